@@ -1,0 +1,75 @@
+"""`claude-carthing config path|show|set`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+
+from claude_carthing import credentials, paths
+from claude_carthing.cli.exit import run_friendly
+from claude_carthing.credentials import CredentialsError
+from claude_carthing.settings import load_settings, set_setting
+
+config_app = typer.Typer(help="Show or change settings.", no_args_is_help=True)
+
+
+def credential_summary() -> dict[str, Any]:
+    """Describe which credentials exist, without revealing any of them."""
+    summary: dict[str, Any] = {}
+    try:
+        oauth = credentials.read_oauth()
+    except CredentialsError as exc:
+        summary["oauth"] = f"unreadable: {exc}"
+    else:
+        if oauth is None:
+            summary["oauth"] = "no Claude Code login found"
+        else:
+            state = "expired" if oauth.expired() else "valid"
+            summary["oauth"] = f"Claude Code login ({state}) in {credentials.oauth_file()}"
+    try:
+        web = credentials.read_web()
+    except CredentialsError as exc:
+        summary["web"] = f"unreadable: {exc}"
+    else:
+        summary["web"] = (
+            f"session key stored ({web.where}), org {web.org_id or 'not yet known'}"
+            if web else "no session key (run `claude-carthing login`)"
+        )
+    return summary
+
+
+@config_app.command("path")
+def config_path() -> None:
+    """Print the home folder that holds config, secrets and history."""
+    typer.echo(str(paths.home_dir()))
+
+
+@config_app.command("show")
+def config_show() -> None:
+    """Print the effective settings and which credentials exist (never their values)."""
+
+    def body() -> None:
+        settings = load_settings()
+        data = {"home": str(paths.home_dir()), "settings": settings.public_dict(),
+                "credentials": credential_summary()}
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+    run_friendly(body)
+
+
+@config_app.command("set")
+def config_set(name: str, value: str) -> None:
+    """Store one setting, e.g. `config set interval 600` or `config set allow 192.168.1.0/24`."""
+
+    def body() -> None:
+        settings = set_setting(name, value)
+        typer.echo(f"{name} = {json.dumps(settings.public_dict()[name])}")
+
+    run_friendly(body)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `config` group."""
+    app.add_typer(config_app, name="config")

@@ -1,0 +1,54 @@
+"""`claude-carthing serve`: poll Claude and serve the JSON and the dashboard."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Optional
+
+import typer
+
+from claude_carthing.cli.exit import run_friendly
+from claude_carthing.cli.options import Host, Port, Source
+from claude_carthing.logs import setup_logging
+from claude_carthing.settings import load_settings
+
+log = logging.getLogger("claude_carthing")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `serve` command."""
+
+    @app.command()
+    def serve(
+        host: Host = None,
+        port: Port = None,
+        source: Source = None,
+        interval: Annotated[
+            Optional[int],  # noqa: UP045
+            typer.Option(help="Seconds between reads (minimum 60, default 300)."),
+        ] = None,
+        demo: Annotated[
+            bool, typer.Option("--demo", help="Serve labelled synthetic data; no account needed.")
+        ] = False,
+    ) -> None:
+        """Poll Claude every few minutes and serve the usage to the Car Thing and browsers."""
+
+        def body() -> None:
+            from claude_carthing.service import bind, build_service
+            from claude_carthing.service import serve as run
+
+            settings = load_settings(host=host, port=port, source=source, interval=interval)
+            setup_logging(settings.log_level)
+            sock = bind(settings.host, settings.port)
+            service = build_service(settings, demo=demo)
+            shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+            log.info("claude-carthing serving on http://%s:%d (dashboard: http://%s:%d/)",
+                     settings.host, settings.port, shown, settings.port)
+            if demo:
+                log.info("DEMO MODE: the numbers are synthetic.")
+            service_text = "Stop with Ctrl+C."
+            log.info(service_text)
+            run(service, sock)
+            log.info("Stopped.")
+
+        run_friendly(body)

@@ -1,0 +1,97 @@
+"""`claude-carthing status`: the usage in the terminal, from the running server or Claude."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from claude_carthing.cli.exit import ExitStatus, run_friendly
+from claude_carthing.cli.options import Host, Port, Source
+from claude_carthing.payload import usage_document
+from claude_carthing.settings import Settings, load_settings
+from claude_carthing.terminal import render_usage
+
+_EXIT_BY_STATE = {
+    "live": ExitStatus.OK,
+    "demo": ExitStatus.OK,
+    "stale": ExitStatus.STALE,
+    "waiting": ExitStatus.STALE,
+    "not_configured": ExitStatus.NOT_CONFIGURED,
+}
+
+
+def server_url(settings: Settings) -> str:
+    """Return the loopback URL of a server started with these settings."""
+    host = settings.host
+    if host in ("0.0.0.0", "", "::"):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}"
+
+
+def from_server(settings: Settings, timeout: float = 3.0) -> dict[str, Any] | None:
+    """Return the running server's `/usage` document, or None when no server answers."""
+    request = urllib.request.Request(server_url(settings) + "/usage",
+                                     headers={"Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - our URL
+            data = json.loads(response.read().decode("utf-8"))
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and "meta" in data else None
+
+
+def from_upstream(settings: Settings) -> dict[str, Any]:
+    """Read Claude once, directly (when no server runs), and return a `/usage` document."""
+    from claude_carthing.poller import Poller
+    from claude_carthing.sources import ClaudeSource
+
+    poller = Poller(ClaudeSource(settings), interval=settings.interval)
+    try:
+        snap = poller.poll_once()
+    finally:
+        poller.stop()
+    return usage_document(snap, poller.clock())
+
+
+def exit_status(doc: dict[str, Any]) -> ExitStatus:
+    """Return the exit code for a document: ok, stale, not configured, auth or error."""
+    meta = doc.get("meta") or {}
+    state = meta.get("state")
+    if state in _EXIT_BY_STATE:
+        return _EXIT_BY_STATE[state]
+    if meta.get("error_kind") == "auth":
+        return ExitStatus.AUTH
+    return ExitStatus.ERROR
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `status` command."""
+
+    @app.command()
+    def status(
+        as_json: Annotated[bool, typer.Option("--json", help="Print the JSON document.")] = False,
+        host: Host = None,
+        port: Port = None,
+        source: Source = None,
+    ) -> None:
+        """Show the usage once. Exit code: 0 ok, 3 stale, 4 not configured, 5 auth, 1 error."""
+
+        def body() -> int:
+            settings = load_settings(host=host, port=port, source=source)
+            doc = from_server(settings)
+            if doc is None:
+                doc = from_upstream(settings)
+            if as_json:
+                typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+            else:
+                Console().print(render_usage(doc))
+            return int(exit_status(doc))
+
+        run_friendly(body)

@@ -1,0 +1,263 @@
+"""Where credentials come from, and where `login` keeps them.
+
+Source O is Claude Code's own OAuth login, read-only: we never refresh or rewrite it.
+Source W is a claude.ai session key: environment variable, else the OS keyring, else a private
+file in the home folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from claude_carthing import paths
+from claude_carthing.errors import CarthingError
+from claude_carthing.settings import write_private
+
+log = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "claude-carthing"
+KEYRING_USER = "sessionKey"
+KEYCHAIN_SERVICE = "Claude Code-credentials"
+SESSION_KEY_ENV = "CLAUDE_CARTHING_SESSION_KEY"
+ORG_ID_ENV = "CLAUDE_CARTHING_ORG_ID"
+
+
+class CredentialsError(CarthingError):
+    """Stored credentials exist but cannot be read."""
+
+    kind = "auth"
+
+
+@dataclass(frozen=True)
+class OAuthCredentials:
+    """Claude Code's OAuth login (never refreshed by us)."""
+
+    access_token: str
+    expires_at: datetime | None
+    scopes: tuple[str, ...]
+    subscription_type: str | None
+    rate_limit_tier: str | None
+
+    def expired(self, now: datetime | None = None) -> bool:
+        """Return True when the access token's expiry time has passed."""
+        if self.expires_at is None:
+            return False
+        return (now or datetime.now(timezone.utc)) >= self.expires_at
+
+
+@dataclass(frozen=True)
+class WebCredentials:
+    """A claude.ai session key, with the org it reads usage for (found at login)."""
+
+    session_key: str
+    org_id: str | None
+    where: str  # "environment", "keyring" or "file"
+
+
+def claude_config_dir() -> Path:
+    """Return Claude Code's folder the way Claude Code finds it."""
+    override = os.environ.get("CLAUDE_CONFIG_DIR")
+    return Path(override).expanduser() if override else Path.home() / ".claude"
+
+
+def oauth_file() -> Path:
+    """Return the path of Claude Code's credentials file."""
+    return claude_config_dir() / ".credentials.json"
+
+
+def read_oauth() -> OAuthCredentials | None:
+    """Read Claude Code's login from its file (or the macOS Keychain); None when absent."""
+    try:
+        text = oauth_file().read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = _keychain_item() or ""
+    except OSError as exc:
+        raise CredentialsError(f"cannot read Claude Code's credentials: {exc.strerror}") from exc
+    if not text.strip():
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CredentialsError(
+            "Claude Code's credentials file is not valid JSON: open Claude Code to log in again"
+        ) from exc
+    block = data.get("claudeAiOauth") if isinstance(data, dict) else None
+    if not isinstance(block, dict) or not isinstance(block.get("accessToken"), str):
+        raise CredentialsError("Claude Code's credentials file has no OAuth login in it")
+    return OAuthCredentials(
+        access_token=block["accessToken"],
+        expires_at=_epoch_ms(block.get("expiresAt")),
+        scopes=tuple(s for s in block.get("scopes") or () if isinstance(s, str)),
+        subscription_type=_str(block.get("subscriptionType")),
+        rate_limit_tier=_str(block.get("rateLimitTier")),
+    )
+
+
+def _keychain_item() -> str | None:
+    if sys.platform != "darwin":
+        return None
+    try:
+        result = subprocess.run(
+            ["security", "find-generic-password", "-s", KEYCHAIN_SERVICE, "-w"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def _epoch_ms(value: Any) -> datetime | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+    return None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+# --- source W: session key -------------------------------------------------------------------
+
+
+def _keyring() -> Any | None:
+    """Return a usable keyring backend module, or None when the OS has none that works."""
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:  # pragma: no cover - keyring is a dependency
+        return None
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # noqa: BLE001 - a broken keyring setup means "no keyring"
+        return None
+    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 0) <= 0:
+        return None
+    return keyring
+
+
+def read_account() -> dict[str, Any]:
+    """Return the non-secret account facts stored by `login` ({} when none)."""
+    try:
+        data = json.loads(paths.account_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_web() -> WebCredentials | None:
+    """Return the session key from the environment, the keyring or the secrets file."""
+    account = read_account()
+    org_id = os.environ.get(ORG_ID_ENV) or _str(account.get("org_id"))
+    env_key = os.environ.get(SESSION_KEY_ENV)
+    if env_key:
+        return WebCredentials(env_key.strip(), org_id, "environment")
+    ring = _keyring()
+    if ring is not None:
+        try:
+            stored = ring.get_password(KEYRING_SERVICE, KEYRING_USER)
+        except Exception:  # noqa: BLE001 - a locked or broken keyring falls back to the file
+            stored = None
+        if stored:
+            return WebCredentials(stored, org_id, "keyring")
+    try:
+        data = json.loads(paths.secrets_file().read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise CredentialsError(
+            f"{paths.secrets_file()} is unreadable: run `claude-carthing login` again"
+        ) from exc
+    key = data.get("session_key") if isinstance(data, dict) else None
+    return WebCredentials(key, org_id, "file") if isinstance(key, str) and key else None
+
+
+def store_web(session_key: str, account: dict[str, Any]) -> str:
+    """Store a session key (keyring, else a mode-600 file) and the account facts; say where."""
+    paths.ensure_home()
+    where = "file"
+    ring = _keyring()
+    if ring is not None:
+        try:
+            ring.set_password(KEYRING_SERVICE, KEYRING_USER, session_key)
+            where = "keyring"
+        except Exception:  # noqa: BLE001 - fall back to the private file
+            log.warning("The OS keyring refused the session key; using a private file instead.")
+    if where == "keyring":
+        paths.secrets_file().unlink(missing_ok=True)
+    else:
+        write_private(paths.secrets_file(), json.dumps({"session_key": session_key}) + "\n")
+    update_account(account)
+    return where
+
+
+def update_account(changes: dict[str, Any], *, signal: bool = True) -> None:
+    """Merge non-secret facts (org id, name, plan) into the account file; signal a change."""
+    paths.ensure_home()
+    account = read_account()
+    account.update(changes)
+    write_private(paths.account_file(), json.dumps(account, indent=2) + "\n")
+    if signal:
+        touch_stamp()
+
+
+def replace_session_key(session_key: str, where: str) -> None:
+    """Store a session key that Claude rotated through `Set-Cookie`, where the old one was."""
+    if where == "keyring" and (ring := _keyring()) is not None:
+        with contextlib.suppress(Exception):
+            ring.set_password(KEYRING_SERVICE, KEYRING_USER, session_key)
+            return
+    if where in ("file", "keyring"):
+        write_private(paths.secrets_file(), json.dumps({"session_key": session_key}) + "\n")
+
+
+def delete_web() -> bool:
+    """Remove the stored session key and account facts; return True if anything was removed."""
+    removed = False
+    ring = _keyring()
+    if ring is not None:
+        try:
+            if ring.get_password(KEYRING_SERVICE, KEYRING_USER):
+                ring.delete_password(KEYRING_SERVICE, KEYRING_USER)
+                removed = True
+        except Exception:  # noqa: BLE001 - nothing to delete there
+            log.debug("keyring had nothing to delete")
+    for path in (paths.secrets_file(), paths.account_file()):
+        if path.exists():
+            path.unlink()
+            removed = True
+    touch_stamp()
+    return removed
+
+
+def touch_stamp() -> None:
+    """Tell a running server that credentials changed."""
+    paths.ensure_home()
+    stamp = paths.credentials_stamp()
+    stamp.write_text(datetime.now(timezone.utc).isoformat(), encoding="utf-8")
+
+
+def fingerprint() -> str:
+    """Return a digest that changes whenever any credential source changes."""
+    parts: list[str] = []
+    for path in (oauth_file(), paths.secrets_file(), paths.account_file(), paths.credentials_stamp()):
+        try:
+            stat = path.stat()
+            parts.append(f"{path}:{stat.st_mtime_ns}:{stat.st_size}")
+        except OSError:
+            parts.append(f"{path}:-")
+    parts.append(os.environ.get(SESSION_KEY_ENV, ""))
+    parts.append(os.environ.get(ORG_ID_ENV, ""))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()

@@ -1,0 +1,64 @@
+"""Logging to stderr and a size-capped rotating file, with secrets scrubbed from every line."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from logging.handlers import RotatingFileHandler
+
+from claude_carthing import paths
+
+SECRET_PATTERN = re.compile(r"sk-ant-[a-z]{2,4}\d{0,2}-[A-Za-z0-9_\-]+")
+MAX_BYTES = 1_000_000
+BACKUPS = 3
+
+
+def redact(text: str) -> str:
+    """Replace anything shaped like an Anthropic key or token with a marker."""
+    return SECRET_PATTERN.sub("sk-ant-[redacted]", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Scrub secrets from a record's final message before any handler writes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Render the message once, redacted; never drop a record."""
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        record.msg = redact(message)
+        record.args = None
+        return True
+
+
+def setup_logging(level: str = "INFO", *, to_file: bool = True) -> None:
+    """Send our logs to stderr and, when possible, to `logs/claude-carthing.log`."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_claude_carthing", False):
+            root.removeHandler(handler)
+    root.setLevel(level.upper())
+    fmt = logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if to_file:
+        try:
+            paths.ensure_home()
+            paths.log_dir().mkdir(exist_ok=True)
+            handlers.append(
+                RotatingFileHandler(
+                    paths.log_dir() / "claude-carthing.log",
+                    maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8",
+                )
+            )
+        except OSError as exc:
+            print(f"warning: not logging to a file: {exc.strerror}", file=sys.stderr)
+    for handler in handlers:
+        handler.setFormatter(fmt)
+        handler.addFilter(RedactingFilter())
+        handler._claude_carthing = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    for noisy in ("uvicorn.access",):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,68 @@
+"""The one home folder every file of ours lives in, and the files inside it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "claude-carthing"
+HOME_ENV = "CLAUDE_CARTHING_HOME"
+
+
+def home_dir() -> Path:
+    """Return the home folder: `$CLAUDE_CARTHING_HOME`, else the platform's user config folder."""
+    override = os.environ.get(HOME_ENV)
+    if override:
+        return Path(override).expanduser()
+    return platformdirs.user_config_path(APP_NAME, appauthor=False, roaming=False)
+
+
+def ensure_home() -> Path:
+    """Create the home folder (mode 700 where the OS has modes) and return it."""
+    home = home_dir()
+    home.mkdir(parents=True, exist_ok=True)
+    restrict_dir(home)
+    return home
+
+
+def restrict_dir(path: Path) -> None:
+    """Make a folder private to its owner (a no-op where chmod means little, as on Windows)."""
+    if os.name != "nt":
+        path.chmod(0o700)
+
+
+def config_file() -> Path:
+    """Return the path of the user's settings file."""
+    return home_dir() / "config.json"
+
+
+def secrets_file() -> Path:
+    """Return the path of the fallback secrets file (used when no OS keyring works)."""
+    return home_dir() / "secrets.json"
+
+
+def account_file() -> Path:
+    """Return the path of the non-secret account facts (org id, org name, plan)."""
+    return home_dir() / "account.json"
+
+
+def credentials_stamp() -> Path:
+    """Return the file `login`/`logout` touch so a running server notices new credentials."""
+    return home_dir() / "credentials.stamp"
+
+
+def history_db() -> Path:
+    """Return the path of the SQLite usage history."""
+    return home_dir() / "history.sqlite3"
+
+
+def log_dir() -> Path:
+    """Return the folder of the rotating log files."""
+    return home_dir() / "logs"
+
+
+def device_dir() -> Path:
+    """Return the folder for device facts (known host keys, deploy records)."""
+    return home_dir() / "device"

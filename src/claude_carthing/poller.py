@@ -1,0 +1,252 @@
+"""The one owner of fetching: interval, backoff, pause on auth failure, last good data."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Protocol
+from datetime import datetime, timezone
+
+from claude_carthing import credentials, errors
+from claude_carthing.models import Plan, Usage
+from claude_carthing.settings import MIN_INTERVAL_S
+from claude_carthing.sources import Reading, UsageSource
+
+log = logging.getLogger(__name__)
+
+REFRESH_COOLDOWN_S = 30.0
+FAILURE_BASE_S = 60.0
+RATE_LIMIT_BASE_S = 300.0
+FAILURE_CAP_S = 1800.0
+RATE_LIMIT_CAP_S = 3600.0
+CREDENTIAL_CHECK_S = 5.0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the poller knows right now; everything else reads this, nobody calls upstream."""
+
+    usage: Usage | None = None
+    plan: Plan | None = None
+    source: str | None = None
+    last_success_at: float | None = None  # epoch seconds
+    last_attempt_at: float | None = None
+    last_error: str | None = None
+    error_kind: str | None = None
+    configured: bool = True
+    paused: bool = False
+    failures: int = 0
+    next_poll_at: float | None = None
+    interval: int = 300
+
+    @property
+    def stale(self) -> bool:
+        """True when the data shown is not the result of the latest read."""
+        return self.usage is not None and self.last_error is not None
+
+    @property
+    def state(self) -> str:
+        """Return one of live, stale, demo, waiting, not_configured, error."""
+        if self.usage is not None:
+            if self.stale:
+                return "stale"
+            return "demo" if self.source == "demo" else "live"
+        if not self.configured:
+            return "not_configured"
+        return "error" if self.last_error else "waiting"
+
+
+class Poller:
+    """Polls a usage source on a schedule in a background thread, and on request."""
+
+    def __init__(
+        self,
+        source: UsageSource,
+        *,
+        interval: int = 300,
+        history: HistorySink | None = None,
+        clock: Callable[[], float] = time.time,
+        jitter: Callable[[], float] = random.random,
+        fingerprint: Callable[[], str] = credentials.fingerprint,
+    ) -> None:
+        self._source = source
+        self._history = history
+        self._clock = clock
+        self._jitter = jitter
+        self._fingerprint = fingerprint
+        self._lock = threading.Lock()
+        self._poll_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._paused_print: str | None = None
+        self._last_manual = -1e18
+        self._force = False
+        self._snapshot = Snapshot(interval=max(interval, MIN_INTERVAL_S), next_poll_at=clock())
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """Return the clock (epoch seconds) this poller and its readers use."""
+        return self._clock
+
+    def snapshot(self) -> Snapshot:
+        """Return the current state (immutable)."""
+        with self._lock:
+            return self._snapshot
+
+    # --- one read ------------------------------------------------------------------------------
+
+    def poll_once(self) -> Snapshot:
+        """Read upstream now, update the state, and return it. Never raises."""
+        with self._poll_lock:
+            now = self._clock()
+            try:
+                reading = self._source.read()
+            except errors.CarthingError as exc:
+                self._on_failure(exc, now)
+            except Exception as exc:  # noqa: BLE001 - a bug must not stop the display
+                log.exception("Unexpected failure while reading usage")
+                self._on_failure(errors.SchemaError(f"unexpected problem: {exc}"), now)
+            else:
+                self._on_success(reading, now)
+            return self.snapshot()
+
+    def _on_success(self, reading: Reading, now: float) -> None:
+        before = self.snapshot()
+        if before.last_error is not None and before.last_success_at is not None:
+            log.info("Usage reads work again (via %s).", reading.source)
+        elif before.last_success_at is None:
+            log.info("First usage read succeeded (via %s).", reading.source)
+        with self._lock:
+            self._snapshot = replace(
+                before,
+                usage=reading.usage,
+                plan=reading.plan,
+                source=reading.source,
+                last_success_at=now,
+                last_attempt_at=now,
+                last_error=None,
+                error_kind=None,
+                configured=True,
+                paused=False,
+                failures=0,
+                next_poll_at=now + before.interval,
+            )
+        if self._history is not None:
+            try:
+                self._history.append(now, reading.usage)
+            except Exception:  # noqa: BLE001 - history must never stop polling
+                log.exception("Could not write the usage history")
+
+    def _on_failure(self, exc: errors.CarthingError, now: float) -> None:
+        before = self.snapshot()
+        message = str(exc)
+        kind = exc.kind
+        failures = before.failures + 1
+        paused = isinstance(exc, (errors.AuthError, errors.NotConfiguredError)) or kind == "auth"
+        if paused:
+            next_poll = None
+            self._paused_print = self._fingerprint()
+        else:
+            next_poll = now + self._backoff(exc, failures, before.interval)
+        if message != before.last_error:
+            suffix = " Waiting for new credentials." if paused else " Keeping the last data."
+            log.warning("Usage read failed: %s.%s", message, suffix)
+        with self._lock:
+            self._snapshot = replace(
+                before,
+                last_attempt_at=now,
+                last_error=message,
+                error_kind=kind,
+                configured=not isinstance(exc, errors.NotConfiguredError),
+                paused=paused,
+                failures=failures,
+                next_poll_at=next_poll,
+            )
+
+    def _backoff(self, exc: errors.CarthingError, failures: int, interval: int) -> float:
+        limited = isinstance(exc, errors.RateLimitedError)
+        base = max(RATE_LIMIT_BASE_S, float(interval)) if limited else FAILURE_BASE_S
+        cap = RATE_LIMIT_CAP_S if limited else FAILURE_CAP_S
+        delay = min(cap, base * 2 ** (failures - 1))
+        delay *= 0.8 + 0.4 * self._jitter()
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            delay = max(delay, float(retry_after))
+        return max(delay, float(MIN_INTERVAL_S) * 0.8)
+
+    # --- manual refresh ------------------------------------------------------------------------
+
+    def request_refresh(self) -> tuple[bool, float]:
+        """Ask for an early read; return (accepted, seconds until one would be accepted)."""
+        now = self._clock()
+        snap = self.snapshot()
+        last = max(self._last_manual, snap.last_attempt_at or -1e18)
+        wait = REFRESH_COOLDOWN_S - (now - last)
+        if wait > 0:
+            return False, wait
+        self._last_manual = now
+        with self._lock:
+            self._snapshot = replace(snap, next_poll_at=now)
+            self._force = True
+        self._wake.set()
+        return True, 0.0
+
+    # --- background loop -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start polling in a daemon thread (first read immediately)."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="usage-poller", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the background thread and release the source."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self._source.close()
+
+    def _due(self, now: float) -> bool:
+        snap = self.snapshot()
+        if self._force:
+            self._force = False
+            return True
+        if snap.paused:
+            if self._fingerprint() != self._paused_print:
+                log.info("Credentials changed; reading usage again.")
+                return True
+            return False
+        return snap.next_poll_at is not None and now >= snap.next_poll_at
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if self._due(self._clock()):
+                self.poll_once()
+            snap = self.snapshot()
+            wait = CREDENTIAL_CHECK_S
+            if not snap.paused and snap.next_poll_at is not None:
+                wait = min(wait, max(0.0, snap.next_poll_at - self._clock()))
+            self._wake.wait(max(wait, 0.05))
+            self._wake.clear()
+
+
+class HistorySink(Protocol):
+    """Where successful readings are recorded."""
+
+    def append(self, at: float, usage: Usage) -> None:
+        """Record one reading taken at epoch seconds `at`."""
+        ...
+
+
+def utc(epoch_s: float) -> datetime:
+    """Return an aware UTC datetime for epoch seconds."""
+    return datetime.fromtimestamp(epoch_s, tz=timezone.utc)

@@ -1,0 +1,100 @@
+"""The web layer: one route table; handlers ask the poller or the history and return JSON."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from claude_carthing.guard import Guard
+from claude_carthing.history import History
+from claude_carthing.payload import health_document, usage_document
+from claude_carthing.poller import Poller
+from claude_carthing.settings import Settings
+
+MAX_HISTORY_HOURS = 24 * 40
+PLACEHOLDER = """<!doctype html><meta charset="utf-8"><title>Claude usage</title>
+<p>The dashboard page is not installed. The data is at <a href="/usage">/usage</a>.</p>"""
+
+
+def page_dir() -> Path:
+    """Return the folder of the dashboard page shipped inside the package."""
+    return Path(str(resources.files("claude_carthing") / "page"))
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """Return the one JSON envelope every endpoint uses (UTF-8, never cached blindly)."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    all_headers = {"Cache-Control": "no-cache", **(headers or {})}
+    return Response(body, status, all_headers, media_type="application/json")
+
+
+def _etag(doc: dict[str, Any]) -> str:
+    """Return an ETag over everything but the clock fields, which change every request."""
+    meta = {k: v for k, v in doc["meta"].items() if k not in ("server_time_ms",)}
+    material = json.dumps({**doc, "meta": meta}, sort_keys=True, default=str).encode()
+    return '"' + hashlib.sha256(material).hexdigest()[:32] + '"'
+
+
+def create_app(poller: Poller, settings: Settings, history: History | None = None) -> Guard:
+    """Return the ASGI application (routes wrapped in the access guard)."""
+
+    def usage(request: Request) -> Response:
+        doc = usage_document(poller.snapshot(), poller.clock())
+        tag = _etag(doc)
+        if tag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+        return json_response(doc, headers={"ETag": tag})
+
+    def root(request: Request) -> Response:
+        if "text/html" in request.headers.get("accept", ""):
+            index = page_dir() / "index.html"
+            if index.is_file():
+                return FileResponse(index, headers={"Cache-Control": "no-cache"})
+            return HTMLResponse(PLACEHOLDER)
+        return usage(request)
+
+    def health(_: Request) -> Response:
+        return json_response(health_document(poller.snapshot()))
+
+    def history_series(request: Request) -> Response:
+        try:
+            hours = float(request.query_params.get("hours", "24"))
+        except ValueError:
+            return json_response({"error": "hours must be a number"}, 400)
+        hours = min(max(hours, 0.0), MAX_HISTORY_HOURS)
+        window = request.query_params.get("window") or None
+        if history is None:
+            return json_response({"hours": hours, "series": {}})
+        since = poller.clock() - hours * 3600
+        series = history.series(since, window)
+        return json_response({"hours": hours, "series": series})
+
+    def refresh(_: Request) -> Response:
+        accepted, wait = poller.request_refresh()
+        if accepted:
+            snap = poller.snapshot()
+            next_ms = int(snap.next_poll_at * 1000) if snap.next_poll_at else None
+            return json_response({"accepted": True, "next_poll_at_ms": next_ms}, 202)
+        retry = max(1, int(wait + 0.999))
+        return json_response(
+            {"accepted": False, "retry_in_s": retry}, 429, {"Retry-After": str(retry)}
+        )
+
+    routes = [
+        Route("/", root, methods=["GET", "HEAD"]),
+        Route("/usage", usage, methods=["GET", "HEAD"]),
+        Route("/health", health, methods=["GET", "HEAD"]),
+        Route("/api/history", history_series, methods=["GET"]),
+        Route("/api/refresh", refresh, methods=["POST"]),
+        Mount("/", StaticFiles(directory=page_dir(), check_dir=False), name="page"),
+    ]
+    return Guard(Starlette(routes=routes), settings)

@@ -1,0 +1,168 @@
+"""Assemble the running service (source, history, poller, web app) and serve it."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import shutil
+import socket
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+
+from claude_carthing import paths
+from claude_carthing.errors import CarthingError
+from claude_carthing.history import History
+from claude_carthing.poller import Poller
+from claude_carthing.server import create_app
+from claude_carthing.settings import Settings
+from claude_carthing.sources import ClaudeSource, UsageSource
+
+log = logging.getLogger(__name__)
+
+
+class PortInUseError(CarthingError):
+    """The port is taken by another program (often a server already running)."""
+
+    kind = "port_in_use"
+
+
+@dataclass
+class Service:
+    """Everything `serve` runs: the poller, the history and the ASGI app."""
+
+    settings: Settings
+    poller: Poller
+    history: History | None
+    app: Any
+
+    def close(self) -> None:
+        """Stop polling and close the history."""
+        self.poller.stop()
+        if self.history is not None:
+            self.history.close()
+
+
+def open_history(settings: Settings) -> History | None:
+    """Open the history; move a corrupted database aside (kept as a backup) and start anew."""
+    path = paths.history_db()
+    try:
+        return History(path, keep_days=settings.history_days)
+    except sqlite3.DatabaseError as exc:
+        backup = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
+        log.warning("The history database is damaged (%s); keeping it as %s and starting a "
+                    "new one.", exc, backup.name)
+        with contextlib.suppress(OSError):
+            shutil.move(str(path), str(backup))
+            for suffix in ("-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+        try:
+            return History(path, keep_days=settings.history_days)
+        except sqlite3.Error as again:
+            log.error("History disabled: %s", again)
+            return None
+    except OSError as exc:
+        log.error("History disabled: cannot write %s (%s)", path, exc.strerror)
+        return None
+
+
+def build_service(
+    settings: Settings,
+    *,
+    demo: bool = False,
+    clock: Callable[[], float] = time.time,
+    source: UsageSource | None = None,
+) -> Service:
+    """Create the parts of the service without starting anything."""
+    if source is None:
+        if demo:
+            from claude_carthing.demo import DemoSource
+
+            source = DemoSource(clock)
+        else:
+            source = ClaudeSource(settings)
+    history = open_history(settings)
+    interval = 60 if demo else settings.interval
+    poller = Poller(source, interval=interval, history=history, clock=clock)
+    return Service(settings, poller, history, with_lifespan(create_app(poller, settings, history),
+                                                           poller))
+
+
+def with_lifespan(app: Any, poller: Poller) -> Any:
+    """Wrap the app so the poller starts with the server and stops with it."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan() -> AsyncIterator[None]:
+        poller.start()
+        try:
+            yield
+        finally:
+            poller.stop()
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            message = await receive()
+            async with lifespan():
+                await send({"type": "lifespan.startup.complete"})
+                message = await receive()
+            if message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+            return
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind the listening socket ourselves, so a taken port is one clear error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    if os.name != "nt":  # on Windows this flag would let two servers share the port
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1), 10048):
+            raise PortInUseError(
+                f"port {port} on {host} is already in use (is claude-carthing already "
+                f"running?); choose another with --port"
+            ) from exc
+        if exc.errno in (errno.EADDRNOTAVAIL, 10049):
+            raise CarthingError(f"this computer has no address {host}; try --host 0.0.0.0") from exc
+        raise CarthingError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def uvicorn_server(service: Service) -> uvicorn.Server:
+    """Return a uvicorn server for the service (our logging, no access log)."""
+    config = uvicorn.Config(
+        service.app,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=3,
+        server_header=False,
+        limit_concurrency=200,
+        timeout_keep_alive=10,
+    )
+    return uvicorn.Server(config)
+
+
+def serve(service: Service, sock: socket.socket) -> None:
+    """Serve until Ctrl+C or SIGTERM, then shut down gracefully."""
+    server = uvicorn_server(service)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        if service.history is not None:
+            service.history.close()
+        sock.close()

@@ -1,0 +1,123 @@
+"""Where a reading comes from: Claude through route O or W (with fall-over), or demo data."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from claude_carthing import credentials, errors
+from claude_carthing.client import UsageClient
+from claude_carthing.credentials import CredentialsError
+from claude_carthing.models import Plan, Usage
+from claude_carthing.settings import Settings
+
+log = logging.getLogger(__name__)
+
+NOT_CONFIGURED = (
+    "Not logged in: run `claude-carthing login` on the PC (or log in to Claude Code there)"
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One successful read, with the route it came through."""
+
+    usage: Usage
+    source: str  # "oauth", "web" or "demo"
+    plan: Plan | None = None
+
+
+class UsageSource(Protocol):
+    """Anything the poller can read usage from."""
+
+    name: str
+
+    def read(self) -> Reading:
+        """Return a reading or raise an `errors.CarthingError`."""
+        ...
+
+    def close(self) -> None:
+        """Release resources."""
+        ...
+
+
+class ClaudeSource:
+    """Reads Claude with Claude Code's OAuth login and/or a claude.ai session key."""
+
+    name = "claude"
+
+    def __init__(self, settings: Settings, client: UsageClient | None = None) -> None:
+        self._settings = settings
+        self._client = client or UsageClient(settings)
+
+    def close(self) -> None:
+        """Release the HTTP client."""
+        self._client.close()
+
+    def configured(self) -> list[str]:
+        """Return the routes that have credentials right now, in the order they will be tried."""
+        return [route for route, _ in self._candidates()]
+
+    def _candidates(self) -> list[tuple[str, object]]:
+        wanted = self._settings.source
+        oauth = web = None
+        oauth_problem: CredentialsError | None = None
+        if wanted in ("auto", "oauth"):
+            try:
+                oauth = credentials.read_oauth()
+            except CredentialsError as exc:
+                oauth_problem = exc
+        if wanted in ("auto", "web"):
+            web = credentials.read_web()
+        found: list[tuple[str, object]] = []
+        if oauth is not None and not oauth.expired():
+            found.append(("oauth", oauth))
+        if web is not None:
+            found.append(("web", web))
+        if oauth is not None and oauth.expired():
+            found.append(("oauth", oauth))  # last: only to say it expired when nothing else works
+        if not found and oauth_problem is not None:
+            raise oauth_problem
+        return found
+
+    def read(self) -> Reading:
+        """Read usage through the first route that works, falling over on auth failures."""
+        candidates = self._candidates()
+        if not candidates:
+            raise errors.NotConfiguredError(NOT_CONFIGURED)
+        first_auth: errors.AuthError | None = None
+        for route, creds in candidates:
+            try:
+                if isinstance(creds, credentials.OAuthCredentials):
+                    return self._read_oauth(creds)
+                assert isinstance(creds, credentials.WebCredentials)
+                return self._read_web(creds)
+            except errors.AuthError as exc:
+                log.debug("route %s refused: %s", route, exc)
+                first_auth = first_auth or exc
+        assert first_auth is not None
+        raise first_auth
+
+    def _read_oauth(self, creds: credentials.OAuthCredentials) -> Reading:
+        usage = self._client.fetch_oauth(creds)
+        name = creds.subscription_type.capitalize() if creds.subscription_type else None
+        return Reading(usage, "oauth", Plan(name, creds.rate_limit_tier))
+
+    def _read_web(self, creds: credentials.WebCredentials) -> Reading:
+        result = self._client.fetch_web(creds)
+        if result.new_session_key and creds.where != "environment":
+            credentials.replace_session_key(result.new_session_key, creds.where)
+        account = credentials.read_account()
+        if result.org is not None and result.org.uuid != account.get("org_id"):
+            credentials.update_account(
+                {"org_id": result.org.uuid, "org_name": result.org.name,
+                 "plan": result.org.plan, "rate_limit_tier": result.org.rate_limit_tier},
+                signal=False,
+            )
+            account = credentials.read_account()
+        plan_name = account.get("plan")
+        tier = account.get("rate_limit_tier")
+        plan = Plan(plan_name if isinstance(plan_name, str) else None,
+                    tier if isinstance(tier, str) else None)
+        return Reading(result.usage, "web", plan)

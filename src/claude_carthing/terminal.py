@@ -1,0 +1,100 @@
+"""Terminal rendering of a `/usage` document with rich: bars, percentages, countdowns."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+BAR_WIDTH = 24
+
+
+def colour(percent: float, severity: str | None = None) -> str:
+    """Return green below 50 %, yellow below 80 %, red from 80 % (or a stronger severity)."""
+    if severity == "critical" or percent >= 80:
+        return "red"
+    if severity == "warning" or percent >= 50:
+        return "yellow"
+    return "green"
+
+
+def countdown(reset_ms: int | None, now_ms: int) -> str:
+    """Return '2h 14m', '3d 4h', '12m', 'soon' (past) or 'no reset time'."""
+    if reset_ms is None:
+        return "no reset time"
+    left = (reset_ms - now_ms) / 1000
+    if left <= 0:
+        return "soon"
+    days, rest = divmod(int(left), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{max(minutes, 1)}m"
+
+
+def local_clock(epoch_ms: int, offset_minutes: int) -> str:
+    """Return HH:MM of an epoch time in the PC's local time (given its UTC offset)."""
+    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    return (moment + timedelta(minutes=offset_minutes)).strftime("%H:%M")
+
+
+def bar(percent: float, style: str, width: int = BAR_WIDTH) -> Text:
+    """Return a text progress bar (clamped to 0-100 for drawing)."""
+    filled = round(max(0.0, min(percent, 100.0)) / 100 * width)
+    return Text("█" * filled, style=style) + Text("░" * (width - filled), style="dim")
+
+
+def state_line(doc: dict[str, Any]) -> Text:
+    """Return one line that says whether the data is live, stale, demo or missing, and why."""
+    meta = doc.get("meta") or {}
+    state = meta.get("state", "unknown")
+    now_ms = meta.get("server_time_ms") or 0
+    fetched = meta.get("fetched_at_ms")
+    age = ""
+    if fetched:
+        minutes = max(0, (now_ms - fetched) // 60000)
+        age = " · updated just now" if minutes == 0 else f" · updated {minutes} min ago"
+    styles = {"live": "green", "demo": "magenta", "stale": "yellow"}
+    label = {"demo": "DEMO DATA", "not_configured": "not configured"}.get(state, state)
+    line = Text(label.upper() if state == "demo" else label, style=styles.get(state, "red"))
+    line += Text(age, style="dim")
+    if meta.get("last_error"):
+        line += Text(f" · {meta['last_error']}", style="yellow" if doc.get("windows") else "red")
+    return line
+
+
+def render_usage(doc: dict[str, Any]) -> Group:
+    """Return a renderable view of a `/usage` document."""
+    meta = doc.get("meta") or {}
+    now_ms = meta.get("server_time_ms") or 0
+    offset = meta.get("utc_offset_minutes") or 0
+    table = Table.grid(padding=(0, 2))
+    for _ in range(5):
+        table.add_column()
+    for window in doc.get("windows") or []:
+        percent = float(window.get("utilization") or 0)
+        style = colour(percent, window.get("severity"))
+        reset_ms = window.get("resets_at_ms")
+        resets = f"resets {local_clock(reset_ms, offset)}" if reset_ms else ""
+        table.add_row(
+            Text(str(window.get("label", window.get("id")))),
+            bar(percent, style),
+            Text(f"{percent:5.1f} %", style=f"bold {style}"),
+            Text(resets, style="dim"),
+            Text(countdown(reset_ms, now_ms)),
+        )
+    parts: list[Any] = [table]
+    extra = doc.get("extra_usage")
+    if extra and extra.get("enabled") and extra.get("used") is not None:
+        limit = f" of {extra['limit']:.2f}" if extra.get("limit") is not None else ""
+        parts.append(Text(f"Extra usage: {extra['used']:.2f}{limit} {extra.get('currency') or ''}"))
+    if not doc.get("windows"):
+        parts.append(Text(doc.get("error") or "No usage windows.", style="red"))
+    parts.append(state_line(doc))
+    return Group(*parts)

@@ -1,0 +1,82 @@
+"""Shared fixtures: an isolated home folder for every test, the fake upstream, the server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.fake_upstream import FakeUpstream
+from tests.support.live_server import LiveServer
+
+STRICT_ENV = "CLAUDE_CARTHING_STRICT"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every file of ours and Claude Code's folder at a temp dir; disable the OS keyring."""
+    home = tmp_path / "cc-home"
+    monkeypatch.setenv("CLAUDE_CARTHING_HOME", str(home))
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude-code"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    for name in ("CLAUDE_CARTHING_SESSION_KEY", "CLAUDE_CARTHING_ORG_ID",
+                 "CLAUDE_CARTHING_WEB_URL", "CLAUDE_CARTHING_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def fake_upstream() -> Iterator[FakeUpstream]:
+    """A started fake Claude on loopback, answering with the full recorded payload."""
+    with FakeUpstream() as upstream:
+        yield upstream
+
+
+@pytest.fixture
+def live_server(fake_upstream: FakeUpstream) -> Iterator[LiveServer]:
+    """The real server on loopback, logged in through Claude Code's (fake) OAuth login."""
+    with LiveServer(upstream=fake_upstream, source="oauth") as server:
+        yield server
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """The workspace's shared folder (absent in a user's checkout: such tests skip)."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is not here (only in the project's workspace)")
+    return SHARED
+
+
+def require_binary(name: str) -> str:
+    """Return the path of a system program, or skip the test saying which one is missing."""
+    found = shutil.which(name) or (name if os.path.exists(name) else None)
+    if not found:
+        pytest.skip(f"needs {name} (apt-get install it)")
+    return found
+
+
+# --- in CI every skip is a failure: nothing required may silently not run ----------------------
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get(STRICT_ENV) == "1" and _skipped:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if os.environ.get(STRICT_ENV) == "1" and _skipped:
+        terminalreporter.write_line(
+            f"{STRICT_ENV}=1: {len(_skipped)} test(s) skipped, which fails the run:", red=True)
+        for nodeid in _skipped:
+            terminalreporter.write_line(f"  {nodeid}", red=True)
