@@ -154,7 +154,7 @@ class FakeUpstream:
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         path = handler.path.split("?", 1)[0]
         with self._lock:
-            self.requests.append(Seen("GET", path, dict(handler.headers.items())))
+            self.requests.append(Seen("GET", path, {k.lower(): v for k, v in handler.headers.items()}))
         cookie = handler.headers.get("Cookie", "")
         if path == "/api/oauth/usage":
             auth = handler.headers.get("Authorization", "")

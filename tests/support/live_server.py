@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ class LiveServer:
         interval_s: int = 300,
         port: int | None = None,
         settings: dict[str, Any] | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.home = home
         self.upstream = upstream
@@ -50,6 +52,7 @@ class LiveServer:
         self.interval_s = interval_s
         self.port = port or free_port()
         self.extra_settings = settings or {}
+        self.clock = clock
         self.service: Service | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -92,7 +95,8 @@ class LiveServer:
             overrides["web_url"] = overrides["api_url"] = self.upstream.url
         settings = load_settings(**overrides)
         offset = self.clock_offset_s
-        self.service = build_service(settings, demo=self.demo, clock=lambda: time.time() + offset)
+        clock = self.clock or (lambda: time.time() + offset)
+        self.service = build_service(settings, demo=self.demo, clock=clock)
         sock = bind("127.0.0.1", self.port)
         self._server = uvicorn_server(self.service)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},

@@ -1,0 +1,209 @@
+"""The one owner of fetching: last good data, staleness, backoff, pause and resume."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+import pytest
+
+from claude_carthing.history import History
+from claude_carthing.poller import Poller
+from claude_carthing.settings import load_settings
+from claude_carthing.sources import ClaudeSource
+from tests.support import creds
+from tests.support.fake_upstream import ORG_ID, FakeUpstream
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+def make_poller(upstream: FakeUpstream, clock: Clock, *, source="auto", history=None,
+                jitter=0.5):
+    settings = load_settings(web_url=upstream.url, api_url=upstream.url, timeout=1.0,
+                             source=source)
+    return Poller(ClaudeSource(settings), interval=300, history=history, clock=clock,
+                  jitter=lambda: jitter)
+
+
+def test_success_then_failure_keeps_last_good_data_marked_stale(fake_upstream, clock):
+    creds.write_oauth()
+    poller = make_poller(fake_upstream, clock)
+    snap = poller.poll_once()
+    assert snap.state == "live" and snap.usage.window("five_hour").utilization == 15.0
+    assert snap.next_poll_at == clock.now + 300
+    clock.now += 300
+    fake_upstream.fail_with("server_500")
+    snap = poller.poll_once()
+    assert snap.state == "stale" and snap.stale
+    assert snap.usage.window("five_hour").utilization == 15.0
+    assert snap.last_success_at == clock.now - 300
+    assert "server error" in snap.last_error and snap.error_kind == "server"
+    fake_upstream.set_usage("legacy")
+    snap = poller.poll_once()
+    assert snap.state == "live" and snap.usage.window("five_hour").utilization == 17.0
+    assert snap.last_error is None
+
+
+def test_failures_back_off_with_growth_and_honour_retry_after(fake_upstream, clock):
+    creds.write_oauth()
+    poller = make_poller(fake_upstream, clock)
+    fake_upstream.fail_with("timeout")
+    delays = []
+    for _ in range(3):
+        snap = poller.poll_once()
+        delays.append(snap.next_poll_at - clock.now)
+        clock.now = snap.next_poll_at
+    assert delays == [60, 120, 240]  # jitter fixed at the middle of its range
+    fake_upstream.fail_with("rate_limit_big")
+    snap = poller.poll_once()
+    assert snap.next_poll_at - clock.now == 3600  # the server's positive retry-after wins
+
+
+def test_retry_after_zero_is_treated_as_unknown_and_backs_off_minutes(fake_upstream, clock):
+    creds.write_oauth()
+    poller = make_poller(fake_upstream, clock)
+    fake_upstream.fail_with("rate_limit_0")
+    first = poller.poll_once()
+    assert first.next_poll_at - clock.now == 300  # not 0: minutes, growing
+    clock.now = first.next_poll_at
+    second = poller.poll_once()
+    assert second.next_poll_at - clock.now == 600
+    assert second.error_kind == "rate_limited"
+
+
+def test_jitter_spreads_retries(fake_upstream, clock):
+    creds.write_oauth()
+    fake_upstream.fail_with("server_500")
+    low = make_poller(fake_upstream, clock, jitter=0.0).poll_once()
+    high = make_poller(fake_upstream, clock, jitter=1.0).poll_once()
+    assert low.next_poll_at - clock.now == 60 * 0.8
+    assert high.next_poll_at - clock.now == 60 * 1.2
+
+
+def test_auth_failure_pauses_until_credentials_change(fake_upstream, clock):
+    creds.write_oauth(token="sk-ant-xyz-not-an-oauth-token")  # the fake refuses it with 401
+    poller = make_poller(fake_upstream, clock)
+    snap = poller.poll_once()
+    assert snap.paused and snap.next_poll_at is None
+    assert snap.error_kind == "auth" and "open Claude Code" in snap.last_error
+    poller.start()
+    try:
+        time.sleep(0.3)
+        assert len(fake_upstream.usage_requests()) == 1  # no hammering while paused
+        path = creds.write_oauth()
+        os.utime(path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and poller.snapshot().state != "live":
+            time.sleep(0.05)
+        assert poller.snapshot().state == "live"
+    finally:
+        poller.stop()
+
+
+def test_auto_falls_over_to_the_web_session_when_oauth_is_refused(fake_upstream, clock):
+    creds.write_oauth()
+    creds.write_web(org_id=ORG_ID)
+    fake_upstream.fail_with("oauth_401", "oauth")
+    snap = make_poller(fake_upstream, clock).poll_once()
+    assert snap.state == "live" and snap.source == "web"
+
+
+def test_expired_oauth_login_uses_web_without_sending_the_token(fake_upstream, clock):
+    creds.write_oauth(expires_in_s=-10)
+    creds.write_web(org_id=ORG_ID)
+    snap = make_poller(fake_upstream, clock).poll_once()
+    assert snap.source == "web"
+    assert all(r.path != "/api/oauth/usage" for r in fake_upstream.requests)
+
+
+def test_expired_oauth_login_alone_says_to_open_claude_code(fake_upstream, clock):
+    creds.write_oauth(expires_in_s=-10)
+    snap = make_poller(fake_upstream, clock).poll_once()
+    assert snap.state == "error" and snap.paused
+    assert "open Claude Code" in snap.last_error
+    assert fake_upstream.requests == []
+
+
+def test_source_setting_forces_one_route(fake_upstream, clock):
+    creds.write_oauth()
+    creds.write_web(org_id=ORG_ID)
+    assert make_poller(fake_upstream, clock, source="web").poll_once().source == "web"
+    assert make_poller(fake_upstream, clock, source="oauth").poll_once().source == "oauth"
+
+
+def test_no_credentials_is_not_configured_with_login_hint(fake_upstream, clock):
+    snap = make_poller(fake_upstream, clock).poll_once()
+    assert snap.state == "not_configured" and "claude-carthing login" in snap.last_error
+    assert fake_upstream.requests == []
+
+
+def test_garbage_credentials_file_is_a_clear_state_not_a_crash(fake_upstream, clock):
+    creds.claude_dir().mkdir(parents=True)
+    (creds.claude_dir() / ".credentials.json").write_text("{garbage")
+    snap = make_poller(fake_upstream, clock).poll_once()
+    assert snap.state == "error" and "not valid JSON" in snap.last_error
+
+
+def test_rotated_session_key_is_stored(fake_upstream, clock):
+    from claude_carthing import credentials
+
+    creds.write_web(org_id=ORG_ID)
+    fake_upstream.set_cookie = "sk-ant-sid01-FAKE-canary-rotated-0002"
+    make_poller(fake_upstream, clock, source="web").poll_once()
+    assert credentials.read_web().session_key == "sk-ant-sid01-FAKE-canary-rotated-0002"
+
+
+def test_logs_once_per_transition_not_per_poll(fake_upstream, clock, caplog):
+    creds.write_oauth()
+    poller = make_poller(fake_upstream, clock)
+    caplog.set_level(logging.INFO, logger="claude_carthing")
+    poller.poll_once()
+    fake_upstream.fail_with("cloudflare")
+    for _ in range(5):
+        poller.poll_once()
+    fake_upstream.heal()
+    poller.poll_once()
+    poller.poll_once()
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("Cloudflare" in m for m in messages) == 1
+    assert sum("work again" in m for m in messages) == 1
+
+
+def test_manual_refresh_is_rate_limited(fake_upstream, clock):
+    creds.write_oauth()
+    poller = make_poller(fake_upstream, clock)
+    poller.poll_once()
+    accepted, wait = poller.request_refresh()
+    assert not accepted and wait == pytest.approx(30)
+    clock.now += 31
+    accepted, _ = poller.request_refresh()
+    assert accepted and poller.snapshot().next_poll_at == clock.now
+    accepted, wait = poller.request_refresh()
+    assert not accepted and wait == pytest.approx(30)
+
+
+def test_each_success_is_written_to_history(fake_upstream, clock, tmp_path):
+    creds.write_oauth()
+    history = History(tmp_path / "h.sqlite3")
+    poller = make_poller(fake_upstream, clock, history=history)
+    poller.poll_once()
+    clock.now += 300
+    fake_upstream.fail_with("server_500")
+    poller.poll_once()
+    clock.now += 300
+    fake_upstream.set_usage("legacy")
+    poller.poll_once()
+    series = history.series(0, "five_hour")["five_hour"]
+    assert series == [(int((clock.now - 600) * 1000), 15.0), (int(clock.now * 1000), 17.0)]
