@@ -7,7 +7,9 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring.core
 import pytest
+from keyring.backends import fail
 
 from tests.support.fake_upstream import FakeUpstream
 from tests.support.live_server import LiveServer
@@ -23,6 +25,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CLAUDE_CARTHING_HOME", str(home))
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude-code"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    # Never touch the developer's real keyring: tests that want one install a memory keyring.
+    monkeypatch.setattr(keyring.core, "_keyring_backend", fail.Keyring())
     for name in ("CLAUDE_CARTHING_SESSION_KEY", "CLAUDE_CARTHING_ORG_ID",
                  "CLAUDE_CARTHING_WEB_URL", "CLAUDE_CARTHING_API_URL"):
         monkeypatch.delenv(name, raising=False)

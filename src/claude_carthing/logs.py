@@ -34,8 +34,21 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+_base_factory = logging.getLogRecordFactory()
+
+
+def _redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
+    record = _base_factory(*args, **kwargs)  # type: ignore[arg-type]
+    if record.args or SECRET_PATTERN.search(str(record.msg)):
+        message = record.getMessage()
+        record.msg, record.args = redact(message), None
+    return record
+
+
 def setup_logging(level: str = "INFO", *, to_file: bool = True) -> None:
     """Send our logs to stderr and, when possible, to `logs/claude-carthing.log`."""
+    # Redact when a record is made, so every handler (even ones added later) sees clean text.
+    logging.setLogRecordFactory(_redacting_factory)
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_claude_carthing", False):

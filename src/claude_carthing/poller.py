@@ -155,7 +155,7 @@ class Poller:
             next_poll = now + self._backoff(exc, failures, before.interval)
         if message != before.last_error:
             suffix = " Waiting for new credentials." if paused else " Keeping the last data."
-            log.warning("Usage read failed: %s.%s", message, suffix)
+            log.warning("Usage read failed: %s.%s", message.rstrip("."), suffix)
         with self._lock:
             self._snapshot = replace(
                 before,

@@ -43,10 +43,11 @@ class Service:
     app: Any
 
     def close(self) -> None:
-        """Stop polling and close the history."""
+        """Stop polling and close the history (safe to call twice)."""
         self.poller.stop()
         if self.history is not None:
             self.history.close()
+            self.history = None
 
 
 def open_history(settings: Settings) -> History | None:
@@ -90,20 +91,21 @@ def build_service(
     history = open_history(settings)
     interval = 60 if demo else settings.interval
     poller = Poller(source, interval=interval, history=history, clock=clock)
-    return Service(settings, poller, history, with_lifespan(create_app(poller, settings, history),
-                                                           poller))
+    service = Service(settings, poller, history, None)
+    service.app = with_lifespan(create_app(poller, settings, history), service)
+    return service
 
 
-def with_lifespan(app: Any, poller: Poller) -> Any:
-    """Wrap the app so the poller starts with the server and stops with it."""
+def with_lifespan(app: Any, service: Service) -> Any:
+    """Wrap the app so the poller starts with the server and everything stops with it."""
 
     @contextlib.asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
-        poller.start()
+        service.poller.start()
         try:
             yield
         finally:
-            poller.stop()
+            service.close()
 
     async def wrapped(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -163,6 +165,5 @@ def serve(service: Service, sock: socket.socket) -> None:
     try:
         server.run(sockets=[sock])
     finally:
-        if service.history is not None:
-            service.history.close()
+        service.close()
         sock.close()

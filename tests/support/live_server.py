@@ -135,8 +135,8 @@ class LiveServer:
             self._thread.join(10)
             self._sock.close()
             self._server = None
-        if self.service is not None and self.service.history is not None:
-            self.service.history.close()
+        if self.service is not None:
+            self.service.close()
 
     def close(self) -> None:
         """Stop and restore the environment."""

@@ -77,14 +77,21 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def status(
         as_json: Annotated[bool, typer.Option("--json", help="Print the JSON document.")] = False,
+        watch: Annotated[
+            bool, typer.Option("--watch", help="Live view: bars, countdowns, history; Ctrl+C.")
+        ] = False,
         host: Host = None,
         port: Port = None,
         source: Source = None,
     ) -> None:
-        """Show the usage once. Exit code: 0 ok, 3 stale, 4 not configured, 5 auth, 1 error."""
+        """Show the usage. Exit code: 0 ok, 3 stale, 4 not configured, 5 auth, 1 error."""
 
         def body() -> int:
             settings = load_settings(host=host, port=port, source=source)
+            if watch:
+                from claude_carthing import watch as live
+
+                return live.run(settings, server_url(settings))
             doc = from_server(settings)
             if doc is None:
                 doc = from_upstream(settings)

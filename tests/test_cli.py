@@ -1,0 +1,215 @@
+"""The command line as a user runs it: login, logout, status, config, serve, --version."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from typer.testing import CliRunner
+
+from claude_carthing import paths
+from claude_carthing.cli import app
+from tests.support import creds
+from tests.support.creds import FAKE_SESSION_KEY
+from tests.support.fake_upstream import ORG_ID
+from tests.support.live_server import LiveServer, free_port
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def upstream_env(fake_upstream, monkeypatch):
+    monkeypatch.setenv("CLAUDE_CARTHING_WEB_URL", fake_upstream.url)
+    monkeypatch.setenv("CLAUDE_CARTHING_API_URL", fake_upstream.url)
+    return fake_upstream
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("claude-carthing ")
+
+
+def test_python_dash_m_works():
+    out = subprocess.run([sys.executable, "-m", "claude_carthing", "--version"],
+                         capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.startswith("claude-carthing ")
+
+
+def test_login_discovers_org_and_stores_key_privately(upstream_env):
+    result = runner.invoke(app, ["login"], input=FAKE_SESSION_KEY + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Test person's Organization (Max)" in result.output
+    assert FAKE_SESSION_KEY not in result.output  # hidden input, never echoed
+    secrets = paths.secrets_file()
+    assert json.loads(secrets.read_text())["session_key"] == FAKE_SESSION_KEY
+    assert json.loads(paths.account_file().read_text())["org_id"] == ORG_ID
+    if os.name != "nt":
+        assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
+        assert stat.S_IMODE(paths.home_dir().stat().st_mode) == 0o700
+    org_calls = [r for r in upstream_env.requests if r.path == "/api/organizations"]
+    assert len(org_calls) == 1  # validated with one request
+
+
+def test_login_accepts_a_pasted_cookie_line_from_stdin(upstream_env):
+    result = runner.invoke(app, ["login", "--stdin"], input=f"sessionKey={FAKE_SESSION_KEY}\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(paths.secrets_file().read_text())["session_key"] == FAKE_SESSION_KEY
+
+
+def test_login_with_a_rejected_key_stores_nothing(upstream_env, monkeypatch):
+    monkeypatch.setattr("claude_carthing.cli.account.TRANSIENT_RETRY_S", 0.0)
+    result = runner.invoke(app, ["login", "--stdin"], input="not-a-real-key\n")
+    assert result.exit_code == 5
+    assert "session expired" in result.output
+    assert not paths.secrets_file().exists()
+
+
+def test_login_prefers_a_working_os_keyring(upstream_env, monkeypatch):
+    import keyring.core
+
+    from tests.support.memory_keyring import MemoryKeyring
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", MemoryKeyring())
+    result = runner.invoke(app, ["login", "--stdin"], input=FAKE_SESSION_KEY + "\n")
+    assert result.exit_code == 0 and "OS keyring" in result.output
+    assert not paths.secrets_file().exists()
+    from claude_carthing import credentials
+
+    assert credentials.read_web().where == "keyring"
+    assert runner.invoke(app, ["logout"]).exit_code == 0
+    assert credentials.read_web() is None
+
+
+def test_logout_removes_credentials(upstream_env):
+    creds.write_web(org_id=ORG_ID)
+    result = runner.invoke(app, ["logout"])
+    assert result.exit_code == 0 and "Logged out" in result.output
+    assert not paths.secrets_file().exists() and not paths.account_file().exists()
+    assert "Nothing was stored" in runner.invoke(app, ["logout"]).output
+
+
+def test_environment_credentials_are_used(upstream_env, monkeypatch):
+    monkeypatch.setenv("CLAUDE_CARTHING_SESSION_KEY", FAKE_SESSION_KEY)
+    monkeypatch.setenv("CLAUDE_CARTHING_ORG_ID", ORG_ID)
+    result = runner.invoke(app, ["status", "--json", "--port", str(free_port())])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["meta"]["source"] == "web"
+
+
+def test_status_reads_upstream_when_no_server_runs(upstream_env):
+    creds.write_oauth()
+    result = runner.invoke(app, ["status", "--port", str(free_port())])
+    assert result.exit_code == 0, result.output
+    assert "5-hour" in result.output and "Weekly · Fable" in result.output
+    assert "81.0 %" in result.output and "live" in result.output
+
+
+def test_status_prefers_the_running_server(fake_upstream):
+    with LiveServer(upstream=fake_upstream) as server:
+        before = len(fake_upstream.usage_requests())
+        result = runner.invoke(app, ["status", "--json", "--port", str(server.port)])
+        assert len(fake_upstream.usage_requests()) == before  # no extra upstream read
+    assert result.exit_code == 0
+    assert json.loads(result.output)["five_hour"]["utilization"] == 15.0
+
+
+@pytest.mark.parametrize(("setup", "code", "words"), [
+    ("none", 4, "claude-carthing login"),
+    ("expired", 5, "session expired"),
+    ("cloudflare", 1, "Cloudflare"),
+])
+def test_status_exit_codes_say_what_is_wrong(upstream_env, setup, code, words):
+    if setup == "expired":
+        creds.write_web(org_id=ORG_ID)
+        upstream_env.fail_with("expired")
+    elif setup == "cloudflare":
+        creds.write_oauth()
+        upstream_env.fail_with("cloudflare")
+    result = runner.invoke(app, ["status", "--port", str(free_port())])
+    assert result.exit_code == code, result.output
+    assert words in result.output
+
+
+def test_status_exit_code_for_stale_data(fake_upstream):
+    with LiveServer(upstream=fake_upstream) as server:
+        fake_upstream.fail_with("server_500")
+        server.poller.poll_once()
+        result = runner.invoke(app, ["status", "--port", str(server.port)])
+    assert result.exit_code == 3 and "stale" in result.output
+
+
+def test_config_path_show_set(tmp_path):
+    result = runner.invoke(app, ["config", "path"])
+    assert result.output.strip() == str(paths.home_dir())
+    assert runner.invoke(app, ["config", "set", "interval", "600"]).exit_code == 0
+    shown = json.loads(runner.invoke(app, ["config", "show"]).output)
+    assert shown["settings"]["interval"] == 600
+    assert "no session key" in shown["credentials"]["web"]
+    bad = runner.invoke(app, ["config", "set", "interval", "10"])
+    assert bad.exit_code == 8 and "at least 60" in bad.output
+    unknown = runner.invoke(app, ["config", "set", "colour", "red"])
+    assert unknown.exit_code == 8 and "unknown setting" in unknown.output
+
+
+def test_corrupted_config_file_is_named_in_one_line():
+    paths.ensure_home()
+    paths.config_file().write_text("{ not json")
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 8
+    assert str(paths.config_file()) in result.output and "Traceback" not in result.output
+
+
+def _serve(port: int, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "claude_carthing", "serve", "--host", "127.0.0.1",
+         "--port", str(port), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+
+
+def _wait_health(port: int) -> dict:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as r:
+                return json.loads(r.read())
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("server did not start")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGTERM is POSIX")
+def test_serve_without_credentials_starts_and_stops_gracefully_on_sigterm():
+    port = free_port()
+    proc = _serve(port)
+    try:
+        health = _wait_health(port)
+        assert health["state"] == "not_configured"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    # uvicorn finishes the graceful shutdown, then re-raises SIGTERM (the conventional status)
+    assert proc.returncode in (0, -signal.SIGTERM)
+    assert "Traceback" not in err and "Application shutdown complete" in err
+    assert (paths.log_dir() / "claude-carthing.log").is_file()
+
+
+def test_serve_on_a_taken_port_says_so_in_one_line():
+    port = free_port()
+    proc = _serve(port, "--demo")
+    try:
+        _wait_health(port)
+        second = _serve(port)
+        _, err = second.communicate(timeout=30)
+        assert second.returncode == 6
+        assert f"port {port}" in err and "already in use" in err
+        assert "Traceback" not in err
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
