@@ -65,7 +65,7 @@ class UsageClient:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._session = curl.Session()
+        self._session: curl.Session[curl.Response] = curl.Session()
 
     def close(self) -> None:
         """Release the HTTP connections."""
@@ -163,7 +163,7 @@ class UsageClient:
                 headers=all_headers,
                 cookies=cookies,
                 timeout=self._settings.timeout,
-                impersonate=BROWSER if route == "web" else None,  # type: ignore[arg-type]
+                impersonate=BROWSER if route == "web" else None,
                 allow_redirects=False,
             )
         except Timeout as exc:
@@ -298,7 +298,8 @@ def _error_detail(text: str) -> dict[str, Any]:
     error = data.get("error")
     if not isinstance(error, dict):
         return {}
-    details = error.get("details") if isinstance(error.get("details"), dict) else {}
+    raw_details = error.get("details")
+    details: dict[str, Any] = raw_details if isinstance(raw_details, dict) else {}
     return {
         "type": error.get("type"),
         "message": error.get("message"),

@@ -12,8 +12,8 @@ import hashlib
 import json
 import logging
 import os
+import platform
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -104,7 +104,7 @@ def read_oauth() -> OAuthCredentials | None:
 
 
 def _keychain_item() -> str | None:
-    if sys.platform != "darwin":
+    if platform.system() != "Darwin":
         return None
     try:
         result = subprocess.run(
@@ -252,7 +252,8 @@ def touch_stamp() -> None:
 def fingerprint() -> str:
     """Return a digest that changes whenever any credential source changes."""
     parts: list[str] = []
-    for path in (oauth_file(), paths.secrets_file(), paths.account_file(), paths.credentials_stamp()):
+    watched = (oauth_file(), paths.secrets_file(), paths.account_file(), paths.credentials_stamp())
+    for path in watched:
         try:
             stat = path.stat()
             parts.append(f"{path}:{stat.st_mtime_ns}:{stat.st_size}")

@@ -38,7 +38,7 @@ _base_factory = logging.getLogRecordFactory()
 
 
 def _redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
-    record = _base_factory(*args, **kwargs)  # type: ignore[arg-type]
+    record = _base_factory(*args, **kwargs)
     if record.args or SECRET_PATTERN.search(str(record.msg)):
         message = record.getMessage()
         record.msg, record.args = redact(message), None

@@ -53,7 +53,7 @@ def meta(snap: Snapshot, now: float) -> dict[str, Any]:
 def usage_document(snap: Snapshot, now: float | None = None) -> dict[str, Any]:
     """Return the `/usage` body: legacy window objects plus our normalized keys."""
     now = time.time() if now is None else now
-    doc: dict[str, Any] = {key: None for key in LEGACY_ALWAYS}
+    doc: dict[str, Any] = dict.fromkeys(LEGACY_ALWAYS)
     usage = snap.usage
     if usage is not None:
         for window in usage.windows:

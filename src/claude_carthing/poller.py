@@ -8,8 +8,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Protocol
 from datetime import datetime, timezone
+from typing import Protocol
 
 from claude_carthing import credentials, errors
 from claude_carthing.models import Plan, Usage
@@ -108,7 +108,7 @@ class Poller:
                 reading = self._source.read()
             except errors.CarthingError as exc:
                 self._on_failure(exc, now)
-            except Exception as exc:  # noqa: BLE001 - a bug must not stop the display
+            except Exception as exc:
                 log.exception("Unexpected failure while reading usage")
                 self._on_failure(errors.SchemaError(f"unexpected problem: {exc}"), now)
             else:
@@ -139,7 +139,7 @@ class Poller:
         if self._history is not None:
             try:
                 self._history.append(now, reading.usage)
-            except Exception:  # noqa: BLE001 - history must never stop polling
+            except Exception:
                 log.exception("Could not write the usage history")
 
     def _on_failure(self, exc: errors.CarthingError, now: float) -> None:
@@ -172,11 +172,10 @@ class Poller:
         limited = isinstance(exc, errors.RateLimitedError)
         base = max(RATE_LIMIT_BASE_S, float(interval)) if limited else FAILURE_BASE_S
         cap = RATE_LIMIT_CAP_S if limited else FAILURE_CAP_S
-        delay = min(cap, base * 2 ** (failures - 1))
-        delay *= 0.8 + 0.4 * self._jitter()
-        retry_after = getattr(exc, "retry_after", None)
-        if retry_after:
-            delay = max(delay, float(retry_after))
+        delay = min(cap, base * 2.0 ** (failures - 1))
+        delay *= 0.8 + 0.4 * float(self._jitter())
+        if isinstance(exc, errors.RateLimitedError) and exc.retry_after:
+            delay = max(delay, float(exc.retry_after))
         return max(delay, float(MIN_INTERVAL_S) * 0.8)
 
     # --- manual refresh ------------------------------------------------------------------------

@@ -91,13 +91,12 @@ class ClaudeSource:
             try:
                 if isinstance(creds, credentials.OAuthCredentials):
                     return self._read_oauth(creds)
-                assert isinstance(creds, credentials.WebCredentials)
-                return self._read_web(creds)
+                if isinstance(creds, credentials.WebCredentials):
+                    return self._read_web(creds)
             except errors.AuthError as exc:
                 log.debug("route %s refused: %s", route, exc)
                 first_auth = first_auth or exc
-        assert first_auth is not None
-        raise first_auth
+        raise first_auth or errors.NotConfiguredError(NOT_CONFIGURED)
 
     def _read_oauth(self, creds: credentials.OAuthCredentials) -> Reading:
         usage = self._client.fetch_oauth(creds)

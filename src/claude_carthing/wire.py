@@ -147,7 +147,8 @@ def _extra_usage(data: dict[str, Any]) -> ExtraUsage | None:
             currency=extra.get("currency") if isinstance(extra.get("currency"), str) else None,
         )
     if isinstance(spend, dict):
-        used = spend.get("used") if isinstance(spend.get("used"), dict) else {}
+        raw_used = spend.get("used")
+        used: dict[str, Any] = raw_used if isinstance(raw_used, dict) else {}
         return ExtraUsage(
             enabled=spend.get("enabled") is True,
             used=_money(used.get("amount_minor"), _int(used.get("exponent"), 2)),

@@ -37,10 +37,10 @@ def server_url(settings: Settings) -> str:
 
 def from_server(settings: Settings, timeout: float = 3.0) -> dict[str, Any] | None:
     """Return the running server's `/usage` document, or None when no server answers."""
-    request = urllib.request.Request(server_url(settings) + "/usage",
-                                     headers={"Accept": "application/json"})
+    url = server_url(settings) + "/usage"  # always http:// on our own port
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - our URL
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             data = json.loads(response.read().decode("utf-8"))
     except (urllib.error.URLError, OSError, ValueError):
         return None

@@ -1,0 +1,219 @@
+"""`status --watch`: a live terminal view of the running server's data, or of Claude itself."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from claude_carthing.settings import Settings
+from claude_carthing.terminal import bar, colour, countdown, state_line
+
+SPARK = "▁▂▃▄▅▆▇█"
+SPARK_POINTS = 24
+SERVER_REFETCH_S = 10.0  # the server itself polls Claude every few minutes; this is loopback
+HISTORY_REFETCH_S = 60.0
+WINDOW_LENGTH_MS = {"session": 5 * 3600_000, "weekly": 7 * 86400_000}
+
+
+def sparkline(values: list[float], width: int = SPARK_POINTS) -> str:
+    """Return the last `width` values as block characters on a 0-100 scale."""
+    tail = values[-width:]
+    return "".join(SPARK[min(len(SPARK) - 1, max(0, int(v / 100 * len(SPARK))))] for v in tail)
+
+
+def projection(window: dict[str, Any], now_ms: int) -> float | None:
+    """Return the utilization the window reaches at its reset if use continues at today's pace."""
+    length = WINDOW_LENGTH_MS.get(str(window.get("group")))
+    reset_ms = window.get("resets_at_ms")
+    used = window.get("utilization")
+    if length is None or reset_ms is None or used is None:
+        return None
+    left = int(reset_ms) - now_ms
+    elapsed = length - left
+    if left <= 0 or elapsed <= 0:
+        return None
+    return float(used) * length / elapsed
+
+
+def _age(ms: int) -> str:
+    seconds = max(0, ms // 1000)
+    return f"{seconds // 60}m {seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+def render(doc: dict[str, Any], history: dict[str, list[float]], now_ms: int, origin: str
+           ) -> Group:
+    """Return the view: a row per window, then state, data age and where the data comes from."""
+    table = Table.grid(padding=(0, 2))
+    for _ in range(6):
+        table.add_column()
+    for window in doc.get("windows") or []:
+        percent = float(window.get("utilization") or 0)
+        style = colour(percent, window.get("severity"))
+        ahead = projection(window, now_ms)
+        pace = Text("")
+        if ahead is not None:
+            pace = Text(f"→ {ahead:.0f} % at reset", style=colour(ahead))
+        table.add_row(
+            Text(str(window.get("label") or window.get("id"))),
+            bar(percent, style),
+            Text(f"{percent:5.1f} %", style=f"bold {style}"),
+            Text(countdown(window.get("resets_at_ms"), now_ms)),
+            Text(sparkline(history.get(str(window.get("id")), [])), style="cyan"),
+            pace,
+        )
+    meta = doc.get("meta") or {}
+    fetched = meta.get("fetched_at_ms")
+    age = Text(f"data {_age(now_ms - fetched)} old" if fetched else "no data yet", style="dim")
+    parts: list[Any] = [table]
+    if not doc.get("windows"):
+        parts.append(Text(doc.get("error") or "No usage windows.", style="red"))
+    parts += [state_line(doc), age, Text(f"{origin} · Ctrl+C to quit", style="dim")]
+    return Group(*parts)
+
+
+class Feed(Protocol):
+    """Where the view's data comes from."""
+
+    origin: str
+
+    def document(self) -> dict[str, Any]:
+        """Return the latest `/usage` document."""
+        ...
+
+    def history(self) -> dict[str, list[float]]:
+        """Return recent utilization per window id, oldest first."""
+        ...
+
+    def now_ms(self) -> int:
+        """Return the data's notion of now (the server's clock)."""
+        ...
+
+    def close(self) -> None:
+        """Release resources."""
+        ...
+
+
+def _get(url: str, timeout: float = 3.0) -> Any:
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - our server
+        return json.loads(response.read().decode("utf-8"))
+
+
+class ServerFeed:
+    """Reads the running server; the countdowns tick from the server's clock."""
+
+    def __init__(self, base_url: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self.base_url = base_url
+        self.origin = f"from the server at {base_url}"
+        self._clock = clock
+        self._doc: dict[str, Any] = _get(base_url + "/usage")
+        self._doc_at = clock()
+        self._history: dict[str, list[float]] = {}
+        self._history_at = -1e18
+
+    def document(self) -> dict[str, Any]:
+        """Refetch `/usage` every few seconds; keep the last one if the server went away."""
+        if self._clock() - self._doc_at >= SERVER_REFETCH_S:
+            try:
+                self._doc = _get(self.base_url + "/usage")
+                self._doc_at = self._clock()
+            except (OSError, ValueError):
+                pass
+        return self._doc
+
+    def history(self) -> dict[str, list[float]]:
+        """Refetch `/api/history` every minute."""
+        if self._clock() - self._history_at >= HISTORY_REFETCH_S:
+            self._history_at = self._clock()
+            try:
+                data = _get(self.base_url + "/api/history?" + urllib.parse.urlencode({"hours": 24}))
+                self._history = {k: [float(p[1]) for p in v]
+                                 for k, v in (data.get("series") or {}).items()}
+            except (OSError, ValueError, AttributeError, TypeError, IndexError):
+                pass
+        return self._history
+
+    def now_ms(self) -> int:
+        """Return the server's time at the last fetch, advanced by the time since."""
+        server_ms = int((self._doc.get("meta") or {}).get("server_time_ms") or time.time() * 1000)
+        return server_ms + int((self._clock() - self._doc_at) * 1000)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class PollerFeed:
+    """No server runs: poll Claude ourselves through the same poller (same minimum interval)."""
+
+    def __init__(self, settings: Settings) -> None:
+        from claude_carthing.poller import Poller  # noqa: PLC0415 - only without a server
+        from claude_carthing.sources import ClaudeSource  # noqa: PLC0415
+
+        self._poller = Poller(ClaudeSource(settings), interval=settings.interval)
+        self.origin = f"polling Claude directly every {self._poller.snapshot().interval} s"
+        self._series: dict[str, list[float]] = {}
+        self._seen: float | None = None
+        self._poller.start()
+
+    def document(self) -> dict[str, Any]:
+        """Return the poller's snapshot as a `/usage` document."""
+        from claude_carthing.payload import usage_document  # noqa: PLC0415
+
+        snap = self._poller.snapshot()
+        doc = usage_document(snap, self._poller.clock())
+        if snap.last_success_at is not None and snap.last_success_at != self._seen:
+            self._seen = snap.last_success_at
+            for w in doc.get("windows") or []:
+                self._series.setdefault(str(w["id"]), []).append(float(w["utilization"] or 0))
+        return doc
+
+    def history(self) -> dict[str, list[float]]:
+        """Return what this session has read so far."""
+        return self._series
+
+    def now_ms(self) -> int:
+        """Return the poller's clock."""
+        return int(self._poller.clock() * 1000)
+
+    def close(self) -> None:
+        """Stop polling."""
+        self._poller.stop()
+
+
+def open_feed(settings: Settings, server_url: str) -> Feed:
+    """Return a feed from the running server, or one that polls Claude when none answers."""
+    try:
+        return ServerFeed(server_url)
+    except (OSError, ValueError):
+        return PollerFeed(settings)
+
+
+def run(settings: Settings, server_url: str, *, console: Console | None = None,
+        tick_s: float = 1.0, max_ticks: int | None = None) -> int:
+    """Show the live view until Ctrl+C (or `max_ticks` frames); return the exit code (0)."""
+    console = console or Console()
+    feed = open_feed(settings, server_url)
+    ticks = 0
+    try:
+        with Live(console=console, auto_refresh=False, transient=False) as live:
+            while max_ticks is None or ticks < max_ticks:
+                live.update(render(feed.document(), feed.history(), feed.now_ms(), feed.origin),
+                            refresh=True)
+                ticks += 1
+                if max_ticks is None or ticks < max_ticks:
+                    time.sleep(tick_s)
+    except KeyboardInterrupt:
+        pass  # Ctrl+C is how the user leaves; not an error
+    finally:
+        feed.close()
+    return 0
