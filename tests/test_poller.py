@@ -120,6 +120,20 @@ def test_auto_falls_over_to_the_web_session_when_oauth_is_refused(fake_upstream,
     assert snap.state == "live" and snap.source == "web"
 
 
+def test_a_refused_oauth_token_is_not_retried_until_it_changes(fake_upstream, clock):
+    creds.write_oauth()
+    creds.write_web(org_id=ORG_ID)
+    fake_upstream.fail_with("oauth_401", "oauth")
+    poller = make_poller(fake_upstream, clock)
+    for _ in range(3):
+        assert poller.poll_once().source == "web"
+    oauth_reads = [r for r in fake_upstream.requests if r.path == "/api/oauth/usage"]
+    assert len(oauth_reads) == 1
+    fake_upstream.heal()
+    creds.write_oauth(token="sk-ant-oat01-FAKE-canary-new-login-0001")  # Claude Code refreshed
+    assert poller.poll_once().source == "oauth"
+
+
 def test_expired_oauth_login_uses_web_without_sending_the_token(fake_upstream, clock):
     creds.write_oauth(expires_in_s=-10)
     creds.write_web(org_id=ORG_ID)

@@ -50,6 +50,7 @@ class ClaudeSource:
     def __init__(self, settings: Settings, client: UsageClient | None = None) -> None:
         self._settings = settings
         self._client = client or UsageClient(settings)
+        self._refused_token: str | None = None  # an OAuth token Claude refused; skip it
 
     def close(self) -> None:
         """Release the HTTP client."""
@@ -71,12 +72,15 @@ class ClaudeSource:
         if wanted in ("auto", "web"):
             web = credentials.read_web()
         found: list[tuple[str, object]] = []
-        if oauth is not None and not oauth.expired():
+        usable = oauth is not None and not oauth.expired()
+        if oauth is not None and oauth.access_token == self._refused_token and web is not None:
+            usable = False  # refused before: don't spend a request on it until it changes
+        if oauth is not None and usable:
             found.append(("oauth", oauth))
         if web is not None:
             found.append(("web", web))
-        if oauth is not None and oauth.expired():
-            found.append(("oauth", oauth))  # last: only to say it expired when nothing else works
+        if oauth is not None and not usable:
+            found.append(("oauth", oauth))  # last: only to say why when nothing else works
         if not found and oauth_problem is not None:
             raise oauth_problem
         return found
@@ -95,6 +99,8 @@ class ClaudeSource:
                     return self._read_web(creds)
             except errors.AuthError as exc:
                 log.debug("route %s refused: %s", route, exc)
+                if isinstance(creds, credentials.OAuthCredentials):
+                    self._refused_token = creds.access_token
                 first_auth = first_auth or exc
         raise first_auth or errors.NotConfiguredError(NOT_CONFIGURED)
 

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from claude_carthing import paths
 from claude_carthing.cli.exit import run_friendly
 from claude_carthing.cli.options import Host, Port, Source
 from claude_carthing.logs import setup_logging
@@ -44,10 +45,12 @@ def register(app: typer.Typer) -> None:
             shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
             log.info("claude-carthing serving on http://%s:%d (dashboard: http://%s:%d/)",
                      settings.host, settings.port, shown, settings.port)
+            if settings.host in ("0.0.0.0", "::"):
+                log.info("A Car Thing on USB reaches it at http://172.16.42.1:%d (Nocturne "
+                         "v3/v4.0) or at this PC's 10.42.1.x address (v4.1).", settings.port)
             if demo:
                 log.info("DEMO MODE: the numbers are synthetic.")
-            service_text = "Stop with Ctrl+C."
-            log.info(service_text)
+            log.info("Home folder: %s. Stop with Ctrl+C.", paths.home_dir())
             run(service, sock)
             log.info("Stopped.")
 
