@@ -156,8 +156,8 @@ class PollerFeed:
     """No server runs: poll Claude ourselves through the same poller (same minimum interval)."""
 
     def __init__(self, settings: Settings) -> None:
-        from claude_carthing.poller import Poller  # noqa: PLC0415 - only without a server
-        from claude_carthing.sources import ClaudeSource  # noqa: PLC0415
+        from claude_carthing.poller import Poller
+        from claude_carthing.sources import ClaudeSource
 
         self._poller = Poller(ClaudeSource(settings), interval=settings.interval)
         self.origin = f"polling Claude directly every {self._poller.snapshot().interval} s"
@@ -167,7 +167,7 @@ class PollerFeed:
 
     def document(self) -> dict[str, Any]:
         """Return the poller's snapshot as a `/usage` document."""
-        from claude_carthing.payload import usage_document  # noqa: PLC0415
+        from claude_carthing.payload import usage_document
 
         snap = self._poller.snapshot()
         doc = usage_document(snap, self._poller.clock())

@@ -41,6 +41,9 @@ config.register(app)
 from claude_carthing.cli import setup  # noqa: E402 - registered after the app exists
 
 setup.register(app)
+from claude_carthing.cli import device  # noqa: E402 - registered after the app exists
+
+device.register(app)
 
 
 def main() -> None:

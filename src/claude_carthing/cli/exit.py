@@ -24,6 +24,7 @@ class ExitStatus(IntEnum):
     PORT_IN_USE = 6
     UNREACHABLE = 7
     CONFIG = 8
+    DEVICE = 9
 
 
 _BY_KIND = {
@@ -35,6 +36,7 @@ _BY_KIND = {
     "rate_limited": ExitStatus.UNREACHABLE,
     "server": ExitStatus.UNREACHABLE,
     "config": ExitStatus.CONFIG,
+    "device": ExitStatus.DEVICE,
 }
 
 

@@ -1,0 +1,143 @@
+"""Apply a plan (all or nothing) and undo a deploy from the manifest on the device."""
+
+from __future__ import annotations
+
+import shlex
+import time
+from collections.abc import Callable
+from contextlib import nullcontext
+
+from claude_carthing.device.generation import Generation
+from claude_carthing.device.journal import Journal
+from claude_carthing.device.layout import LAYOUTS, MANIFEST, STATE_DIR, Layout
+from claude_carthing.device.manifest import Manifest, sha256
+from claude_carthing.device.plan import Plan
+from claude_carthing.device.rootfs import writable_root
+from claude_carthing.device.transport import DeviceError, Transport
+
+Note = Callable[[str], None]
+CONFIRM_TIMEOUT_S = 20.0
+
+
+class DeployFailedError(DeviceError):
+    """A step failed; the device was put back as it was (or the message says what was not)."""
+
+
+def apply(transport: Transport, plan: Plan, note: Note) -> bool:  # noqa: PLR0912 - one step each
+    """Carry out a plan; return False when there was nothing to change."""
+    if not plan.changes_anything:
+        return False
+    journal = Journal(transport, note)
+    try:
+        journal.make_dirs(plan.create_dirs)
+        if plan.backup:
+            journal.write(*plan.backup)
+        for path, data in sorted(plan.page_writes.items()):
+            journal.write(path, data, "644")
+        for path in plan.page_removals:
+            journal.remove(path)
+        if plan.kiosk_new is not None:
+            if plan.layout.kiosk_on_rootfs:
+                with writable_root(transport, note):
+                    journal.write(plan.layout.kiosk_file, plan.kiosk_new, plan.kiosk_mode, True)
+            else:
+                journal.write(plan.layout.kiosk_file, plan.kiosk_new, plan.kiosk_mode)
+        if plan.manifest_bytes is not None:
+            journal.write(MANIFEST, plan.manifest_bytes, "644")
+        transport.check("sync")
+        restart(transport, plan.layout, plan.restart, note)
+    except BaseException as exc:
+        problems = journal.rollback()
+        if plan.restart:
+            # Best effort: bring the browser back on the restored (stock) configuration.
+            try:
+                restart(transport, plan.layout, plan.layout.restart_after_config, note)
+            except DeviceError as again:
+                problems.append(f"restarting the kiosk: {again}")
+        if not isinstance(exc, Exception):
+            raise
+        if problems:
+            detail = "Not everything could be undone: " + "; ".join(problems)
+        else:
+            detail = "Every change was undone; the device is as it was."
+        raise DeployFailedError(f"deploy failed: {exc}. {detail}") from exc
+    return True
+
+
+def restart(transport: Transport, layout: Layout, commands: tuple[str, ...], note: Note) -> None:
+    """Restart the kiosk and wait until its service reports it running."""
+    if not commands:
+        return
+    for command in commands:
+        note(f"run: {command}")
+        transport.check(command)
+    confirm_running(transport, layout)
+
+
+def is_running(layout: Layout, status: str) -> bool:
+    """Return True when the status command's output means the browser is up."""
+    if layout.running_marker == "active":
+        return status.strip() == "active"
+    return layout.running_marker in status
+
+
+def confirm_running(transport: Transport, layout: Layout) -> None:
+    """Wait for the kiosk service to report itself running; raise if it does not."""
+    deadline = time.monotonic() + CONFIRM_TIMEOUT_S
+    last = ""
+    while time.monotonic() < deadline:
+        last = transport.run(layout.status).text
+        if is_running(layout, last):
+            return
+        time.sleep(0.5)
+    raise DeviceError(f"the kiosk did not come back after the restart: `{layout.status}` -> {last}")
+
+
+def undeploy(transport: Transport, note: Note) -> list[str]:
+    """Restore every file from its backup, delete our folders, restart the stock kiosk.
+
+    Returns warnings (files someone else changed since the deploy, which are left alone).
+    """
+    raw = transport.read(MANIFEST)
+    if raw is None:
+        raise DeviceError(f"nothing to undo: {MANIFEST} is not on the device")
+    manifest = Manifest.from_bytes(raw)
+    layout = LAYOUTS[Generation(manifest.generation)]
+    warnings: list[str] = []
+    for entry in manifest.files:
+        current = transport.read(entry.path)
+        digest = sha256(current)
+        if digest == entry.original_sha256:
+            continue
+        if digest != entry.deployed_sha256:
+            warnings.append(
+                f"{entry.path} was changed by something else since the deploy (a firmware update?);"
+                " left as it is"
+            )
+            continue
+        original = transport.read(entry.backup) if entry.backup else None
+        if entry.backup and original is None:
+            raise DeviceError(f"the backup {entry.backup} is missing; {entry.path} left as it is")
+        if sha256(original) != entry.original_sha256:
+            raise DeviceError(
+                f"the backup of {entry.path} does not match the manifest; left as it is"
+            )
+        with writable_root(transport, note) if entry.on_rootfs else nullcontext():
+            if original is None:
+                note(f"rm {entry.path} (it did not exist before)")
+                transport.check(f"rm -f {shlex.quote(entry.path)}")
+            else:
+                note(f"restore {entry.path} from {entry.backup}")
+                transport.write(entry.path, original, int(entry.mode, 8))
+    transport.check("sync")
+    restart(transport, layout, layout.restart_after_config, note)
+    ours = [manifest.page_dir, STATE_DIR]
+    for folder in ours:
+        note(f"rm -rf {folder}")
+        transport.check(f"rm -rf {shlex.quote(folder)}")
+    for folder in sorted(manifest.created_dirs, key=lambda p: -p.count("/")):
+        if folder not in ours and not any(folder.startswith(o + "/") for o in ours):
+            # Only if empty: something else may have put files there since.
+            transport.run(f"rmdir {shlex.quote(folder)} 2>/dev/null")
+    transport.check("sync")
+    return warnings

@@ -1,0 +1,198 @@
+"""Checks of this PC: versions, home folder, credentials, a live read, the server, the USB link."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+import stat
+import urllib.error
+import urllib.request
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from claude_carthing import __version__, credentials, errors, paths
+from claude_carthing.doctor.model import Check, Status, Timer
+from claude_carthing.settings import Settings
+from claude_carthing.usb import Adapter, find_adapters
+
+DEPENDENCIES = ("typer", "rich", "starlette", "uvicorn", "curl_cffi", "paramiko", "keyring")
+
+
+def check_versions() -> Check:
+    """Python and package versions."""
+    found: dict[str, str | None] = {}
+    for name in DEPENDENCIES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    data = {"python": platform.python_version(), "claude_carthing": __version__,
+            "platform": platform.platform(), "packages": found}
+    missing = [n for n, v in found.items() if v is None]
+    summary = f"Python {data['python']}, claude-carthing {__version__}"
+    if missing:
+        return Check("versions", "fail", f"{summary}; missing {', '.join(missing)}",
+                     "Reinstall: pip install --force-reinstall claude-carthing", data=data)
+    return Check("versions", "ok", summary, data=data)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def check_home() -> Check:
+    """The home folder exists and the secrets file is private."""
+    home, secrets = paths.home_dir(), paths.secrets_file()
+    data: dict[str, Any] = {"home": str(home), "secrets_file": str(secrets),
+                            "secrets_file_exists": secrets.exists()}
+    if not home.exists():
+        return Check("home folder", "warn", f"{home} does not exist yet",
+                     "Run `claude-carthing login` (it creates the folder).", data=data)
+    if not os.access(home, os.W_OK):
+        return Check("home folder", "fail", f"{home} is not writable",
+                     f"Give your user write access to {home}.", data=data)
+    if os.name != "nt" and secrets.exists():
+        mode = _mode(secrets)
+        data["secrets_file_mode"] = oct(mode)
+        if mode & 0o077:
+            return Check("home folder", "fail", f"{secrets} is readable by others ({oct(mode)})",
+                         f"chmod 600 {secrets}", data=data)
+    if os.name != "nt" and _mode(home) & 0o077:
+        data["home_mode"] = oct(_mode(home))
+        return Check("home folder", "warn", f"{home} is open to others ({oct(_mode(home))})",
+                     f"chmod 700 {home}", data=data)
+    return Check("home folder", "ok", str(home), data=data)
+
+
+def check_credentials() -> Check:
+    """Credentials present for each source (their values never leave this function)."""
+    data: dict[str, Any] = {}
+    try:
+        oauth = credentials.read_oauth()
+        if oauth is None:
+            data["oauth"] = "absent"
+        else:
+            data["oauth"] = "expired" if oauth.expired() else "present"
+            data["oauth_expires_at"] = oauth.expires_at.isoformat() if oauth.expires_at else None
+            data["oauth_has_profile_scope"] = "user:profile" in oauth.scopes
+    except credentials.CredentialsError as exc:
+        data["oauth"] = f"unreadable: {exc}"
+    try:
+        web = credentials.read_web()
+        data["web"] = f"present ({web.where})" if web else "absent"
+    except credentials.CredentialsError as exc:
+        data["web"] = f"unreadable: {exc}"
+    summary = f"Claude Code login: {data['oauth']}; session key: {data['web']}"
+    usable = data["oauth"] == "present" or str(data["web"]).startswith("present")
+    if usable:
+        return Check("credentials", "ok", summary, data=data)
+    if data["oauth"] == "expired":
+        return Check("credentials", "fail", summary,
+                     "Open Claude Code once (it refreshes its login), or run "
+                     "`claude-carthing login`.", data=data)
+    return Check("credentials", "fail", summary,
+                 "Run `claude-carthing login` (or log in to Claude Code on this PC).", data=data)
+
+
+FIXES: dict[type[errors.CarthingError], tuple[str, str]] = {
+    errors.SessionExpiredError: ("expired session", "Run `claude-carthing login` again."),
+    errors.WrongOrgError: ("wrong organization", "Run `claude-carthing login` again (or turn "
+                           "the VPN off)."),
+    errors.OAuthScopeError: ("token lacks user:profile", "Log in to Claude Code with `claude` "
+                             "(not `claude setup-token`) or use `claude-carthing login`."),
+    errors.OAuthTokenError: ("Claude Code login expired", "Open Claude Code once to refresh "
+                             "its login, or run `claude-carthing login`."),
+    errors.CloudflareChallengeError: ("Cloudflare challenge", "Wait and retry; use the Claude "
+                                      "Code login (no Cloudflare) if it persists."),
+    errors.RateLimitedError: ("rate limited", "Wait a few minutes; do not lower the interval."),
+    errors.NetworkError: ("network", "Check this PC's internet connection, proxy or VPN."),
+    errors.ServerError: ("Claude server error", "Claude is having trouble; retry later."),
+    errors.SchemaError: ("unreadable answer", "Update claude-carthing; Claude changed its API."),
+    errors.NotConfiguredError: ("not logged in", "Run `claude-carthing login`."),
+}
+
+
+def _failure_class(exc: errors.CarthingError) -> tuple[str, str]:
+    for kind in type(exc).__mro__:
+        if kind in FIXES:
+            return FIXES[kind]
+    return (exc.kind, "Run `claude-carthing doctor` again; report the message if it stays.")
+
+
+def check_live_read(settings: Settings) -> Check:
+    """One usage read from Claude right now, and its failure class."""
+    from claude_carthing.sources import ClaudeSource
+
+    source = ClaudeSource(settings)
+    try:
+        reading = source.read()
+    except errors.CarthingError as exc:
+        label, fix = _failure_class(exc)
+        status: Status = "warn" if isinstance(exc, errors.RateLimitedError) else "fail"
+        return Check("live usage read", status, f"{label}: {exc}", fix,
+                     data={"failure_class": label, "error_kind": exc.kind})
+    finally:
+        source.close()
+    windows = len(reading.usage.windows)
+    return Check("live usage read", "ok", f"read through {reading.source}: {windows} windows",
+                 data={"source": reading.source, "windows": windows})
+
+
+def _get_json(url: str, timeout: float) -> Any:
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback URL
+        return json.loads(response.read().decode("utf-8"))
+
+
+def _tcp_open(host: str, port: int, timeout: float) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def check_server(port: int, usb_host: str | None, timeout: float = 2.0) -> Check:
+    """The server answers /health on loopback, and on the USB address the device uses."""
+    url = f"http://127.0.0.1:{port}/health"
+    try:
+        health = _get_json(url, timeout)
+    except (OSError, ValueError, urllib.error.URLError) as exc:
+        return Check("server", "fail", f"nothing answers {url} ({getattr(exc, 'reason', exc)})",
+                     "Start it: `claude-carthing serve` (or `claude-carthing autostart "
+                     "enable`).", data={"url": url})
+    data: dict[str, Any] = {"url": url, "health": health, "reachable_on": ["127.0.0.1"]}
+    summary = f"answers on 127.0.0.1:{port} (state {health.get('state')})"
+    if usb_host:
+        if _tcp_open(usb_host, port, timeout):
+            data["reachable_on"].append(usb_host)
+            summary += f" and on {usb_host}:{port}"
+        else:
+            return Check("server", "fail", summary + f"; not on {usb_host}:{port}",
+                         "Bind all interfaces: `claude-carthing serve --host 0.0.0.0`.", data=data)
+    if health.get("state") in ("error", "not_configured"):
+        return Check("server", "warn", summary + f": {health.get('last_error')}",
+                     "See the credentials and live usage read checks above.", data=data)
+    return Check("server", "ok", summary, data=data)
+
+
+def check_usb(adapters: list[Adapter] | None = None) -> tuple[Check, Adapter | None]:
+    """The Car Thing's USB adapter and this PC's address on it."""
+    timer = Timer()
+    found = find_adapters() if adapters is None else adapters
+    if not found:
+        return Check("USB link", "fail", "no Car Thing USB network adapter found",
+                     "Plug the Car Thing in with a data cable, wait for it to boot, then run "
+                     "`claude-carthing usb-setup`.", ms=timer.ms), None
+    adapter = found[0]
+    data = {"adapter": adapter.name, "kind": adapter.kind, "addresses": list(adapter.addresses),
+            "evidence": adapter.evidence}
+    if adapter.host_address is None:
+        return Check("USB link", "fail", f"{adapter.name} ({adapter.kind}) has no address on "
+                     f"{adapter.subnet}", "Run `claude-carthing usb-setup`.", timer.ms,
+                     data), adapter
+    return Check("USB link", "ok", f"{adapter.name} ({adapter.kind.upper()}) has "
+                 f"{adapter.host_address}; device at {adapter.device_address}", None, timer.ms,
+                 data), adapter

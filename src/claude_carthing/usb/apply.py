@@ -1,0 +1,106 @@
+"""Run usb-setup: find the adapter, show or run its plan, then check the link got its address."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import IntEnum
+
+from claude_carthing.usb import linux, macos, windows
+from claude_carthing.usb.discover import Runner, find_adapters, run
+from claude_carthing.usb.elevation import rerun_hint
+from claude_carthing.usb.model import OS, Adapter, Plan
+
+
+class UsbExit(IntEnum):
+    """Exit codes of usb-setup."""
+
+    OK = 0
+    FAILED = 1
+    NO_ADAPTER = 3
+    NOT_ADMIN = 4
+
+
+NOT_FOUND_HINTS: dict[str, str] = {
+    "windows": "Use a data cable (charge-only cables enumerate nothing) in a port that powers "
+    "the device; on Windows 10 with firmware v4.1, pick \"UsbNcm Host Device\" for the unknown "
+    "device in Device Manager.",
+    "macos": "macOS only networks with firmware v4.1 (NCM); v3/v4.0 (RNDIS) need a Windows or "
+    "Linux PC. Use a data cable in a port that powers the device.",
+    "linux": "Use a data cable (charge-only cables enumerate nothing) in a port that powers the "
+    "device; `ip link` should show usb0 or enx... once it has booted.",
+}
+
+
+def plan_for(adapter: Adapter, os_name: OS, port: int) -> Plan:
+    """Return the plan for `adapter` on `os_name`."""
+    if os_name == "windows":
+        return windows.plan(adapter, port)
+    if os_name == "macos":
+        return macos.plan(adapter)
+    return linux.plan(adapter)
+
+
+def _find(os_name: OS, runner: Runner, name: str | None) -> list[Adapter]:
+    found = find_adapters(os_name, runner)
+    return [a for a in found if a.name == name] if name else found
+
+
+def setup(
+    os_name: OS,
+    port: int,
+    *,
+    dry_run: bool,
+    admin: bool,
+    echo: Callable[[str], None],
+    runner: Runner = run,
+    interface: str | None = None,
+) -> UsbExit:
+    """Set up the host side of the USB link, reporting each step through `echo`."""
+    adapters = _find(os_name, runner, interface)
+    if not adapters:
+        what = f"interface {interface!r}" if interface else "Car Thing USB network adapter"
+        echo(f"[FAIL] No {what} found. {NOT_FOUND_HINTS[os_name]}")
+        return UsbExit.NO_ADAPTER
+    adapter = adapters[0]
+    echo(f"Found {adapter.name} ({adapter.kind.upper()}, {adapter.evidence}).")
+    for other in adapters[1:]:
+        echo(f"  also found {other.name}; pick it with --interface {other.name}")
+    plan = plan_for(adapter, os_name, port)
+    for warning in plan.warnings:
+        echo(f"[WARN] {warning}")
+    if dry_run:
+        echo("Would run:" if plan.steps else "Nothing to run.")
+        for step in plan.steps:
+            echo(f"  {step.display(os_name)}    # {step.why}")
+        for note in plan.notes:
+            echo(note)
+        if plan.problem:
+            echo(f"[WARN] {plan.problem}")
+        return UsbExit.OK
+    if plan.needs_admin and not admin:
+        echo("[FAIL] Changing network settings needs administrator rights. "
+             + rerun_hint(os_name, "usb-setup"))
+        return UsbExit.NOT_ADMIN
+    for step in plan.steps:
+        echo(f"$ {step.display(os_name)}")
+        result = runner(step.argv)
+        if result.returncode != 0 and not step.may_fail:
+            echo(f"[FAIL] {step.why}: exit {result.returncode}: {result.stderr.strip()}")
+            return UsbExit.FAILED
+    return _verify(os_name, runner, adapter.name, plan, echo)
+
+
+def _verify(
+    os_name: OS, runner: Runner, name: str, plan: Plan, echo: Callable[[str], None]
+) -> UsbExit:
+    for note in plan.notes:
+        echo(note)
+    again = _find(os_name, runner, name)
+    if again and again[0].host_address:
+        done = again[0]
+        echo(f"[OK] {done.name} has {done.host_address}; the Car Thing should be at "
+             f"{done.device_address}.")
+        return UsbExit.OK
+    echo(f"[FAIL] {name} has no address on the Car Thing's subnet yet. "
+         + (plan.problem or "Re-run `claude-carthing usb-setup` and check `doctor`."))
+    return UsbExit.FAILED

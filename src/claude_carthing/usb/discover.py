@@ -1,0 +1,55 @@
+"""Collect what each OS reports about its adapters, then hand it to that OS's parser."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from claude_carthing.usb import linux, macos, windows
+from claude_carthing.usb.model import OS, Adapter
+
+Runner = Callable[[Sequence[str]], "subprocess.CompletedProcess[str]"]
+
+
+def run(argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    """Run a command and capture its text output; a missing program is exit code 127."""
+    try:
+        return subprocess.run(list(argv), capture_output=True, text=True, timeout=30, check=False)
+    except FileNotFoundError as exc:
+        return subprocess.CompletedProcess(list(argv), 127, "", str(exc))
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(list(argv), 124, "", "timed out after 30 s")
+
+
+def current_os() -> OS:
+    """Return this machine's OS in the names plans use."""
+    system = platform.system()
+    if system == "Windows":
+        return "windows"
+    if system == "Darwin":
+        return "macos"
+    return "linux"
+
+
+def find_adapters(
+    os_name: OS | None = None,
+    runner: Runner = run,
+    sys_root: Path = Path("/sys"),
+    env: Mapping[str, str] | None = None,
+) -> list[Adapter]:
+    """Return the adapters that look like a Car Thing, best guess first."""
+    os_name = os_name or current_os()
+    if os_name == "windows":
+        adapters = runner(windows.powershell(windows.ADAPTERS_SCRIPT)).stdout
+        addresses = runner(windows.powershell(windows.ADDRESSES_SCRIPT)).stdout
+        return windows.discover(adapters, addresses)
+    if os_name == "macos":
+        ports = runner(["networksetup", "-listallhardwareports"]).stdout
+        return macos.discover(ports, runner(["ifconfig"]).stdout)
+    ip_rows = linux.parse_ip_json(runner(["ip", "-j", "-d", "addr", "show"]).stdout)
+    nm = runner(["nmcli", "-t", "-f", "DEVICE,STATE", "device", "status"])
+    nm_states = linux.parse_nm_devices(nm.stdout) if nm.returncode == 0 else {}
+    return linux.discover(sys_root, ip_rows, nm_states, os.environ if env is None else env)

@@ -1,0 +1,300 @@
+"""Emulated Car Things: a real OpenSSH server chrooted into a device filesystem of one generation.
+
+Each device lives in its own mount and PID namespace (`unshare -m -p -f --kill-child`):
+  /srv            tmpfs, the device's root filesystem, remounted read-only (as on the device);
+                  `mount -o remount,rw /` inside the chroot genuinely toggles it
+  /srv/var        tmpfs, writable (as on the device); v4.1's /opt/nocturne binds a folder of it
+  /srv/run, /tmp  tmpfs; /srv/dev binds /dev; /srv/proc is a proc mount
+  sshd            `ChrootDirectory /srv`, root's password from a bind-mounted /etc/shadow
+BusyBox (with its libraries) provides sh/mount/cat/wget...; v3 runs real runit (runsvdir/sv);
+v4.0's supervisorctl and v4.1's systemctl are recorded stand-ins (see layouts.py). Nothing
+leaks into the host's mounts; killing `unshare` ends every process of the device.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.device import layouts
+
+RUNIT = ("/usr/bin/runsvdir", "/usr/bin/runsv", "/usr/bin/sv")
+
+
+def missing_tools() -> str | None:
+    """Return why devices cannot be emulated here, or None."""
+    if os.geteuid() != 0:
+        return "emulated devices need root (mount namespaces, chroot, sshd)"
+    for tool in ("/usr/sbin/sshd", "/usr/bin/ssh-keygen", "unshare", "nsenter", "busybox"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed"
+    for tool in RUNIT:
+        if not Path(tool).exists():
+            return f"{tool} (runit) is not installed"
+    return None
+
+
+def free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _libraries(binary: str) -> list[str]:
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=False).stdout
+    return [w for w in out.split() if w.startswith("/")]
+
+
+@dataclass
+class Options:
+    """How to build one emulated device."""
+
+    generation: str  # v3, v4.0.0, v4.0.6, v4.1
+    password: str | None = None  # None: the generation's stock password
+    authorized_key: str | None = None
+    var_free_kb: int | None = None  # fill /var so only this much is left
+    root_full: bool = False  # fill / so a write there fails with ENOSPC
+    kiosk_env: str | None = None  # v4.1: an existing /opt/nocturne/kiosk-env
+
+
+class EmulatedDevice:
+    """One running emulated Car Thing."""
+
+    def __init__(self, workdir: Path, options: Options) -> None:
+        self.workdir = workdir
+        self.options = options
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.stock_url = ""
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def start(self) -> EmulatedDevice:
+        """Build the filesystem, start sshd and the kiosk service; wait until SSH answers."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        stage = self.workdir / "stage"
+        self._stage(stage)
+        self._sshd_files()
+        script = self.workdir / "launch.sh"
+        script.write_text(self._launch_script(stage))
+        log = (self.workdir / "device.log").open("wb")
+        self.proc = subprocess.Popen(
+            ["unshare", "-m", "-p", "-f", "--kill-child", "sh", str(script)],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"emulated device died:\n{self.log()}")
+            if b"Server listening" in (self.workdir / "device.log").read_bytes():
+                self.wait_for(lambda: self.browser_url() == self.stock_url, "the stock kiosk")
+                return self
+            time.sleep(0.05)
+        raise RuntimeError(f"emulated device did not start:\n{self.log()}")
+
+    def stop(self) -> None:
+        """Kill the device (every process in its namespace) and forget its mounts."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    def log(self) -> str:
+        """Return sshd's and the launcher's output."""
+        return (self.workdir / "device.log").read_text(errors="replace")
+
+    # --- looking at the device from the host ---------------------------------------------
+    @property
+    def ns_pid(self) -> int:
+        """Return the host PID of the namespace's first process (sshd)."""
+        assert self.proc is not None
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        return int(children.split()[0])
+
+    @property
+    def root(self) -> Path:
+        """Return the device's root folder as the host can read it."""
+        return Path(f"/proc/{self.ns_pid}/root/srv")
+
+    def path(self, device_path: str) -> Path:
+        """Map a path on the device to one the host can open."""
+        return self.root / device_path.lstrip("/")
+
+    def read(self, device_path: str) -> bytes | None:
+        """Return a device file's bytes, or None."""
+        p = self.path(device_path)
+        return p.read_bytes() if p.is_file() else None
+
+    def browser_url(self) -> str | None:
+        """Return the URL the kiosk's browser was last started with."""
+        raw = self.read("/run/emu/browser.url")
+        return raw.decode().strip() if raw else None
+
+    def calls(self) -> list[str]:
+        """Return the service-manager calls the stand-ins recorded."""
+        raw = self.read("/run/emu/calls.log")
+        return raw.decode().splitlines() if raw else []
+
+    def root_readonly(self) -> bool:
+        """Return True when the device's root filesystem is mounted read-only."""
+        for line in Path(f"/proc/{self.ns_pid}/mountinfo").read_text().splitlines():
+            fields = line.split()
+            if fields[4] == "/srv":
+                return "ro" in fields[5].split(",")
+        raise AssertionError("no /srv mount")
+
+    def snapshot(self) -> dict[str, tuple[str, int, bytes]]:
+        """Return every file and link of the device (but /dev, /proc, /run, /tmp)."""
+        found: dict[str, tuple[str, int, bytes]] = {}
+        skip = {"dev", "proc", "run", "tmp"}
+        root = self.root
+        for dirpath, dirnames, filenames in os.walk(root):
+            rel_dir = "/" + os.path.relpath(dirpath, root).replace(".", "", 1).lstrip("/")
+            if rel_dir == "/":
+                dirnames[:] = [d for d in dirnames if d not in skip]
+            for name in dirnames + filenames:
+                full = Path(dirpath) / name
+                rel = (rel_dir.rstrip("/") + "/" + name)
+                st = full.lstat()
+                if full.is_symlink():
+                    found[rel] = ("link", 0, os.readlink(full).encode())
+                elif full.is_dir():
+                    found[rel] = ("dir", st.st_mode & 0o7777, b"")
+                else:
+                    found[rel] = ("file", st.st_mode & 0o7777, full.read_bytes())
+        return found
+
+    def run_inside(self, command: str) -> subprocess.CompletedProcess[str]:
+        """Run a command in the device's namespace, chrooted (test setup only)."""
+        return subprocess.run(
+            ["nsenter", "-t", str(self.ns_pid), "-m", "-p", "--", "chroot", "/srv", "/bin/sh",
+             "-c", command], capture_output=True, text=True, check=False, timeout=30)
+
+    def chromium_launcher(self) -> Path:
+        """Return a script that starts Debian's Chromium inside the device's mount namespace.
+
+        The kiosk URL is file:///<path on the device>; Chromium must see the device's files
+        under the same path, plus /srv. (Chromium treats files under /proc/PID/root as text.)
+        """
+        script = self.workdir / "chromium-in-device.sh"
+        script.write_text(
+            f'#!/bin/sh\nexec nsenter -t {self.ns_pid} -m -- /usr/bin/chromium "$@"\n')
+        script.chmod(0o755)
+        return script
+
+    def wait_for(self, condition: object, what: str, timeout_s: float = 15) -> None:
+        """Poll until `condition()` is true."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if condition():  # type: ignore[operator]
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}; device log:\n{self.log()}")
+
+    # --- building ---------------------------------------------------------------------------
+    def _stage(self, stage: Path) -> None:
+        files, links, self.stock_url = layouts.tree(self.options.generation)
+        if self.options.kiosk_env is not None:
+            files["/var/lib/bandaid/nocturne/kiosk-env"] = (self.options.kiosk_env, 0o644)
+            for line in self.options.kiosk_env.splitlines():
+                if line.startswith("KIOSK_URL="):
+                    self.stock_url = line.split("=", 1)[1]
+        for d in ("bin", "sbin", "usr/bin", "usr/sbin", "etc", "root", "var/lib", "var/log",
+                  "run", "tmp", "dev", "proc", "opt"):
+            (stage / d).mkdir(parents=True, exist_ok=True)
+        if self.options.generation == "v4.1":
+            (stage / "opt/nocturne").mkdir(parents=True, exist_ok=True)
+        for path, (text, mode) in files.items():
+            target = stage / path.lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+            target.chmod(mode)
+        for path, dest in links.items():
+            target = stage / path.lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(dest)
+        busybox = shutil.which("busybox")
+        assert busybox is not None
+        binaries = [busybox] + (list(RUNIT) if self.options.generation == "v3" else [])
+        for binary in binaries:
+            for lib in _libraries(binary):
+                dest = stage / lib.lstrip("/")
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(lib, dest)
+            shutil.copy2(binary, stage / ("bin/busybox" if binary == busybox else binary[1:]))
+        applets = subprocess.run([busybox, "--list"], capture_output=True, text=True,
+                                 check=True).stdout.split()
+        for applet in applets:
+            link = stage / "bin" / applet
+            if not link.exists() and not (stage / "usr/bin" / applet).exists():
+                link.symlink_to("busybox")
+
+    def _sshd_files(self) -> None:
+        w = self.workdir
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(w / "host_key")],
+                       check=True)
+        password = self.options.password
+        if password is None:
+            password = "" if self.options.generation == "v4.1" else "nocturne"
+        hashed = "" if password == "" else subprocess.run(
+            ["busybox", "mkpasswd", "-m", "sha512", password],
+            capture_output=True, text=True, check=True).stdout.strip()
+        passwd = [line for line in Path("/etc/passwd").read_text().splitlines()
+                  if not line.startswith("root:")]
+        if not any(line.startswith("sshd:") for line in passwd):
+            passwd.append("sshd:x:102:65534::/run/sshd:/usr/sbin/nologin")
+        (w / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n" + "\n".join(passwd) + "\n")
+        shadow = [line for line in Path("/etc/shadow").read_text().splitlines()
+                  if not line.startswith("root:")]
+        (w / "shadow").write_text(f"root:{hashed}:19000:0:99999:7:::\n" + "\n".join(shadow) + "\n")
+        (w / "shadow").chmod(0o600)
+        (w / "authorized_keys").write_text((self.options.authorized_key or "") + "\n")
+        (w / "sshd_config").write_text(
+            f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {w / 'host_key'}\n"
+            "PidFile none\nUsePAM no\nPermitRootLogin yes\nPasswordAuthentication yes\n"
+            "KbdInteractiveAuthentication no\nPermitEmptyPasswords yes\nStrictModes no\n"
+            f"AuthorizedKeysFile {w / 'authorized_keys'}\nChrootDirectory /srv\n"
+            "MaxStartups 50\n")
+
+    def _launch_script(self, stage: Path) -> str:
+        w, gen = self.workdir, self.options.generation
+        lines = [
+            "set -e",
+            "mount -t tmpfs -o mode=755 emu-run /run && mkdir -p /run/sshd",
+            f"mount --bind {w}/passwd /etc/passwd",
+            f"mount --bind {w}/shadow /etc/shadow",
+            "mount -t tmpfs -o mode=755,size=32m device-root /srv",
+            f"cp -a {stage}/. /srv/",
+            "mkdir -p /tmp/var-stage && cp -a /srv/var/. /tmp/var-stage/ && rm -rf /srv/var/*",
+            "mount -t tmpfs -o mode=755,size=16m device-var /srv/var",
+            "cp -a /tmp/var-stage/. /srv/var/ && rm -rf /tmp/var-stage",
+            "mount -t tmpfs -o mode=755,size=8m device-run /srv/run",
+            "mount -t tmpfs -o mode=1777,size=8m device-tmp /srv/tmp",
+            "mount --bind /dev /srv/dev",
+            "mount -t proc proc /srv/proc",
+            "mkdir -p /srv/run/emu /srv/run/runit/supervise.chromium /srv/run/wayland",
+        ]
+        if gen == "v4.1":
+            lines.append("mount --bind /srv/var/lib/bandaid/nocturne /srv/opt/nocturne")
+        if self.options.var_free_kb is not None:
+            lines.append(
+                "avail=$(df -k /srv/var | awk 'NR==2 {print $4}');"
+                f" dd if=/dev/zero of=/srv/var/.filler bs=1024"
+                f" count=$((avail - {self.options.var_free_kb})) 2>/dev/null")
+        if self.options.root_full:
+            lines.append("dd if=/dev/zero of=/srv/.filler bs=4096 2>/dev/null || true")
+        lines.append("mount -o remount,ro /srv")
+        if gen == "v3":
+            lines.append("chroot /srv /usr/bin/runsvdir -P /var/service >/dev/null 2>&1 &")
+        elif gen.startswith("v4.0"):
+            lines.append("chroot /srv /usr/bin/supervisorctl boot")
+        else:
+            lines.append("chroot /srv /usr/bin/systemctl start chromium-kiosk")
+        lines.append(f"exec /usr/sbin/sshd -D -e -f {w}/sshd_config")
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,115 @@
+"""Deploy failures leave the device as it was: auth, host key, unreachable, full disk, bad restart."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from claude_carthing.cli.exit import ExitStatus
+from claude_carthing.paths import device_dir
+from tests.device.emulator import free_port
+from tests.device.helpers import ssh_args
+
+pytestmark = [pytest.mark.ssh, pytest.mark.busybox]
+SERVER = "http://127.0.0.1:8765"
+
+
+def test_wrong_password_is_refused_and_nothing_changes(make_device, cli):
+    device = make_device("v3", password="not-the-stock-one")
+    stock = device.snapshot()
+    result = cli("deploy", *ssh_args(device), "--server", SERVER)
+    assert result.exit_code == ExitStatus.AUTH
+    assert "refused our SSH keys and the stock Nocturne passwords" in result.output
+    assert device.snapshot() == stock
+
+
+def test_key_is_tried_first_and_works_without_a_password(make_device, cli, tmp_path):
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "id")],
+                   check=True)
+    device = make_device("v4.1", password="unguessable-password",
+                         authorized_key=(tmp_path / "id.pub").read_text().strip())
+    result = cli("deploy", *ssh_args(device), "--server", SERVER, "-i", str(tmp_path / "id"))
+    assert result.exit_code == 0, result.output
+    assert "Deployed" in result.output
+
+
+def test_v41_empty_stock_password_logs_in(make_device, cli):
+    device = make_device("v4.1")  # root with an empty password, as shipped
+    result = cli("deploy", *ssh_args(device), "--server", SERVER)
+    assert result.exit_code == 0, result.output
+
+
+def test_changed_host_key_stops_with_an_explanation(make_device, cli, tmp_path):
+    device = make_device("v3")
+    # We met "this" device before, when it had another host key (e.g. before a reflash).
+    other = tmp_path / "other_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(other)], check=True)
+    kind, blob = (tmp_path / "other_key.pub").read_text().split()[:2]
+    device_dir().mkdir(parents=True)
+    (device_dir() / "known_hosts").write_text(f"[127.0.0.1]:{device.port} {kind} {blob}\n")
+    stock = device.snapshot()
+    result = cli("deploy", *ssh_args(device), "--server", SERVER)
+    assert result.exit_code == ExitStatus.AUTH
+    assert "different SSH host key" in result.output
+    assert "known_hosts" in result.output
+    assert device.snapshot() == stock
+
+
+def test_first_connection_stores_the_host_key(make_device, cli):
+    device = make_device("v3")
+    assert cli("deploy", *ssh_args(device), "--server", SERVER, "--dry-run").exit_code == 0
+    stored = (device_dir() / "known_hosts").read_text()
+    assert f"[127.0.0.1]:{device.port} ssh-ed25519" in stored
+    host_key = (device.workdir / "host_key.pub").read_text().split()[1]
+    assert host_key in stored
+
+
+def test_unreachable_device_says_so(cli):
+    result = cli("deploy", "--device", "127.0.0.1", "--port", str(free_port()),
+                 "--server", SERVER)
+    assert result.exit_code == ExitStatus.UNREACHABLE
+    assert "could not reach SSH at 127.0.0.1" in result.output
+
+
+def test_full_var_halfway_through_the_page_undoes_everything(make_device, cli):
+    device = make_device("v3", var_free_kb=24)  # backups fit, the page does not
+    stock = device.snapshot()
+    result = cli("deploy", *ssh_args(device), "--server", SERVER)
+    assert result.exit_code != 0
+    assert "No space left on device" in result.output
+    assert "Every change was undone" in result.output
+    assert device.snapshot() == stock
+    assert device.root_readonly()
+    assert device.browser_url() == device.stock_url
+
+
+def test_full_root_while_remounted_goes_back_read_only(make_device, cli):
+    device = make_device("v4.0.0", root_full=True)
+    stock = device.snapshot()
+    result = cli("deploy", *ssh_args(device), "--server", SERVER)
+    assert result.exit_code != 0
+    assert "/etc/supervisord.conf" in result.output
+    assert "Every change was undone" in result.output
+    assert device.root_readonly()
+    assert device.snapshot() == stock
+
+
+@pytest.mark.parametrize("generation", ["v4.0.6", "v4.1"])
+def test_failing_restart_restores_the_files(make_device, cli, generation):
+    device = make_device(generation)
+    stock = device.snapshot()
+    device.path("/run/emu/fail-restart").write_text("")
+    result = cli("deploy", *ssh_args(device), "--server", SERVER)
+    assert result.exit_code != 0
+    assert "failed on the device" in result.output
+    assert device.snapshot() == stock
+    assert device.root_readonly()
+    assert device.browser_url() == device.stock_url
+
+
+def test_undeploy_without_a_deploy_says_nothing_to_undo(make_device, cli):
+    device = make_device("v3")
+    result = cli("undeploy", *ssh_args(device))
+    assert result.exit_code != 0
+    assert "nothing to undo" in result.output

@@ -1,0 +1,36 @@
+"""After a deploy, the exact kiosk URL the device would launch shows live data from the PC."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.device.helpers import ssh_args
+from tests.support.browser import ARGS, new_page, require_chromium
+
+pytestmark = [pytest.mark.ssh, pytest.mark.busybox, pytest.mark.browser]
+
+
+@pytest.mark.parametrize("generation", ["v3", "v4.0.0", "v4.0.6", "v4.1"])
+def test_deployed_kiosk_url_shows_live_data(make_device, cli, live_server, generation):
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    device = make_device(generation)
+    result = cli("deploy", *ssh_args(device), "--server", live_server.url)
+    assert result.exit_code == 0, result.output
+    assert f"The device reaches the server at {live_server.url}" in result.output
+    device.wait_for(lambda: (device.browser_url() or "").startswith("file://"), "the kiosk")
+    url = device.browser_url()
+    assert url is not None
+    # The device's files are under /srv in its mount namespace, where Chromium is started.
+    mapped = url.replace("file://", "file:///srv", 1)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(device.chromium_launcher()),
+                                     headless=True, args=ARGS)
+        try:
+            page = new_page(browser)
+            page.goto(mapped)
+            page.wait_for_selector("body[data-state='live']", timeout=15000)
+            assert "%" in page.inner_text("main")
+        finally:
+            browser.close()
