@@ -6,13 +6,15 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring.core
 import pytest
 from keyring.backends import fail
 
+from tests.support.browser import ARGS, require_chromium
 from tests.support.fake_upstream import FakeUpstream
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, free_port
 
 STRICT_ENV = "CLAUDE_CARTHING_STRICT"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -27,9 +29,13 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     # Never touch the developer's real keyring: tests that want one install a memory keyring.
     monkeypatch.setattr(keyring.core, "_keyring_backend", fail.Keyring())
-    for name in ("CLAUDE_CARTHING_SESSION_KEY", "CLAUDE_CARTHING_ORG_ID",
-                 "CLAUDE_CARTHING_WEB_URL", "CLAUDE_CARTHING_API_URL"):
+    for name in ("CLAUDE_CARTHING_SESSION_KEY", "CLAUDE_CARTHING_ORG_ID"):
         monkeypatch.delenv(name, raising=False)
+    # Network rule: no test may reach the real Claude. Unless a test points the client at the
+    # fake upstream, it talks to a closed loopback port.
+    dead = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("CLAUDE_CARTHING_WEB_URL", dead)
+    monkeypatch.setenv("CLAUDE_CARTHING_API_URL", dead)
     return home
 
 
@@ -45,6 +51,25 @@ def live_server(fake_upstream: FakeUpstream) -> Iterator[LiveServer]:
     """The real server on loopback, logged in through Claude Code's (fake) OAuth login."""
     with LiveServer(upstream=fake_upstream, source="oauth") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def playwright_session() -> Iterator[Any]:
+    """One Playwright driver for the whole run (two sync drivers cannot coexist)."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session: Any) -> Iterator[Any]:
+    """Headless Debian Chromium, shared by every browser test."""
+    browser = playwright_session.chromium.launch(
+        executable_path=str(require_chromium()), headless=True, args=ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

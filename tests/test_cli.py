@@ -190,6 +190,10 @@ def test_serve_without_credentials_starts_and_stops_gracefully_on_sigterm():
     proc = _serve(port)
     try:
         health = _wait_health(port)
+        deadline = time.monotonic() + 10
+        while health["state"] == "waiting" and time.monotonic() < deadline:  # first read
+            time.sleep(0.1)
+            health = _wait_health(port)
         assert health["state"] == "not_configured"
     finally:
         proc.send_signal(signal.SIGTERM)

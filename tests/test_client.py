@@ -158,3 +158,27 @@ def test_oauth_file_is_read_and_never_written(tmp_path):
     path.write_text(json.dumps({"claudeAiOauth": {"accessToken": FAKE_OAUTH_TOKEN,
                                                   "expiresAt": 1000}}))
     assert credentials.read_oauth().expired()
+
+
+def test_macos_keychain_item_is_read_when_there_is_no_file(tmp_path, monkeypatch):
+    """On a Mac, Claude Code keeps its login in the Keychain; `security` prints it."""
+    import os
+    import stat
+    import sys
+
+    if os.name == "nt":
+        pytest.skip("the stand-in `security` program is a POSIX script")
+    item = json.dumps({"claudeAiOauth": {"accessToken": FAKE_OAUTH_TOKEN,
+                                         "expiresAt": 4102444800000, "subscriptionType": "pro"}})
+    fake = tmp_path / "bin" / "security"
+    fake.parent.mkdir()
+    fake.write_text(f"#!{sys.executable}\nimport sys\n"
+                    "assert sys.argv[1:] == ['find-generic-password', '-s', "
+                    "'Claude Code-credentials', '-w']\n"
+                    f"print({item!r})\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr("claude_carthing.credentials.platform.system", lambda: "Darwin")
+    creds = credentials.read_oauth()
+    assert creds is not None and creds.subscription_type == "pro"
+    assert creds.access_token == FAKE_OAUTH_TOKEN

@@ -10,13 +10,14 @@ import re
 
 import pytest
 
-from tests.support.browser import chromium, new_page
+from tests.support.browser import new_page
 from tests.support.live_server import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.seed]
 
 
-def test_original_page_renders_our_usage_from_file_url(shared_dir, fake_upstream, tmp_path):
+def test_original_page_renders_our_usage_from_file_url(shared_dir, fake_upstream, tmp_path,
+                                                       browser):
     readme = (shared_dir / "seed" / "original-readme.md").read_text(encoding="utf-8")
     match = re.search(r"<< 'HTMLEOF'\n(.*?)\nHTMLEOF\n", readme, re.DOTALL)
     assert match, "the original page was not found in the README"
@@ -24,11 +25,11 @@ def test_original_page_renders_our_usage_from_file_url(shared_dir, fake_upstream
         html = match.group(1).replace("http://localhost:8080/usage", server.url + "/usage")
         page_file = tmp_path / "claude-usage-display.html"
         page_file.write_text(html, encoding="utf-8")
-        with chromium() as browser:
-            page = new_page(browser)
-            page.goto(page_file.as_uri())
-            page.wait_for_selector(".usage-card", timeout=15000)
-            text = page.inner_text("#content")
+        page = new_page(browser)
+        page.goto(page_file.as_uri())
+        page.wait_for_selector(".usage-card", timeout=15000)
+        text = page.inner_text("#content")
+        page.context.close()
     assert "Error" not in text and "Waiting" not in text
     assert "5-HOUR LIMIT" in text.upper() and "15%" in text
     assert "7-DAY LIMIT" in text.upper() and "48%" in text

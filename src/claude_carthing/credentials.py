@@ -81,6 +81,10 @@ def read_oauth() -> OAuthCredentials | None:
         text = oauth_file().read_text(encoding="utf-8")
     except FileNotFoundError:
         text = _keychain_item() or ""
+    except UnicodeDecodeError as exc:
+        raise CredentialsError(
+            "Claude Code's credentials file is not valid JSON: open Claude Code to log in again"
+        ) from exc
     except OSError as exc:
         raise CredentialsError(f"cannot read Claude Code's credentials: {exc.strerror}") from exc
     if not text.strip():

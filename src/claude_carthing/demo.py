@@ -31,7 +31,7 @@ def demo_usage(now: float) -> Usage:
                    _at(session_end), "normal"),
             Window("seven_day", "Weekly", "weekly", round(30 + 40 * week_phase, 1),
                    _at(week_end), "normal"),
-            Window("seven_day_fable", "Weekly · Fable", "weekly", round(84 + 6 * wobble, 1),
+            Window("seven_day_fable", "Weekly · Fable", "weekly", round(86 + 5 * wobble, 1),
                    _at(week_end), "warning", True, "Fable"),
             Window("seven_day_sonnet", "Weekly · Sonnet", "weekly",
                    round(12 + 20 * week_phase, 1), _at(week_end), "normal", False, "Sonnet"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from claude_carthing.models import Usage
@@ -38,9 +40,21 @@ class History:
         self._last_prune = 0.0
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        try:
+            self._prepare()
+        except BaseException:
+            self._db.close()  # let the caller move the file aside (Windows keeps open files)
+            raise
+
+    def _prepare(self) -> None:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
+        # A damaged page deep inside opens fine and then fails every write; find it now so the
+        # service can keep it aside and start anew (a few ms for months of history).
+        check = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if check != "ok":
+            raise sqlite3.DatabaseError(f"database disk image is malformed ({check})")
         self._migrate()
 
     def _migrate(self) -> None:
@@ -50,12 +64,28 @@ class History:
                 f"{self.path} was written by a newer claude-carthing (schema {version})"
             )
         for step in range(version + 1, SCHEMA_VERSION + 1):
-            with self._lock:
-                self._db.execute("BEGIN")
+            with self._lock, self._transaction():
                 for statement in _MIGRATIONS[step]:
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version={step}")
-                self._db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN ... COMMIT, rolled back on any failure.
+
+        SQLite leaves a transaction open when a statement fails with "database is locked" (someone
+        browsing the file) or "disk full"; without the ROLLBACK every later write would fail with
+        "cannot start a transaction within a transaction" until a restart.
+        """
+        self._db.execute("BEGIN")
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+            raise
 
     def append(self, at: float, usage: Usage) -> None:
         """Record every window of one reading taken at epoch seconds `at`."""
@@ -65,10 +95,8 @@ class History:
              int(w.resets_at.timestamp() * 1000) if w.resets_at else None)
             for w in usage.windows
         ]
-        with self._lock:
-            self._db.execute("BEGIN")
+        with self._lock, self._transaction():
             self._db.executemany("INSERT INTO samples VALUES (?, ?, ?, ?)", rows)
-            self._db.execute("COMMIT")
         if at - self._last_prune > PRUNE_EVERY_S:
             self.prune(now=at)
 

@@ -84,6 +84,7 @@ class Poller:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._paused_print: str | None = None
+        self._pending_print: str | None = None
         self._last_manual = -1e18
         self._force = False
         self._snapshot = Snapshot(interval=max(interval, MIN_INTERVAL_S), next_poll_at=clock())
@@ -104,6 +105,8 @@ class Poller:
         """Read upstream now, update the state, and return it. Never raises."""
         with self._poll_lock:
             now = self._clock()
+            # Taken before reading, so a file rewritten during the read still counts as new.
+            self._pending_print = self._fingerprint()
             try:
                 reading = self._source.read()
             except errors.CarthingError as exc:
@@ -150,7 +153,7 @@ class Poller:
         paused = isinstance(exc, (errors.AuthError, errors.NotConfiguredError)) or kind == "auth"
         if paused:
             next_poll = None
-            self._paused_print = self._fingerprint()
+            self._paused_print = self._pending_print
         else:
             next_poll = now + self._backoff(exc, failures, before.interval)
         if message != before.last_error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,8 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
         try:
             hours = float(request.query_params.get("hours", "24"))
         except ValueError:
+            return json_response({"error": "hours must be a number"}, 400)
+        if math.isnan(hours):  # float() accepts "nan", which slips through min/max
             return json_response({"error": "hours must be a number"}, 400)
         hours = min(max(hours, 0.0), MAX_HISTORY_HOURS)
         window = request.query_params.get("window") or None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import logging
@@ -14,7 +15,9 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import h11
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from claude_carthing import paths
 from claude_carthing.errors import CarthingError
@@ -25,6 +28,8 @@ from claude_carthing.settings import Settings
 from claude_carthing.sources import ClaudeSource, UsageSource
 
 log = logging.getLogger(__name__)
+
+REQUEST_DEADLINE_S = 10.0
 
 
 class PortInUseError(CarthingError):
@@ -55,6 +60,13 @@ def open_history(settings: Settings) -> History | None:
     path = paths.history_db()
     try:
         return History(path, keep_days=settings.history_days)
+    except sqlite3.OperationalError as exc:
+        # locked, read-only, disk full, cannot open: the file may be fine, so never move it
+        log.error("History disabled: cannot use %s (%s)", path, exc)  # noqa: TRY400
+        return None
+    except RuntimeError as exc:  # written by a newer version: leave it for that version
+        log.error("History disabled: %s", exc)  # noqa: TRY400
+        return None
     except sqlite3.DatabaseError as exc:
         backup = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
         log.warning("The history database is damaged (%s); keeping it as %s and starting a "
@@ -146,10 +158,48 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+class TimelyH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1, except that a connection must send a whole request head in time.
+
+    uvicorn arms no timer until a first response, so idle or trickling (slowloris) connections
+    lived forever and, past `limit_concurrency`, made the server answer 503 to the Car Thing.
+    """
+
+    _deadline: asyncio.TimerHandle | None = None
+
+    def _arm_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = self.loop.call_later(REQUEST_DEADLINE_S, self._deadline_passed)
+
+    def _deadline_passed(self) -> None:
+        # IDLE on the client side means no complete request head arrived since we armed.
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.transport.close()
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Start the clock for the first request."""
+        super().connection_made(transport)
+        self._arm_deadline()
+
+    def on_response_complete(self) -> None:
+        """Start the clock for the next request on this connection."""
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Forget the timer with the connection."""
+        if self._deadline is not None:
+            self._deadline.cancel()
+        super().connection_lost(exc)
+
+
 def uvicorn_server(service: Service) -> uvicorn.Server:
     """Return a uvicorn server for the service (our logging, no access log)."""
     config = uvicorn.Config(
         service.app,
+        http=TimelyH11Protocol,
         log_config=None,
         access_log=False,
         lifespan="on",

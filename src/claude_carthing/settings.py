@@ -103,6 +103,10 @@ def read_config_file(path: Path | None = None) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"{path} is not UTF-8 text; fix it or delete it to start over"
+        ) from exc
     except OSError as exc:
         raise SettingsError(f"cannot read {path}: {exc.strerror}") from exc
     try:

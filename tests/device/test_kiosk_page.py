@@ -5,16 +5,14 @@ from __future__ import annotations
 import pytest
 
 from tests.device.helpers import ssh_args
-from tests.support.browser import ARGS, new_page, require_chromium
+from tests.support.browser import ARGS, new_page
 
 pytestmark = [pytest.mark.ssh, pytest.mark.busybox, pytest.mark.browser]
 
 
 @pytest.mark.parametrize("generation", ["v3", "v4.0.0", "v4.0.6", "v4.1"])
-def test_deployed_kiosk_url_shows_live_data(make_device, cli, live_server, generation):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
+def test_deployed_kiosk_url_shows_live_data(make_device, cli, live_server, playwright_session,
+                                            generation):
     device = make_device(generation)
     result = cli("deploy", *ssh_args(device), "--server", live_server.url)
     assert result.exit_code == 0, result.output
@@ -24,13 +22,12 @@ def test_deployed_kiosk_url_shows_live_data(make_device, cli, live_server, gener
     assert url is not None
     # The device's files are under /srv in its mount namespace, where Chromium is started.
     mapped = url.replace("file://", "file:///srv", 1)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(device.chromium_launcher()),
-                                     headless=True, args=ARGS)
-        try:
-            page = new_page(browser)
-            page.goto(mapped)
-            page.wait_for_selector("body[data-state='live']", timeout=15000)
-            assert "%" in page.inner_text("main")
-        finally:
-            browser.close()
+    browser = playwright_session.chromium.launch(executable_path=str(device.chromium_launcher()),
+                                                 headless=True, args=ARGS)
+    try:
+        page = new_page(browser)
+        page.goto(mapped)
+        page.wait_for_selector("body[data-state='live']", timeout=15000)
+        assert "%" in page.inner_text("main")
+    finally:
+        browser.close()

@@ -84,6 +84,10 @@ class LiveServer:
         elif self.source == "web":
             creds.write_web(org_id=ORG_ID)
 
+    @staticmethod
+    def _dead_port() -> int:
+        return free_port()  # nothing listens there once the probe socket is closed
+
     def start(self) -> LiveServer:
         """Start (or restart) serving; returns when `/health` answers."""
         if self.service is None:
@@ -91,8 +95,10 @@ class LiveServer:
             self._credentials()
         overrides: dict[str, Any] = {"host": "127.0.0.1", "port": self.port,
                                      "interval": self.interval_s, **self.extra_settings}
-        if self.upstream is not None:
-            overrides["web_url"] = overrides["api_url"] = self.upstream.url
+        # Never the real Claude: without a fake upstream, a closed loopback port stands in.
+        upstream_url = self.upstream.url if self.upstream is not None else (
+            f"http://127.0.0.1:{self._dead_port()}")
+        overrides["web_url"] = overrides["api_url"] = upstream_url
         settings = load_settings(**overrides)
         offset = self.clock_offset_s
         clock = self.clock or (lambda: time.time() + offset)

@@ -53,6 +53,10 @@ def friendly_errors() -> Iterator[None]:
     except CarthingError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(status_for(exc)) from None
+    except OSError as exc:  # an unwritable home folder, a full disk...
+        where = f" {exc.filename}" if exc.filename else ""
+        typer.echo(f"error: cannot use{where}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(ExitStatus.ERROR) from None
     except KeyboardInterrupt:
         typer.echo("", err=True)
         raise typer.Exit(130) from None

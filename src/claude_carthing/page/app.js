@@ -1,0 +1,284 @@
+/* The running page: settings, the server's clock, polling with backoff, the cache, keys, theme.
+   All drawing goes through CC.model (pure) and CC.draw. */
+(function (CC) {
+  'use strict';
+  var F = CC.fmt;
+  var CACHE_KEY = 'claude-carthing.last';
+  var THEME_KEY = 'claude-carthing.theme';
+  var FETCH_TIMEOUT_MS = 10000;
+  var MANUAL_GAP_MS = 30000;
+  var HISTORY_EVERY_MS = 5 * 60000;
+  var LONG_PRESS_MS = 700;
+
+  function readSettings() {
+    var q = new URLSearchParams(location.search);
+    var http = location.protocol === 'http:' || location.protocol === 'https:';
+    var server = q.get('server') || (http ? '' : 'http://172.16.42.1:8080');
+    var poll = parseFloat(q.get('poll'));
+    var day = (q.get('day') || '7-19').split('-').map(Number);
+    return {
+      server: server.replace(/\/+$/, ''),
+      pollMs: (isFinite(poll) && poll >= 1 ? poll : 60) * 1000,
+      theme: q.get('theme'),
+      seconds: q.get('seconds') === '1',
+      dayFrom: isFinite(day[0]) ? day[0] : 7,
+      dayTo: isFinite(day[1]) ? day[1] : 19,
+      view: q.get('view')
+    };
+  }
+
+  var S = readSettings();
+  var ui = {};
+  var st = {
+    payload: null, fromCache: false, receivedAt: null, history: {}, historyAt: -Infinity,
+    historyFor: null, conn: { down: false, since: null, error: '', failures: 0 },
+    view: 'overview', detail: 0, lastManual: -Infinity, toastUntil: 0, pressM: 0
+  };
+  // Server clock = serverBase + (performance.now() - perfBase): immune to the device clock.
+  var clock = { serverBase: null, perfBase: 0, offsetMin: 0, deviceSkew: 0 };
+  var pollTimer = null;
+  var lastMinute = null;
+
+  function now() {
+    if (clock.serverBase !== null) return clock.serverBase + (performance.now() - clock.perfBase);
+    return Date.now() + clock.deviceSkew;
+  }
+
+  function storage() { try { return window.localStorage; } catch (e) { return null; } }
+
+  function loadCache() {
+    var ls = storage();
+    try {
+      var c = ls && JSON.parse(ls.getItem(CACHE_KEY) || 'null');
+      if (!c || !c.payload) return;
+      st.payload = c.payload; st.fromCache = true; st.receivedAt = c.receivedAt;
+      st.history = c.history || {};
+      clock.deviceSkew = c.deviceSkew || 0; clock.offsetMin = c.offsetMin || 0;
+    } catch (e) { /* a broken cache is just no cache */ }
+  }
+
+  function saveCache() {
+    var ls = storage();
+    if (!ls) return;
+    var small = {};
+    Object.keys(st.history).forEach(function (k) { small[k] = st.history[k].slice(-150); });
+    try {
+      ls.setItem(CACHE_KEY, JSON.stringify({ payload: st.payload, receivedAt: st.receivedAt, history: small,
+        deviceSkew: now() - Date.now(), offsetMin: clock.offsetMin }));
+    } catch (e) { /* storage full or disabled: the page still works */ }
+  }
+
+  function render() {
+    var vm = CC.model({ payload: st.payload, history: st.history, conn: st.conn, now: now(),
+      offsetMin: clock.offsetMin, settings: S, view: st.view, detail: st.detail,
+      fromCache: st.fromCache, receivedAt: st.receivedAt });
+    st.count = vm.cards.length;
+    CC.draw(vm, ui);
+    tick(true);
+  }
+
+  function request(path, method) {
+    var ctrl = typeof AbortController === 'function' ? new AbortController() : null;
+    var timer = setTimeout(function () { if (ctrl) ctrl.abort(); }, FETCH_TIMEOUT_MS);
+    var opts = { method: method || 'GET', cache: 'no-store', credentials: 'omit' };
+    if (ctrl) opts.signal = ctrl.signal;
+    return fetch(S.server + path, opts).then(function (res) {
+      clearTimeout(timer);
+      return res.json().then(function (body) { return { status: res.status, body: body }; });
+    }, function (err) { clearTimeout(timer); throw err; });
+  }
+
+  function schedule(ms) {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(poll, ms);
+  }
+
+  function backoffMs() { return Math.min(S.pollMs, 2000 * Math.pow(2, Math.min(st.conn.failures - 1, 10))); }
+
+  function accept(body, t0, t1) {
+    var meta = body.meta || {};
+    if (F.isNum(meta.server_time_ms)) {
+      clock.serverBase = meta.server_time_ms; clock.perfBase = (t0 + t1) / 2;
+    }
+    if (F.isNum(meta.utc_offset_minutes)) clock.offsetMin = meta.utc_offset_minutes;
+    else if (!body.meta) clock.offsetMin = -new Date().getTimezoneOffset();
+    st.payload = body; st.fromCache = false; st.receivedAt = now();
+    st.conn = { down: false, since: null, error: '', failures: 0 };
+    var live = meta.state === 'live' || meta.state === 'stale' || (!body.meta && !body.error);
+    if (live && F.windows(body).length) saveCache();
+    if (F.windows(body).length) loadHistory(false);
+  }
+
+  function poll() {
+    var t0 = performance.now();
+    return request('/usage').then(function (r) {
+      if (!r.body || typeof r.body !== 'object') throw new Error('HTTP ' + r.status);
+      accept(r.body, t0, performance.now());
+      schedule(S.pollMs);
+      render();
+    }).catch(function (err) {
+      if (!st.conn.down) st.conn = { down: true, since: now(), error: '', failures: 0 };
+      st.conn.failures += 1;
+      st.conn.error = err && err.name === 'AbortError' ? 'timed out' : 'no answer';
+      schedule(backoffMs());
+      render();
+    });
+  }
+
+  function historyHours() {
+    if (st.view !== 'detail') return 24;
+    var w = F.windows(st.payload)[st.detail];
+    return w && F.periodMs(w) > F.DAY ? 24 * 7 : 24;
+  }
+
+  // History for the charts: every 5 minutes, or at once when a view needs a longer span.
+  function loadHistory(force) {
+    var hours = historyHours();
+    if (!force && hours === st.historyFor && now() - st.historyAt < HISTORY_EVERY_MS) return;
+    st.historyAt = now(); st.historyFor = hours;
+    request('/api/history?hours=' + hours).then(function (r) {
+      if (r.body && r.body.series && typeof r.body.series === 'object') {
+        st.history = r.body.series;
+        render();
+      }
+    }).catch(function () { st.historyAt = -Infinity; });
+  }
+
+  function toast(text, ms) {
+    CC.dom.setText(ui.toast, text);
+    st.toastUntil = performance.now() + (ms || 4000);
+  }
+
+  function manualRefresh() {
+    var left = MANUAL_GAP_MS - (performance.now() - st.lastManual);
+    if (left > 0) { toast('Refresh again in ' + Math.ceil(left / 1000) + ' s'); return; }
+    st.lastManual = performance.now();
+    toast('Refreshing…');
+    request('/api/refresh', 'POST').then(function (r) {
+      if (r.status === 429) toast('PC says: again in ' + (r.body.retry_in_s || 30) + ' s');
+      // The PC reads Claude in the background: look again shortly.
+      setTimeout(poll, 1500);
+      setTimeout(poll, 6000);
+    }).catch(function () { poll(); });
+  }
+
+  // Theme: "dark", "light" or "auto" (light from dayFrom to dayTo o'clock, PC time).
+  function themeMode() {
+    var ls = storage();
+    return (ls && ls.getItem(THEME_KEY)) || S.theme || 'dark';
+  }
+
+  function applyTheme() {
+    var mode = themeMode();
+    var light = mode === 'light';
+    if (mode === 'auto') {
+      var hour = new Date(now() + clock.offsetMin * F.MIN).getUTCHours();
+      light = hour >= S.dayFrom && hour < S.dayTo;
+    }
+    if (document.body.classList.contains('light') !== light) document.body.classList.toggle('light', light);
+    CC.dom.setText(ui.theme, mode === 'auto' ? 'Auto' : (light ? 'Light' : 'Dark'));
+    ui.theme.setAttribute('aria-label', 'Theme: ' + mode + ' (press M to switch)');
+  }
+
+  function setTheme(mode) {
+    var ls = storage();
+    if (ls) { try { ls.setItem(THEME_KEY, mode); } catch (e) { /* not remembered */ } }
+    applyTheme();
+  }
+
+  function toggleTheme() { setTheme(document.body.classList.contains('light') ? 'dark' : 'light'); }
+
+  function go(view, detail) {
+    st.view = view; st.detail = detail || 0;
+    if (view === 'detail') loadHistory(false);
+    render();
+  }
+
+  function step(dir) {
+    var list = CC.views(st.count || 0);
+    var at = 0;
+    list.forEach(function (v, i) { if (v[0] === st.view && (v[0] !== 'detail' || v[1] === st.detail)) at = i; });
+    var next = list[(at + dir + list.length) % list.length];
+    go(next[0], next[1]);
+  }
+
+  function onKey(e) {
+    if (e.repeat) return;
+    var k = e.key;
+    if (k === '1') go('overview');
+    else if (k === '2') go('detail', st.view === 'detail' ? (st.detail + 1) % Math.max(1, st.count) : 0);
+    else if (k === '3') go('list');
+    else if (k === '4') go('status');
+    else if (k === 'Escape') go('overview');
+    else if (k === 'ArrowRight') step(1);
+    else if (k === 'ArrowLeft') step(-1);
+    else if (k === 'Enter') manualRefresh();
+    else if (k === 'm' || k === 'M') { st.pressM = performance.now(); return; }
+    else return;
+    e.preventDefault();
+  }
+
+  function onKeyUp(e) {
+    if ((e.key === 'm' || e.key === 'M') && st.pressM) {
+      var held = performance.now() - st.pressM;
+      st.pressM = 0;
+      if (held >= LONG_PRESS_MS) setTheme('auto');
+      else toggleTheme();
+    }
+  }
+
+  var lastWheel = 0;
+  function onWheel(e) {
+    var d = Math.abs(e.deltaX) > Math.abs(e.deltaY) ? e.deltaX : e.deltaY;
+    // Let phones and small windows scroll; on the fixed screen the dial turns views.
+    if (!d || document.documentElement.scrollHeight > window.innerHeight + 2) return;
+    var t = performance.now();
+    if (t - lastWheel < 120) return;
+    lastWheel = t;
+    step(d > 0 ? 1 : -1);
+  }
+
+  function onClick(e) {
+    var card = e.target.closest ? e.target.closest('[data-window]') : null;
+    if (card && st.view === 'overview') {
+      var ids = F.windows(st.payload).map(function (w) { return w.id; });
+      var i = ids.indexOf(card.getAttribute('data-window'));
+      if (i >= 0) go('detail', i);
+    } else if (st.view !== 'overview' && e.target.closest && e.target.closest('main')) {
+      go('overview');
+    }
+  }
+
+  // Once a second: the clock text only. Once a minute (server time): a full render.
+  function tick(fromRender) {
+    var t = now();
+    CC.dom.setText(ui.clock, S.seconds ? F.hhmmss(t, clock.offsetMin) : F.hhmm(t, clock.offsetMin));
+    var minute = Math.floor(t / F.MIN);
+    if (st.toastUntil && performance.now() > st.toastUntil) { st.toastUntil = 0; CC.dom.setText(ui.toast, ''); }
+    if (fromRender === true) { lastMinute = minute; return; }
+    if (minute !== lastMinute) { lastMinute = minute; applyTheme(); render(); }
+  }
+
+  function start() {
+    ['main', 'badge', 'plan', 'banner', 'updated', 'clock', 'theme', 'toast'].forEach(function (id) {
+      ui[id] = document.getElementById(id);
+    });
+    var v = S.view;
+    if (v === 'detail' || v === 'list' || v === 'status') st.view = v;
+    loadCache();
+    applyTheme();
+    render();
+    ui.theme.addEventListener('click', function (e) { e.stopPropagation(); toggleTheme(); });
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('keyup', onKeyUp);
+    window.addEventListener('wheel', onWheel, { passive: true });
+    ui.main.addEventListener('click', onClick);
+    window.addEventListener('online', function () { poll(); });
+    setInterval(tick, 1000);
+    poll();
+  }
+
+  CC.app = { start: start, now: now, poll: poll, settings: S, state: st };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})(window.CC = window.CC || {});

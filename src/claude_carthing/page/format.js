@@ -1,0 +1,172 @@
+/* Pure helpers: time formatting in the PC's zone, colour levels, windows, burn-rate projection.
+   ES2017 only (the Car Thing runs Chrome 69): no ?. ?? #private replaceAll fromEntries. */
+(function (CC) {
+  'use strict';
+  var MIN = 60000;
+  var HOUR = 3600000;
+  var DAY = 86400000;
+  var WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  var LEVELS = ['ok', 'warn', 'crit'];
+  // Windows the original server sent as top-level keys, in the order it showed them.
+  var LEGACY = [
+    ['five_hour', '5-hour', 'session'],
+    ['seven_day', 'Weekly', 'weekly'],
+    ['seven_day_sonnet', 'Weekly · Sonnet', 'weekly'],
+    ['seven_day_opus', 'Weekly · Opus', 'weekly']
+  ];
+  var NOT_WINDOWS = { windows: 1, extra_usage: 1, plan: 1, meta: 1, error: 1, status: 1 };
+
+  function pad2(n) { return (n < 10 ? '0' : '') + n; }
+
+  function isNum(x) { return typeof x === 'number' && isFinite(x); }
+
+  // The PC's wall clock fields for an instant: shift by its UTC offset, then read UTC fields,
+  // so the device's own (often wrong) time zone never matters.
+  function wall(ms, offsetMin) { return new Date(ms + (offsetMin || 0) * MIN); }
+
+  function hhmm(ms, offsetMin) {
+    var d = wall(ms, offsetMin);
+    return pad2(d.getUTCHours()) + ':' + pad2(d.getUTCMinutes());
+  }
+
+  function hhmmss(ms, offsetMin) {
+    return hhmm(ms, offsetMin) + ':' + pad2(wall(ms, offsetMin).getUTCSeconds());
+  }
+
+  function dayKey(ms, offsetMin) { return Math.floor((ms + (offsetMin || 0) * MIN) / DAY); }
+
+  // "15:40" when the instant falls on the same local day as now, else "Thu 15:40".
+  function when(ms, nowMs, offsetMin) {
+    var t = hhmm(ms, offsetMin);
+    if (dayKey(ms, offsetMin) === dayKey(nowMs, offsetMin)) return t;
+    return WEEKDAYS[wall(ms, offsetMin).getUTCDay()] + ' ' + t;
+  }
+
+  // Time left until a reset: "3d 4h", "2h 14m", "14m", "<1m", "soon" once past, null if unknown.
+  function countdown(targetMs, nowMs) {
+    if (!isNum(targetMs)) return null;
+    var d = targetMs - nowMs;
+    if (d <= 0) return 'soon';
+    if (d < MIN) return '<1m';
+    if (d < HOUR) return Math.floor(d / MIN) + 'm';
+    if (d < DAY) return Math.floor(d / HOUR) + 'h ' + Math.floor((d % HOUR) / MIN) + 'm';
+    return Math.floor(d / DAY) + 'd ' + Math.floor((d % DAY) / HOUR) + 'h';
+  }
+
+  // Age of data in words: "just now", "4 min ago", "2 h 5 min ago", "3 days ago".
+  function age(ms) {
+    if (!isNum(ms)) return 'unknown';
+    if (ms < MIN) return 'just now';
+    if (ms < HOUR) return Math.floor(ms / MIN) + ' min ago';
+    if (ms < DAY) {
+      var m = Math.floor((ms % HOUR) / MIN);
+      return Math.floor(ms / HOUR) + ' h' + (m ? ' ' + m + ' min' : '') + ' ago';
+    }
+    var days = Math.floor(ms / DAY);
+    return days + (days === 1 ? ' day ago' : ' days ago');
+  }
+
+  // 0 green (<50 %), 1 yellow (<80 %), 2 red; the upstream's own severity wins when stronger.
+  function level(util, severity) {
+    var byUtil = util >= 80 ? 2 : (util >= 50 ? 1 : 0);
+    var bySeverity = severity === 'critical' ? 2 : (severity === 'warning' ? 1 : 0);
+    return Math.max(byUtil, bySeverity);
+  }
+
+  function levelName(n) { return LEVELS[n]; }
+
+  function pct(u) { return Math.round(u) + ' %'; }
+
+  function toMs(iso, ms) {
+    if (isNum(ms)) return ms;
+    if (typeof iso === 'string') {
+      var t = Date.parse(iso);
+      if (isNum(t)) return t;
+    }
+    return null;
+  }
+
+  function prettyKey(key) {
+    var words = key.split('_').filter(Boolean);
+    return words.map(function (w) { return w.charAt(0).toUpperCase() + w.slice(1); }).join(' ');
+  }
+
+  function normal(id, label, group, o) {
+    return {
+      id: String(id),
+      label: String(label),
+      group: group || 'other',
+      util: isNum(o.utilization) ? o.utilization : 0,
+      resetsAt: toMs(o.resets_at, o.resets_at_ms),
+      severity: o.severity || null,
+      model: o.model || null,
+      surface: o.surface || null
+    };
+  }
+
+  // The windows to show, from `windows[]`, else from the legacy top-level keys.
+  function windows(payload) {
+    if (!payload || typeof payload !== 'object') return [];
+    if (Array.isArray(payload.windows)) {
+      return payload.windows.filter(function (w) { return w && typeof w === 'object'; })
+        .map(function (w) { return normal(w.id, w.label || prettyKey(String(w.id)), w.group, w); });
+    }
+    var out = [];
+    var seen = {};
+    LEGACY.forEach(function (l) {
+      seen[l[0]] = 1;
+      var o = payload[l[0]];
+      if (o && typeof o === 'object') out.push(normal(l[0], l[1], l[2], o));
+    });
+    Object.keys(payload).forEach(function (k) {
+      var o = payload[k];
+      if (seen[k] || NOT_WINDOWS[k] || !o || typeof o !== 'object' || !isNum(o.utilization)) return;
+      out.push(normal(k, prettyKey(k), k.indexOf('seven_day') === 0 ? 'weekly' : 'other', o));
+    });
+    return out;
+  }
+
+  function periodMs(w) { return (w.group === 'session' || w.id === 'five_hour') ? 5 * HOUR : 7 * DAY; }
+
+  // Points of the current window only: stop at a reset (a drop) or before the window started.
+  function currentRun(points, w) {
+    var start = isNum(w.resetsAt) ? w.resetsAt - periodMs(w) : -Infinity;
+    var run = [];
+    for (var i = points.length - 1; i >= 0; i--) {
+      var p = points[i];
+      if (p[0] < start) break;
+      if (run.length && p[1] > run[0][1] + 0.5) break;
+      run.unshift(p);
+    }
+    return run;
+  }
+
+  // Where the current burn rate leads by the reset: {text, hitAt, endPct} or null when unknown.
+  function projection(w, points, fetchedAtMs, nowMs, offsetMin) {
+    if (!isNum(w.resetsAt) || w.resetsAt <= nowMs) return null;
+    if (w.util >= 100) return { text: 'limit reached', hitAt: null, endPct: w.util };
+    var pts = (points || []).filter(function (p) { return p && isNum(p[0]) && isNum(p[1]); });
+    if (isNum(fetchedAtMs)) pts = pts.filter(function (p) { return p[0] < fetchedAtMs; }).concat([[fetchedAtMs, w.util]]);
+    var run = currentRun(pts, w);
+    var lookback = w.group === 'session' || w.id === 'five_hour' ? HOUR : DAY;
+    var last = run[run.length - 1];
+    if (!last) return null;
+    var recent = run.filter(function (p) { return p[0] >= last[0] - lookback; });
+    var first = recent[0];
+    if (recent.length < 2 || last[0] - first[0] < lookback / 6) return null;
+    var rate = (last[1] - first[1]) / (last[0] - first[0]);
+    var end = rate > 0 ? last[1] + rate * (w.resetsAt - last[0]) : last[1];
+    if (end >= 100) {
+      var hitAt = last[0] + (100 - last[1]) / rate;
+      return { text: 'at this pace: 100 % at ' + when(hitAt, nowMs, offsetMin), hitAt: hitAt, endPct: 100 };
+    }
+    return { text: 'on pace to end at ' + pct(end), hitAt: null, endPct: end };
+  }
+
+  CC.fmt = {
+    MIN: MIN, HOUR: HOUR, DAY: DAY,
+    hhmm: hhmm, hhmmss: hhmmss, when: when, countdown: countdown, age: age,
+    level: level, levelName: levelName, pct: pct, windows: windows, periodMs: periodMs,
+    projection: projection, isNum: isNum
+  };
+})(window.CC = window.CC || {});

@@ -1,0 +1,198 @@
+"""Every state of the dashboard, in Chromium at 800x480, against the real server."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from tests.page import payloads
+from tests.page.conftest import main_text, open_dashboard
+from tests.support.fake_upstream import FakeUpstream
+from tests.support.live_server import LiveServer, free_port
+
+from claude_carthing.payload import usage_document
+from claude_carthing.poller import Snapshot
+
+pytestmark = pytest.mark.browser
+
+
+def screen(p: Any) -> str:
+    return str(p.get_attribute("#main", "data-screen"))
+
+
+def card(p: Any, window_id: str) -> Any:
+    return p.locator(f"#main .card[data-window='{window_id}']")
+
+
+def test_live_shows_one_card_per_window_with_colours(page, fake_upstream, shot) -> None:
+    fake_upstream.set_usage(payloads.usage(five_hour=23, seven_day=64, sonnet=86))
+    with LiveServer(upstream=fake_upstream) as server:
+        open_dashboard(page, server.url)
+        assert screen(page) == "data"
+        assert page.inner_text("#badge") == "LIVE"
+        assert page.is_hidden("#banner")
+        assert card(page, "five_hour").locator(".pct").inner_text().startswith("23")
+        assert "ok" in card(page, "five_hour").get_attribute("class")
+        assert "warn" in card(page, "seven_day").get_attribute("class")
+        sonnet = card(page, "seven_day_sonnet")
+        assert "crit" in sonnet.get_attribute("class")
+        assert "alert" in sonnet.get_attribute("class"), "a card at >= 80 % pulses"
+        assert "alert" not in card(page, "seven_day").get_attribute("class")
+        # The pulse is compositor-only: it animates opacity, nothing that repaints.
+        anim = page.evaluate("""() => {
+            const s = getComputedStyle(document.querySelector('.card.alert'), '::after');
+            return [s.animationName, s.animationIterationCount];
+        }""")
+        assert anim == ["pulse", "infinite"]
+        assert card(page, "five_hour").locator(".countdown").inner_text() == " · in 2h 14m"
+        text = main_text(page)
+        assert "extra usage" in text.lower()
+        assert "$12.50 spent of $50.00" in text
+        assert "Updated just now" in text
+        shot(page, "live-dark-warning")
+        page.click("#theme")
+        shot(page, "live-light-warning")
+
+
+def test_live_without_warning_screenshot(page, fake_upstream, shot) -> None:
+    fake_upstream.set_usage(payloads.usage(five_hour=12, seven_day=34, sonnet=None, extra_used_minor=None))
+    with LiveServer(upstream=fake_upstream) as server:
+        open_dashboard(page, server.url)
+        assert page.locator(".card.alert").count() == 0
+        assert page.locator("#main .card").count() == 2
+        shot(page, "live-dark-normal")
+        page.keyboard.press("m")
+        shot(page, "live-light-normal")
+
+
+def test_upstream_severity_wins_when_stronger(page, fake_upstream) -> None:
+    # The recorded full payload: Fable at 81 % marked "warning", session at 15 %.
+    fake_upstream.set_usage("full")
+    with LiveServer(upstream=fake_upstream) as server:
+        open_dashboard(page, server.url)
+        assert "crit" in card(page, "seven_day_fable").get_attribute("class")
+        assert "ok" in card(page, "five_hour").get_attribute("class")
+
+
+def test_not_configured_says_how_to_log_in(page, shot) -> None:
+    with LiveServer(upstream=None, source=None) as server:
+        open_dashboard(page, server.url)
+        assert screen(page) == "not_configured"
+        text = main_text(page)
+        assert "Not connected to Claude yet" in text
+        assert "claude-carthing login" in page.inner_text("#main code")
+        shot(page, "not-configured")
+
+
+def test_demo_is_labelled(page, shot) -> None:
+    with LiveServer(upstream=None, source=None, demo=True) as server:
+        open_dashboard(page, server.url)
+        assert screen(page) == "data"
+        assert page.inner_text("#badge") == "DEMO"
+        assert "Demo data, not your account" in page.inner_text("#banner")
+        assert page.locator("#main .card[data-window]").count() >= 3
+        shot(page, "demo")
+
+
+@pytest.mark.parametrize(("kind", "source", "reason"), [
+    ("cloudflare", "web", "Cloudflare challenge, retrying"),
+    ("expired", "web", "Claude session expired — run claude-carthing login"),
+    ("server_500", "oauth", "Claude's servers are failing, retrying"),
+])
+def test_stale_says_why_and_keeps_numbers(page, fake_upstream, shot, kind, source, reason) -> None:
+    fake_upstream.set_usage(payloads.usage(five_hour=23))
+    with LiveServer(upstream=fake_upstream, source=source) as server:
+        open_dashboard(page, server.url)
+        assert page.inner_text("#badge") == "LIVE"
+        fake_upstream.fail_with(kind)
+        server.poller.poll_once()
+        page.wait_for_function("document.getElementById('badge').textContent === 'STALE'", timeout=10000)
+        banner = page.inner_text("#banner")
+        assert reason in banner
+        assert "data just now" in banner
+        assert card(page, "five_hour").locator(".pct").inner_text().startswith("23")
+        if kind == "cloudflare":
+            shot(page, "stale-cloudflare")
+
+
+def test_no_data_at_all_is_an_error_screen(page, fake_upstream, shot) -> None:
+    fake_upstream.fail_with("server_500")
+    with LiveServer(upstream=fake_upstream) as server:
+        open_dashboard(page, server.url)
+        assert screen(page) == "error"
+        text = main_text(page)
+        assert "No usage data" in text
+        assert "Claude's servers are failing" in text
+        shot(page, "error-no-data")
+
+
+def test_waiting_for_first_read(page, fake_upstream) -> None:
+    # A server that has credentials but no answer yet cannot be held in that state on purpose,
+    # so the server's own document for it is served through the page's network layer.
+    doc = usage_document(Snapshot(source="oauth"))
+    assert doc["meta"]["state"] == "waiting"
+    with LiveServer(upstream=fake_upstream) as server:
+        page.route("**/usage", lambda route: route.fulfill(status=200, body=json.dumps(doc),
+                                                            content_type="application/json"))
+        open_dashboard(page, server.url)
+        assert screen(page) == "waiting"
+        assert "Waiting for the first reading" in main_text(page)
+
+
+def test_loading_then_data(page, fake_upstream) -> None:
+    fake_upstream.set_usage(payloads.usage())
+    with LiveServer(upstream=fake_upstream) as server:
+        held: list[Any] = []
+
+        def hold(route: Any) -> None:
+            held.append(route)
+
+        page.route("**/usage", hold)
+        page.goto(server.url + "/?poll=2")
+        page.wait_for_function("window.CC && CC.app")
+        assert screen(page) == "loading"
+        assert "Connecting" in main_text(page)
+        assert held, "the page asked for /usage"
+        page.unroute("**/usage")  # lets the held request through
+        page.wait_for_function("document.getElementById('main').dataset.screen === 'data'")
+
+
+def test_unreachable_without_any_data(page) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    with LiveServer(upstream=None, source=None) as server:
+        # Served by our server, told to read from a port where nothing listens.
+        page.goto(f"{server.url}/?poll=2&server={dead}")
+        page.wait_for_function("document.getElementById('main').dataset.screen === 'unreachable'")
+        text = main_text(page)
+        assert "Can't reach the PC server" in text
+        assert dead in text
+        assert "claude-carthing serve" in text
+
+
+def test_window_label_with_markup_shows_as_text(page, fake_upstream) -> None:
+    evil = '<img src=x onerror="window.pwned=1"><b>Fable</b>'
+    body = payloads.usage()
+    body["limits"] = [{"kind": "weekly_scoped", "group": "weekly", "percent": 55, "severity": "normal",
+                       "resets_at": None, "scope": {"model": {"display_name": evil}}}]
+    fake_upstream.set_usage(body)
+    with LiveServer(upstream=fake_upstream) as server:
+        open_dashboard(page, server.url)
+        served = [w["label"] for w in _get(server.url + "/usage")["windows"]]
+        label = next(x for x in served if "<img" in x)
+        assert label in page.locator("#main .label").all_text_contents()
+        assert page.locator("#main img, #main b").count() == 0
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.pwned") is None
+
+
+def _get(url: str) -> Any:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return json.loads(r.read())
+
+
+def test_fake_upstream_fixture_is_used(fake_upstream: FakeUpstream) -> None:
+    # Guards the assumption every test above makes: reads really go to the loopback fake.
+    assert fake_upstream.url.startswith("http://127.0.0.1:")
