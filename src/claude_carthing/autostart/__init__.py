@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import platform
-import subprocess
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 from claude_carthing.autostart import linux, macos, windows
 from claude_carthing.autostart.program import serve_argv, service_env
+from claude_carthing.commands import Runner, run
 
-Runner = Callable[[Sequence[str]], "subprocess.CompletedProcess[str]"]
 BACKENDS: dict[str, ModuleType] = {"linux": linux, "macos": macos, "windows": windows}
-
-
-def run(argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
-    """Run a service-manager command; a missing program is exit code 127."""
-    try:
-        return subprocess.run(list(argv), capture_output=True, text=True, timeout=30, check=False)
-    except FileNotFoundError as exc:
-        return subprocess.CompletedProcess(list(argv), 127, "", str(exc))
-    except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess(list(argv), 124, "", "timed out after 30 s")
 
 
 def current_system() -> str:

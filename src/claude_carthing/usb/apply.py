@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import IntEnum
 
+from claude_carthing.commands import Runner, run
 from claude_carthing.usb import linux, macos, windows
-from claude_carthing.usb.discover import Runner, find_adapters, run
+from claude_carthing.usb.discover import find_adapters
 from claude_carthing.usb.elevation import rerun_hint
 from claude_carthing.usb.model import OS, Adapter, Plan
 

@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import os
 import platform
-import subprocess
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
+from claude_carthing.commands import Runner, run
 from claude_carthing.usb import linux, macos, windows
 from claude_carthing.usb.model import OS, Adapter
-
-Runner = Callable[[Sequence[str]], "subprocess.CompletedProcess[str]"]
-
-
-def run(argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
-    """Run a command and capture its text output; a missing program is exit code 127."""
-    try:
-        return subprocess.run(list(argv), capture_output=True, text=True, timeout=30, check=False)
-    except FileNotFoundError as exc:
-        return subprocess.CompletedProcess(list(argv), 127, "", str(exc))
-    except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess(list(argv), 124, "", "timed out after 30 s")
 
 
 def current_os() -> OS:
