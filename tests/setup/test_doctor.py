@@ -13,7 +13,6 @@ from tests.support.live_server import LiveServer, free_port
 from typer.testing import CliRunner
 
 from claude_carthing.cli import app
-from claude_carthing.doctor import host
 from claude_carthing.doctor.model import REDACTED, redact
 from claude_carthing.usb import Adapter
 
@@ -36,14 +35,6 @@ def doctor_json(*args: str) -> tuple[int, dict[str, dict[str, object]]]:
 
 def closed_port() -> int:
     return free_port()  # nothing listens there: connections are refused
-
-
-@pytest.fixture
-def adapters(monkeypatch: pytest.MonkeyPatch) -> list[Adapter]:
-    """What adapter discovery reports (empty: no Car Thing plugged in)."""
-    found: list[Adapter] = []
-    monkeypatch.setattr(host, "find_adapters", lambda: found)
-    return found
 
 
 def test_a_fresh_pc_fails_with_a_fix_for_each_problem(adapters: list[Adapter]) -> None:

@@ -1,20 +1,23 @@
-"""Checks of the Car Thing, over the deploy helper's SSH transport."""
+"""Checks of the Car Thing, over deploy's own SSH transport, generation probe and layouts."""
 
 from __future__ import annotations
 
-import shlex
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from claude_carthing.doctor.kiosk import check_kiosk
 from claude_carthing.doctor.model import Check, Timer
 
 if TYPE_CHECKING:
+    from claude_carthing.device.generation import DeviceInfo
     from claude_carthing.device.transport import Transport
 
 CLOCK_WARN_S = 120  # the page draws from the PC's clock, so only a large offset matters
+AFTER_LOGIN = ("generation", "kiosk page", "device reaches server", "device clock")
 
 
 @dataclass(frozen=True)
@@ -44,88 +47,117 @@ def check_reachable(target: DeviceTarget) -> Check:
                  timer.ms)
 
 
-def _kiosk_url(transport: Transport, generation: str) -> str | None:
-    from claude_carthing.device import kiosk
+def _login_fix(exc: Exception) -> str:
+    from claude_carthing.device import ssh
 
-    def text(path: str) -> str | None:
-        raw = transport.read(path)
-        return raw.decode("utf-8", "replace") if raw is not None else None
-
-    if generation == "v3":
-        return kiosk.app_flag(text("/etc/sv/chromium/run") or "")
-    if generation == "v4.0":
-        return kiosk.supervisord_url(text("/etc/supervisord.conf") or "")
-    return kiosk.kiosk_env_url(text("/opt/nocturne/kiosk-env"))
+    if isinstance(exc, ssh.HostKeyChangedError):
+        return ("If you reflashed the Car Thing, delete its line in "
+                f"{ssh.Target('').known_hosts} and run doctor again.")
+    if isinstance(exc, ssh.AuthFailedError):
+        return ("Pass --identity KEYFILE (the key you deploy with); the stock Nocturne "
+                "passwords were refused.")
+    return "Wait until the device has finished booting, then run doctor again."
 
 
-def _is_ours(url: str | None, target: DeviceTarget) -> bool:
-    if not url:
-        return False
-    return "claude-carthing" in url or (f":{target.server_port}" in url and bool(
-        target.server_host and target.server_host in url))
+def _login(target: DeviceTarget) -> tuple[Check, Transport | None]:
+    from claude_carthing.device import ssh
+    from claude_carthing.device.transport import DeviceError
 
-
-def device_checks(target: DeviceTarget) -> list[Check]:
-    """SSH login, generation, kiosk URL, the device reaching the server, and its clock."""
-    try:
-        from claude_carthing.device import generation, ssh
-        from claude_carthing.device.transport import DeviceError
-    except ImportError:
-        return [Check("SSH login", "skip", "not checked: the device tools are not installed")]
-    checks: list[Check] = []
     timer = Timer()
     try:
         transport = ssh.connect(ssh.Target(host=target.host, port=target.ssh_port,
                                            identity=target.identity, timeout_s=target.timeout_s))
     except DeviceError as exc:
-        checks.append(Check("SSH login", "fail", str(exc),
-                            "Run `claude-carthing deploy` once; it sets up key login.", timer.ms))
-        return checks
+        return Check("SSH login", "fail", str(exc), _login_fix(exc), timer.ms), None
+    how = "a stock Nocturne password" if transport.used_password else "an SSH key"
+    return Check("SSH login", "ok", f"root@{target.host}:{target.ssh_port} with {how}", None,
+                 timer.ms, {"login": "password" if transport.used_password else "key"}), transport
+
+
+def device_checks(target: DeviceTarget) -> list[Check]:
+    """SSH login, generation, kiosk URL, the device reaching the server, and its clock."""
     try:
-        checks.append(Check("SSH login", "ok", f"root@{target.host}", None, timer.ms,
-                            {"used_password": transport.used_password}))
+        from claude_carthing.device import generation
+        from claude_carthing.device.transport import DeviceError
+    except ImportError as exc:  # paramiko missing: the versions check names it
+        return [Check("SSH login", "skip", f"not checked: {exc}"),
+                *(Check(n, "skip", "not checked: no SSH") for n in AFTER_LOGIN)]
+    login, transport = _login(target)
+    if transport is None:
+        return [login, *(Check(n, "skip", "not checked: no SSH login") for n in AFTER_LOGIN)]
+    checks = [login]
+    try:
         timer = Timer()
         try:
             info = generation.detect(transport)
         except DeviceError as exc:
             checks.append(Check("generation", "fail", str(exc),
                                 "This needs Nocturne v3, v4.0 or v4.1 on the Car Thing.", timer.ms))
-            return checks
+            return checks + [Check(n, "skip", "not checked: unknown generation")
+                             for n in AFTER_LOGIN[1:]]
         checks.append(Check("generation", "ok", info.describe(), None, timer.ms,
                             {"generation": info.generation.value, "firmware": info.firmware}))
-        checks.append(_kiosk_check(transport, info.generation.value, target))
-        checks.append(_reach_check(transport, target))
-        checks.append(_clock_check(transport))
+        server = server_url(transport, info, target)
+        checks.append(_guarded("kiosk page", lambda: check_kiosk(transport, info, server)))
+        checks.append(_guarded("device reaches server", lambda: _reach_check(transport, server)))
+        checks.append(_guarded("device clock", lambda: _clock_check(transport)))
     finally:
         transport.close()
     return checks
 
 
-def _kiosk_check(transport: Transport, gen: str, target: DeviceTarget) -> Check:
+def _guarded(name: str, check: Callable[[], Check]) -> Check:
+    """Run one device check; a lost connection fails that check, not the whole report."""
+    from claude_carthing.device.transport import DeviceError
+
     timer = Timer()
-    url = _kiosk_url(transport, gen)
-    if _is_ours(url, target):
-        return Check("kiosk page", "ok", f"kiosk opens {url}", None, timer.ms, {"url": url})
-    return Check("kiosk page", "fail", f"kiosk opens {url or 'nothing we can read'}",
-                 "Run `claude-carthing deploy` to point the kiosk at our page.", timer.ms,
-                 {"url": url})
+    try:
+        return check()
+    except DeviceError as exc:
+        return Check(name, "fail", str(exc), "Run doctor again; check the cable if it repeats.",
+                     timer.ms)
+    except Exception as exc:  # noqa: BLE001 - doctor reports, it never crashes mid-report
+        return Check(name, "fail", f"{exc.__class__.__name__}: {exc}",
+                     "Run doctor again; check the cable if it repeats.", timer.ms)
 
 
-def _reach_check(transport: Transport, target: DeviceTarget) -> Check:
+def server_url(transport: Transport, info: DeviceInfo, target: DeviceTarget) -> str | None:
+    """Return the server URL deploy would give the page: from --server-host, else as deploy."""
+    from claude_carthing.device import reach
+    from claude_carthing.device.transport import DeviceError
+
+    if target.server_host:
+        host = target.server_host
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"  # an IPv6 literal
+        return f"http://{host}:{target.server_port}"
+    try:
+        return reach.derive_server_url(transport, info.generation, target.server_port)
+    except DeviceError:
+        return None
+
+
+def _reach_check(transport: Transport, server: str | None) -> Check:
+    from claude_carthing.device import reach
+
     timer = Timer()
-    if not target.server_host:
+    if server is None:
         return Check("device reaches server", "skip",
-                     "not checked: this PC has no address on the USB link")
-    url = f"http://{target.server_host}:{target.server_port}/health"
-    q = shlex.quote(url)
-    # BusyBox wget is on every generation; curl only on some.
-    cmd = f"wget -q -T 5 -O - {q} 2>/dev/null || curl -fsS -m 5 {q}"
-    result = transport.run(cmd)
-    if result.code == 0 and b'"status"' in result.out:
-        return Check("device reaches server", "ok", f"the device fetched {url}", None, timer.ms)
-    return Check("device reaches server", "fail", f"the device cannot fetch {url}",
-                 "Allow the port through the PC's firewall (`claude-carthing usb-setup` on "
-                 "Windows) and bind all interfaces (`serve --host 0.0.0.0`).", timer.ms)
+                     "not checked: this PC's address on the USB link is unknown")
+    # Deploy's own probe: BusyBox wget (or curl) on the device, with a watchdog.
+    problem = reach.check_from_device(transport, server)
+    data = {"url": f"{server}/health"}
+    if problem is None:
+        return Check("device reaches server", "ok", f"the device fetched {server}/health", None,
+                     timer.ms, data)
+    if problem.startswith("something answered"):
+        return Check("device reaches server", "fail", problem,
+                     "Stop the other program on that port, or serve on another (--port).",
+                     timer.ms, data)
+    return Check("device reaches server", "fail", f"the device cannot fetch {server}/health",
+                 "Start `claude-carthing serve --host 0.0.0.0` (all addresses, not only "
+                 "127.0.0.1) and allow its port through the PC's firewall "
+                 "(`claude-carthing usb-setup` on Windows).", timer.ms, data)
 
 
 def _clock_check(transport: Transport) -> Check:
@@ -141,6 +173,6 @@ def _clock_check(transport: Transport) -> Check:
     data = {"offset_s": offset}
     if abs(offset) > CLOCK_WARN_S:
         return Check("device clock", "warn", f"off by {offset:+d} s (the page uses the PC's "
-                     "clock, so countdowns stay right)", "Nothing needed; the phone app or NTP "
-                     "sets it.", timer.ms, data)
+                     "clock, so countdowns stay right)", "Nothing needed; `claude-carthing "
+                     "deploy --set-clock` sets it from this PC.", timer.ms, data)
     return Check("device clock", "ok", f"within {abs(offset)} s of this PC", None, timer.ms, data)

@@ -165,7 +165,7 @@ def check_server(port: int, usb_host: str | None, timeout: float = 2.0) -> Check
                      "enable`).", data={"url": url})
     data: dict[str, Any] = {"url": url, "health": health, "reachable_on": ["127.0.0.1"]}
     summary = f"answers on 127.0.0.1:{port} (state {health.get('state')})"
-    if usb_host:
+    if usb_host and usb_host != "127.0.0.1":
         if _tcp_open(usb_host, port, timeout):
             data["reachable_on"].append(usb_host)
             summary += f" and on {usb_host}:{port}"
