@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claude_carthing import __version__
-from claude_carthing.poller import Snapshot
+
+if TYPE_CHECKING:
+    from claude_carthing.poller import Snapshot
 
 # Always present at the top level, as in the upstream's legacy shape (null = no such limit).
 LEGACY_ALWAYS = ("five_hour", "seven_day", "seven_day_sonnet", "seven_day_opus")

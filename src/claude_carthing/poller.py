@@ -9,12 +9,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from claude_carthing import credentials, errors
 from claude_carthing.models import Plan, Usage
 from claude_carthing.settings import MIN_INTERVAL_S
-from claude_carthing.sources import Reading, UsageSource
+
+if TYPE_CHECKING:  # the sources pull in the HTTP client, which `status` may not need
+    from claude_carthing.sources import Reading, UsageSource
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,15 @@ Each device lives in its own mount and PID namespace (`unshare -m -p -f --kill-c
 BusyBox (with its libraries) provides sh/mount/cat/wget...; v3 runs real runit (runsvdir/sv);
 v4.0's supervisorctl and v4.1's systemctl are recorded stand-ins (see layouts.py). Nothing
 leaks into the host's mounts; killing `unshare` ends every process of the device.
+
+The clock is the one thing a namespace cannot fence off (the kernel's clock is the host's):
+`date`, `hwclock` and `timedatectl` in the device are recorded stand-ins, and every process of
+the device runs without CAP_SYS_TIME (`setpriv --bounding-set -sys_time`), so even a real
+`date -s` there fails instead of changing the host's clock.
+
+`Options(devtools=True)` starts BusyBox httpd on 127.0.0.1:`device.debug_port` (a free port
+the test gets, since the devices share the host's network) serving what the fake browser
+writes as its remote-debugging `/json` list.
 """
 
 from __future__ import annotations
@@ -31,7 +40,8 @@ def missing_tools() -> str | None:
     """Return why devices cannot be emulated here, or None."""
     if os.geteuid() != 0:
         return "emulated devices need root (mount namespaces, chroot, sshd)"
-    for tool in ("/usr/sbin/sshd", "/usr/bin/ssh-keygen", "unshare", "nsenter", "busybox"):
+    for tool in ("/usr/sbin/sshd", "/usr/bin/ssh-keygen", "unshare", "nsenter", "setpriv",
+                 "busybox"):
         if shutil.which(tool) is None:
             return f"{tool} is not installed"
     for tool in RUNIT:
@@ -45,6 +55,14 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _hash(password: str) -> str:
+    """Return a shadow hash of a password ("" stays empty: no password)."""
+    if password == "":
+        return ""
+    return subprocess.run(["busybox", "mkpasswd", "-m", "sha512", password],
+                          capture_output=True, text=True, check=True).stdout.strip()
 
 
 def _libraries(binary: str) -> list[str]:
@@ -62,6 +80,8 @@ class Options:
     var_free_kb: int | None = None  # fill /var so only this much is left
     root_full: bool = False  # fill / so a write there fails with ENOSPC
     kiosk_env: str | None = None  # v4.1: an existing /opt/nocturne/kiosk-env
+    devtools: bool = False  # answer the browser's debug-port /json on 127.0.0.1:debug_port
+    localtime_link: str | None = None  # make /etc/localtime a link to this zone (a file is staged)
 
 
 class EmulatedDevice:
@@ -71,6 +91,7 @@ class EmulatedDevice:
         self.workdir = workdir
         self.options = options
         self.port = free_port()
+        self.debug_port = free_port() if options.devtools else None
         self.proc: subprocess.Popen[bytes] | None = None
         self.stock_url = ""
 
@@ -85,7 +106,8 @@ class EmulatedDevice:
         script.write_text(self._launch_script(stage))
         log = (self.workdir / "device.log").open("wb")
         self.proc = subprocess.Popen(
-            ["unshare", "-m", "-p", "-f", "--kill-child", "sh", str(script)],
+            ["unshare", "-m", "-p", "-f", "--kill-child",
+             "setpriv", "--bounding-set", "-sys_time", "sh", str(script)],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + 20
@@ -140,6 +162,22 @@ class EmulatedDevice:
         """Return the service-manager calls the stand-ins recorded."""
         raw = self.read("/run/emu/calls.log")
         return raw.decode().splitlines() if raw else []
+
+    def clock_calls(self) -> list[str]:
+        """Return the recorded date/hwclock/timedatectl calls that would set the clock."""
+        raw = self.read("/run/emu/clock.log")
+        return raw.decode().splitlines() if raw else []
+
+    def set_password(self, password: str) -> None:
+        """Change root's password on the running device (as `passwd` would)."""
+        hashed = _hash(password)
+        shadow = self.workdir / "shadow"
+        lines = shadow.read_text().splitlines()
+        lines[0] = f"root:{hashed}:19000:0:99999:7:::"
+        # In place: the device sees this file through a bind mount of its inode.
+        with shadow.open("r+") as f:
+            f.write("\n".join(lines) + "\n")
+            f.truncate()
 
     def root_readonly(self) -> bool:
         """Return True when the device's root filesystem is mounted read-only."""
@@ -210,6 +248,11 @@ class EmulatedDevice:
             (stage / d).mkdir(parents=True, exist_ok=True)
         if self.options.generation == "v4.1":
             (stage / "opt/nocturne").mkdir(parents=True, exist_ok=True)
+        if self.options.localtime_link is not None:
+            zone = stage / "usr/share/zoneinfo" / self.options.localtime_link
+            zone.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(Path("/usr/share/zoneinfo") / self.options.localtime_link, zone)
+            links["/etc/localtime"] = f"/usr/share/zoneinfo/{self.options.localtime_link}"
         for path, (text, mode) in files.items():
             target = stage / path.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -242,9 +285,7 @@ class EmulatedDevice:
         password = self.options.password
         if password is None:
             password = "" if self.options.generation == "v4.1" else "nocturne"
-        hashed = "" if password == "" else subprocess.run(
-            ["busybox", "mkpasswd", "-m", "sha512", password],
-            capture_output=True, text=True, check=True).stdout.strip()
+        hashed = _hash(password)
         passwd = [line for line in Path("/etc/passwd").read_text().splitlines()
                   if not line.startswith("root:")]
         if not any(line.startswith("sshd:") for line in passwd):
@@ -259,7 +300,9 @@ class EmulatedDevice:
             f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {w / 'host_key'}\n"
             "PidFile none\nUsePAM no\nPermitRootLogin yes\nPasswordAuthentication yes\n"
             "KbdInteractiveAuthentication no\nPermitEmptyPasswords yes\nStrictModes no\n"
-            f"AuthorizedKeysFile {w / 'authorized_keys'}\nChrootDirectory /srv\n"
+            # The second file is root's own, inside the device (what --install-key writes).
+            f"AuthorizedKeysFile {w / 'authorized_keys'} /srv%h/.ssh/authorized_keys\n"
+            "ChrootDirectory /srv\n"
             "MaxStartups 50\n")
 
     def _launch_script(self, stage: Path) -> str:
@@ -287,6 +330,9 @@ class EmulatedDevice:
                 "avail=$(df -k /srv/var | awk 'NR==2 {print $4}');"
                 f" dd if=/dev/zero of=/srv/var/.filler bs=1024"
                 f" count=$((avail - {self.options.var_free_kb})) 2>/dev/null")
+        if self.debug_port is not None:
+            lines.append(f"mkdir -p /srv/run/emu/devtools && chroot /srv /bin/busybox httpd -f"
+                         f" -p 127.0.0.1:{self.debug_port} -h /run/emu/devtools &")
         if self.options.root_full:
             lines.append("dd if=/dev/zero of=/srv/.filler bs=4096 2>/dev/null || true")
         lines.append("mount -o remount,ro /srv")

@@ -15,6 +15,13 @@ done
 mkdir -p /run/emu
 echo "$url" > /run/emu/browser.url.tmp && mv /run/emu/browser.url.tmp /run/emu/browser.url
 echo "$*" >> /run/emu/browser.log
+# What the remote-debugging port's /json would list (served by the emulator's httpd); a
+# browser "stuck" on its old page (/run/emu/devtools-stuck) keeps showing the previous one.
+if [ ! -f /run/emu/devtools-stuck ]; then
+  mkdir -p /run/emu/devtools
+  printf '[{"id":"1","type":"page","title":"kiosk","url":"%s"}]\n' "$url" > /run/emu/devtools/json.tmp
+  mv /run/emu/devtools/json.tmp /run/emu/devtools/json
+fi
 [ -n "$EMU_NO_SLEEP" ] && exit 0
 exec sleep 100000
 """
@@ -165,9 +172,39 @@ esac
 """
 
 
+# Recorded stand-ins for the clock tools: the device's kernel clock IS the host's (one kernel),
+# so setting it is logged, never done. (The emulator also drops CAP_SYS_TIME as a backstop.)
+DATE = r"""#!/bin/sh
+for a in "$@"; do
+  case "$a" in -s|--set|--set=*)
+    echo "date $*" >> /run/emu/clock.log
+    prev=; for b in "$@"; do [ "$prev" = -s ] && echo "$b" > /run/emu/clock.set; prev=$b; done
+    exit 0 ;;
+  esac
+done
+exec /bin/busybox date "$@"
+"""
+HWCLOCK = r"""#!/bin/sh
+echo "hwclock $*" >> /run/emu/clock.log
+"""
+TIMEDATECTL = r"""#!/bin/sh
+echo "timedatectl $*" >> /run/emu/clock.log
+case "$1" in
+  set-time) echo "$2" > /run/emu/clock.set ;;
+  set-timezone)
+    [ -f /run/emu/fail-timezone ] && { echo "Failed to set time zone: Read-only file system" >&2; exit 1; }
+    echo "$2" > /run/emu/timezone ;;
+  *) echo "unknown command $1" >&2; exit 1 ;;
+esac
+"""
+
+
 def tree(generation: str) -> tuple[dict[str, tuple[str, int]], dict[str, str], str]:
     """Return (files path -> (text, mode), symlinks path -> target, stock kiosk URL)."""
-    files: dict[str, tuple[str, int]] = {}
+    files: dict[str, tuple[str, int]] = {
+        "/bin/date": (DATE, 0o755),
+        "/bin/hwclock": (HWCLOCK, 0o755),
+    }
     links: dict[str, str] = {}
     if generation == "v3":
         files["/etc/nocturne/version.txt"] = ("3.0.0\n", 0o644)
@@ -197,6 +234,7 @@ def tree(generation: str) -> tuple[dict[str, tuple[str, int]], dict[str, str], s
         files["/usr/bin/chromium-kiosk"] = (V41_LAUNCHER, 0o755)
         files["/usr/bin/cast_shell"] = (BROWSER, 0o755)
         files["/usr/bin/systemctl"] = (SYSTEMCTL, 0o755)
+        files["/usr/bin/timedatectl"] = (TIMEDATECTL, 0o755)
         files["/var/lib/bandaid/nocturne/webapps/ui/index.html"] = ("<!doctype html>stock\n", 0o644)
         return files, links, "http://127.0.0.1:8080/"
     raise ValueError(generation)

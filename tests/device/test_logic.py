@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import zoneinfo
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
 from claude_carthing.device import discovery, kiosk
-from claude_carthing.device.workflow import clock_command
+from claude_carthing.device.clock import clock_commands
+from claude_carthing.device.generation import Generation
+from claude_carthing.device.hostzone import fixed_offset_tzif, host_zone
 from tests.device import layouts
 
 URL = "file:///var/lib/claude-carthing/page/index.html?server=http://127.0.0.1:8080"
@@ -75,5 +84,37 @@ def test_urls_that_could_break_quoting_are_refused():
         raise AssertionError(bad)
 
 
-def test_clock_command_is_busybox_date_in_utc():
-    assert clock_command(0) == "date -u -s '1970-01-01 00:00:00' >/dev/null"
+def test_clock_commands_set_utc_the_generation_s_way():
+    assert clock_commands(Generation.V3, 0) == [
+        "date -u -s '1970-01-01 00:00:00' >/dev/null", "hwclock -w -u >/dev/null 2>&1; true"]
+    assert clock_commands(Generation.V4_1, 86400) == [
+        "timedatectl set-time @86400 2>/dev/null || date -u -s '1970-01-02 00:00:00' >/dev/null"]
+
+
+@pytest.mark.parametrize(("offset", "rule"), [(19800, "<+0530>-5:30"), (-10800, "<-03>+3"),
+                                                (0, "<+00>+0")])
+def test_fixed_offset_zone_is_a_valid_tzif_file(offset, rule):
+    data = fixed_offset_tzif(offset)
+    assert data.startswith(b"TZif2") and data.endswith(f"\n{rule}\n".encode())
+    zone = zoneinfo.ZoneInfo.from_file(io.BytesIO(data))
+    for month in (1, 7):  # no daylight saving: the same offset all year
+        moment = datetime(2026, month, 1, tzinfo=timezone.utc).astimezone(zone)
+        assert moment.utcoffset().total_seconds() == offset
+
+
+def test_host_zone_reads_tz_name_then_localtime(tmp_path):
+    berlin_file = Path("/usr/share/zoneinfo/Europe/Berlin")
+    if not berlin_file.is_file():
+        pytest.skip("no tzdata (/usr/share/zoneinfo) on this machine")
+    berlin = berlin_file.read_bytes()
+    named = host_zone({"TZ": "Europe/Berlin"})
+    assert named.name == "Europe/Berlin" and named.tzif == berlin
+    link = tmp_path / "etc" / "localtime"
+    link.parent.mkdir()
+    link.symlink_to(berlin_file)
+    # A POSIX rule in TZ is not a zone file: the OS's /etc/localtime link names the zone.
+    fallback = host_zone({"TZ": "CET-1CEST"}, localtime=link)
+    assert fallback.name == "Europe/Berlin" and fallback.tzif == berlin
+    windows_like = host_zone({}, localtime=tmp_path / "missing")
+    assert windows_like.name is None and windows_like.tzif.startswith(b"TZif2")
+    assert "no zone name known" in windows_like.describe()

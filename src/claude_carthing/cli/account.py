@@ -9,7 +9,6 @@ import typer
 
 from claude_carthing import credentials, errors
 from claude_carthing.cli.exit import run_friendly
-from claude_carthing.client import UsageClient
 from claude_carthing.settings import load_settings
 
 TRANSIENT_RETRY_S = 3.0
@@ -44,6 +43,8 @@ def register(app: typer.Typer) -> None:
                 raise errors.NotConfiguredError("no session key given")
             if not key.startswith("sk-ant-"):
                 typer.echo("warning: session keys usually start with sk-ant-sid01-", err=True)
+            from claude_carthing.client import UsageClient  # curl_cffi: only when needed
+
             client = UsageClient(load_settings())
             try:
                 try:

@@ -47,6 +47,11 @@ def register(app: typer.Typer) -> None:
             typer.Option("--install-key/--no-install-key",
                          help="Install your SSH public key after a password login."),
         ] = None,
+        debug_port: Annotated[
+            Optional[int],  # noqa: UP045
+            typer.Option("--debug-port", hidden=True,
+                         help="The browser's remote-debugging port on the device."),
+        ] = None,
     ) -> None:
         """Show the usage page on a Car Thing running Nocturne (v3, v4.0 or v4.1)."""
 
@@ -54,7 +59,8 @@ def register(app: typer.Typer) -> None:
             from claude_carthing.device.workflow import run_deploy
 
             run_deploy(_options(device, port, identity, dry_run, server=server,
-                                set_clock=set_clock, install_key=install_key), typer.echo)
+                                set_clock=set_clock, install_key=install_key,
+                                debug_port=debug_port), typer.echo)
 
         run_friendly(body)
 

@@ -23,25 +23,29 @@ class DeployFailedError(DeviceError):
     """A step failed; the device was put back as it was (or the message says what was not)."""
 
 
-def apply(transport: Transport, plan: Plan, note: Note) -> bool:  # noqa: PLR0912 - one step each
+def apply(transport: Transport, plan: Plan, note: Note) -> bool:  # noqa: PLR0912
     """Carry out a plan; return False when there was nothing to change."""
     if not plan.changes_anything:
         return False
     journal = Journal(transport, note)
     try:
         journal.make_dirs(plan.create_dirs)
-        if plan.backup:
-            journal.write(*plan.backup)
+        for change in plan.files:
+            if change.backup:
+                journal.write(*change.backup)
         for path, data in sorted(plan.page_writes.items()):
             journal.write(path, data, "644")
         for path in plan.page_removals:
             journal.remove(path)
-        if plan.kiosk_new is not None:
-            if plan.layout.kiosk_on_rootfs:
-                with writable_root(transport, note):
-                    journal.write(plan.layout.kiosk_file, plan.kiosk_new, plan.kiosk_mode, True)
-            else:
-                journal.write(plan.layout.kiosk_file, plan.kiosk_new, plan.kiosk_mode)
+        edits = [c for c in plan.files if c.new is not None]
+        if any(c.on_rootfs for c in edits):
+            with writable_root(transport, note):  # one remount for every root-filesystem file
+                for c in edits:
+                    if c.on_rootfs and c.new is not None:
+                        journal.write(c.path, c.new, c.mode, True)
+        for c in edits:
+            if not c.on_rootfs and c.new is not None:
+                journal.write(c.path, c.new, c.mode)
         if plan.manifest_bytes is not None:
             journal.write(MANIFEST, plan.manifest_bytes, "644")
         transport.check("sync")
@@ -107,7 +111,7 @@ def undeploy(transport: Transport, note: Note) -> list[str]:
     for entry in manifest.files:
         current = transport.read(entry.path)
         digest = sha256(current)
-        if digest == entry.original_sha256:
+        if digest == entry.original_sha256 and (transport.readlink(entry.path) == entry.link):
             continue
         if digest != entry.deployed_sha256:
             warnings.append(
@@ -118,12 +122,15 @@ def undeploy(transport: Transport, note: Note) -> list[str]:
         original = transport.read(entry.backup) if entry.backup else None
         if entry.backup and original is None:
             raise DeviceError(f"the backup {entry.backup} is missing; {entry.path} left as it is")
-        if sha256(original) != entry.original_sha256:
+        if entry.link is None and sha256(original) != entry.original_sha256:
             raise DeviceError(
                 f"the backup of {entry.path} does not match the manifest; left as it is"
             )
         with writable_root(transport, note) if entry.on_rootfs else nullcontext():
-            if original is None:
+            if entry.link is not None:
+                note(f"ln -sfn {entry.link} {entry.path} (it was a link)")
+                transport.check(f"ln -sfn {shlex.quote(entry.link)} {shlex.quote(entry.path)}")
+            elif original is None:
                 note(f"rm {entry.path} (it did not exist before)")
                 transport.check(f"rm -f {shlex.quote(entry.path)}")
             else:

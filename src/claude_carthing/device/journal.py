@@ -37,9 +37,12 @@ class Journal:
     def write(self, path: str, data: bytes, mode: str, on_rootfs: bool = False) -> None:
         """Write a file atomically, remembering its previous bytes and mode."""
         old = self.transport.read(path)
+        link = self.transport.readlink(path)
         old_mode = self._mode(path) if old is not None else None
         self.note(f"write {path} ({len(data)} bytes, mode {mode})")
-        if old is None:
+        if link is not None:
+            undo = self._relinker(path, link)
+        elif old is None:
             undo = self._remover(path)
         else:
             undo = self._rewriter(path, old, old_mode or "644", on_rootfs)
@@ -74,7 +77,7 @@ class Journal:
         return problems
 
     def _mode(self, path: str) -> str:
-        return self.transport.check(f"stat -c %a {shlex.quote(path)}").text or "644"
+        return self.transport.check(f"stat -L -c %a {shlex.quote(path)}").text or "644"
 
     def _remover(self, path: str, tree: bool = False) -> Callable[[], None]:
         flag = "-rf" if tree else "-f"
@@ -84,6 +87,14 @@ class Journal:
             self.transport.check(command)
 
         return remove
+
+    def _relinker(self, path: str, target: str) -> Callable[[], None]:
+        command = f"ln -sfn {shlex.quote(target)} {shlex.quote(path)}"
+
+        def relink() -> None:
+            self.transport.check(command)
+
+        return relink
 
     def _rewriter(self, path: str, data: bytes, mode: str, on_rootfs: bool) -> Callable[[], None]:
         del on_rootfs  # the caller groups root-filesystem undos under one remount

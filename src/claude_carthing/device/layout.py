@@ -28,6 +28,10 @@ class Layout:
     restart_page_only: tuple[str, ...]
     status: str
     running_marker: str  # text in the status output that means "up"
+    # Chromium's --remote-debugging-port on the device, reachable through an SSH tunnel.
+    debug_port: int | None = None
+    # Where `--set-clock` writes the zone (glibc's /etc/localtime); None: the init system's way.
+    timezone_file: str | None = None
 
 
 def _need(text: str | None) -> str:
@@ -47,6 +51,8 @@ LAYOUTS = {
         restart_page_only=("sv restart chromium",),
         status="sv status chromium",
         running_marker="run:",
+        debug_port=2222,
+        timezone_file="/etc/localtime",
     ),
     Generation.V4_0: Layout(
         page_dir=f"{STATE_DIR}/page",
@@ -59,6 +65,8 @@ LAYOUTS = {
         restart_page_only=("supervisorctl restart chromium",),
         status="supervisorctl status chromium",
         running_marker="RUNNING",
+        debug_port=2222,  # the same --remote-debugging-port=2222 as v3 in Nocturne's sources
+        timezone_file="/etc/localtime",
     ),
     # /opt/nocturne is a bind of /var/lib/bandaid/nocturne: writable, kept by OS updates,
     # and the place Nocturne itself keeps extra web apps; `webapps/ui` is replaced by UI
@@ -73,5 +81,6 @@ LAYOUTS = {
         restart_page_only=("systemctl restart chromium-kiosk",),
         status="systemctl is-active chromium-kiosk",
         running_marker="active",
+        debug_port=9223,
     ),
 }

@@ -21,7 +21,7 @@ def backup_path(path: str) -> str:
 
 @dataclass
 class ChangedFile:
-    """A file of Nocturne's that we changed; `backup` is None when it did not exist before."""
+    """A file of Nocturne's that we changed; no `backup` and no `link`: it did not exist before."""
 
     path: str
     backup: str | None
@@ -29,6 +29,7 @@ class ChangedFile:
     original_sha256: str | None
     deployed_sha256: str
     on_rootfs: bool
+    link: str | None = None  # the file was a symbolic link to this; undeploy puts the link back
 
 
 @dataclass

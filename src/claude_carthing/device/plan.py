@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from claude_carthing.device import kiosk
 from claude_carthing.device.generation import DeviceInfo
+from claude_carthing.device.hostzone import HostZone
 from claude_carthing.device.layout import LAYOUTS, MANIFEST, STATE_DIR, Layout
 from claude_carthing.device.manifest import ChangedFile, Manifest, backup_path, sha256
 from claude_carthing.device.transport import DeviceError, Transport
@@ -17,6 +18,18 @@ from claude_carthing.device.transport import DeviceError, Transport
 def kiosk_url(page_dir: str, server_url: str) -> str:
     """Return the file:// URL the kiosk opens: our page, told where the PC's server is."""
     return kiosk.check_url(f"file://{page_dir}/index.html?server={quote(server_url, safe=':/')}")
+
+
+@dataclass
+class FileChange:
+    """One file of Nocturne's that a deploy edits (the kiosk setting, the timezone)."""
+
+    path: str
+    new: bytes | None  # None: the file already says what we want
+    mode: str
+    on_rootfs: bool
+    backup: tuple[str, bytes, str] | None  # (path, bytes, mode) of a new backup to keep
+    why: str
 
 
 @dataclass
@@ -30,9 +43,7 @@ class Plan:
     page_writes: dict[str, bytes]
     page_removals: list[str]
     create_dirs: list[str]
-    backup: tuple[str, bytes, str] | None  # (path, bytes, mode) of a new backup to keep
-    kiosk_new: bytes | None  # None: the kiosk file already says what we want
-    kiosk_mode: str
+    files: list[FileChange]
     manifest_old: Manifest | None
     manifest_new: Manifest
     manifest_bytes: bytes | None  # None: the manifest on the device is already right
@@ -42,8 +53,9 @@ class Plan:
     def changes_anything(self) -> bool:
         """Return True when applying the plan would change a byte on the device."""
         return bool(
-            self.page_writes or self.page_removals or self.create_dirs or self.backup
-            or self.kiosk_new is not None or self.manifest_bytes is not None
+            self.page_writes or self.page_removals or self.create_dirs
+            or any(f.new is not None or f.backup for f in self.files)
+            or self.manifest_bytes is not None
         )
 
     def describe(self) -> list[str]:
@@ -56,16 +68,17 @@ class Plan:
         if not self.changes_anything:
             return [*lines, "nothing to change: the device already shows this page"]
         lines += [f"mkdir {d}" for d in self.create_dirs]
-        if self.backup:
-            lines.append(f"back up {self.layout.kiosk_file} -> {self.backup[0]} (byte for byte)")
+        lines += [f"back up {f.path} -> {f.backup[0]} (byte for byte)"
+                  for f in self.files if f.backup]
         lines += [f"write {p} ({len(b)} bytes)" for p, b in sorted(self.page_writes.items())]
         lines += [f"rm {p} (no longer part of the page)" for p in self.page_removals]
-        if self.kiosk_new is not None:
-            if self.layout.kiosk_on_rootfs:
-                lines.append("mount -o remount,rw /")
-            lines.append(f"write {self.layout.kiosk_file} (kiosk URL -> the page above)")
-            if self.layout.kiosk_on_rootfs:
-                lines.append("mount -o remount,ro /")
+        rootfs = [f for f in self.files if f.new is not None and f.on_rootfs]
+        if rootfs:
+            lines.append("mount -o remount,rw /")
+            lines += [f"write {f.path} ({f.why})" for f in rootfs]
+            lines.append("mount -o remount,ro /")
+        lines += [f"write {f.path} ({f.why})" for f in self.files
+                  if f.new is not None and not f.on_rootfs]
         if self.manifest_bytes is not None:
             lines.append(f"write {MANIFEST} (what was changed, for undeploy)")
         lines += [f"run: {c}" for c in self.restart]
@@ -73,48 +86,77 @@ class Plan:
 
 
 def build_plan(
-    transport: Transport, info: DeviceInfo, server_url: str, page: dict[str, bytes]
+    transport: Transport, info: DeviceInfo, server_url: str, page: dict[str, bytes],
+    zone: HostZone | None = None,
 ) -> Plan:
-    """Read the device (without changing it) and return the plan of a deploy."""
+    """Read the device (without changing it) and return the plan of a deploy.
+
+    `zone` (from --set-clock) also writes the timezone file on generations that have one.
+    """
     layout = LAYOUTS[info.generation]
     url = kiosk_url(layout.page_dir, server_url)
     old = _manifest(transport)
     current = transport.read(layout.kiosk_file)
-    mode = _mode(transport, layout.kiosk_file) if current is not None else "644"
     text = current.decode("utf-8") if current is not None else None
     wanted = layout.edit(text, url).encode("utf-8")
-    entry = old.entry(layout.kiosk_file) if old else None
-    files: list[ChangedFile] = []
-    backup = None
-    if entry and sha256(current) in (entry.deployed_sha256, sha256(wanted)):
-        # Our own edit is in place: the backup from the first deploy stays the original.
-        files.append(ChangedFile(**{**entry.__dict__, "deployed_sha256": sha256(wanted)}))
-    elif current != wanted:
-        # Stock file (first deploy, or a firmware update put a new stock file back).
-        keep = backup_path(layout.kiosk_file) if current is not None else None
-        files.append(ChangedFile(layout.kiosk_file, keep, mode, sha256(current),
-                                 sha256(wanted) or "", layout.kiosk_on_rootfs))
-        if current is not None and keep is not None:
-            backup = (keep, current, mode)
+    records: list[ChangedFile] = []
+    changes: list[FileChange] = []
+    _plan_file(transport, old, layout.kiosk_file, wanted=wanted,
+               on_rootfs=layout.kiosk_on_rootfs, why="kiosk URL -> the page above",
+               records=records, changes=changes)
+    if layout.timezone_file:
+        _plan_file(transport, old, layout.timezone_file, wanted=zone.tzif if zone else None,
+                   on_rootfs=True, why=f"timezone -> {zone.describe()}" if zone else "",
+                   records=records, changes=changes)
     page_paths = {f"{layout.page_dir}/{rel}": data for rel, data in page.items()}
     existing = _hashes(transport, layout.page_dir)
     writes = {p: d for p, d in page_paths.items() if existing.get(p) != sha256(d)}
     removals = sorted(set(existing) - set(page_paths))
     needed = {STATE_DIR, layout.page_dir} | {posixpath.dirname(p) for p in page_paths}
-    if backup:
-        needed.add(posixpath.dirname(backup[0]))
+    needed |= {posixpath.dirname(c.backup[0]) for c in changes if c.backup}
     missing = _missing_dirs(transport, needed)
     created = sorted(set(old.created_dirs if old else []) | set(missing))
     manifest = Manifest(info.generation.value, info.firmware, layout.page_dir, url, server_url,
-                        files, created)
+                        records, created)
     raw = manifest.to_bytes()
     same_manifest = old is not None and old.to_bytes() == raw
-    kiosk_new = wanted if current != wanted else None
-    restart = layout.restart_after_config if kiosk_new else ()
+    kiosk_changed = any(c.path == layout.kiosk_file and c.new is not None for c in changes)
+    restart = layout.restart_after_config if kiosk_changed else ()
     if not restart and (writes or removals):
         restart = layout.restart_page_only
-    return Plan(info, layout, server_url, url, writes, removals, missing, backup, kiosk_new,
-                mode, old, manifest, None if same_manifest else raw, restart)
+    return Plan(info, layout, server_url, url, writes, removals, missing, changes, old,
+                manifest, None if same_manifest else raw, restart)
+
+
+def _plan_file(
+    transport: Transport, old: Manifest | None, path: str, *, wanted: bytes | None,
+    on_rootfs: bool, why: str, records: list[ChangedFile], changes: list[FileChange],
+) -> None:
+    """Decide what to do with one file of Nocturne's, and what the manifest says about it."""
+    current = transport.read(path)
+    link = transport.readlink(path)
+    entry = old.entry(path) if old else None
+    if wanted is None:
+        # Not asked this time: keep a previous deploy's record while our bytes are still there.
+        if entry and sha256(current) == entry.deployed_sha256:
+            records.append(entry)
+        return
+    mode = _mode(transport, path) if current is not None and link is None else "644"
+    backup = None
+    if entry and sha256(current) in (entry.deployed_sha256, sha256(wanted)):
+        # Our own edit is in place: the backup from the first deploy stays the original.
+        records.append(ChangedFile(**{**entry.__dict__, "deployed_sha256": sha256(wanted)}))
+    elif current != wanted or link is not None:
+        # Stock file (first deploy, or a firmware update put a new stock file back).
+        # A link is recorded as a link (its target may not even exist), never copied.
+        keep = backup_path(path) if current is not None and link is None else None
+        records.append(ChangedFile(path, keep, mode, sha256(current), sha256(wanted) or "",
+                                   on_rootfs, link))
+        if current is not None and keep is not None:
+            backup = (keep, current, mode)
+    new = wanted if current != wanted or link is not None else None
+    if new is not None or backup:
+        changes.append(FileChange(path, new, mode, on_rootfs, backup, why))
 
 
 def _manifest(transport: Transport) -> Manifest | None:
@@ -128,7 +170,7 @@ def _manifest(transport: Transport) -> Manifest | None:
 
 
 def _mode(transport: Transport, path: str) -> str:
-    return transport.check(f"stat -c %a {shlex.quote(path)}").text or "644"
+    return transport.check(f"stat -L -c %a {shlex.quote(path)}").text or "644"
 
 
 def _hashes(transport: Transport, folder: str) -> dict[str, str]:

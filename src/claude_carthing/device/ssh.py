@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,9 +94,60 @@ class SSHTransport(Transport):
         finally:
             channel.close()
 
+    def http_get_local(self, port: int, path: str) -> bytes | None:
+        """GET a URL on the device's loopback through a direct-tcpip tunnel (ssh -L's way)."""
+        transport = self.client.get_transport()
+        if transport is None or not transport.is_active():
+            raise UnreachableError(f"the SSH connection to {self.target.host} was lost")
+        # paramiko logs a refused tunnel as an ERROR; here it is an expected answer.
+        quiet = logging.getLogger("paramiko.transport")
+        level = quiet.level
+        quiet.setLevel(logging.CRITICAL)
+        try:
+            channel = transport.open_channel("direct-tcpip", ("127.0.0.1", port),
+                                             ("127.0.0.1", 0), timeout=self.target.timeout_s)
+        except (paramiko.SSHException, OSError, EOFError) as exc:
+            raise DeviceError(f"nothing answers on 127.0.0.1:{port} on the device ({exc})") from exc
+        finally:
+            quiet.setLevel(level)
+        channel.settimeout(self.target.timeout_s)
+        try:
+            channel.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                            "Connection: close\r\n\r\n".encode())
+            return _http_body(channel, port)
+        except (OSError, EOFError) as exc:
+            raise DeviceError(f"127.0.0.1:{port} on the device did not answer ({exc})") from exc
+        finally:
+            channel.close()
+
     def close(self) -> None:
         """Close the SSH connection."""
         self.client.close()
+
+
+def _http_body(channel: paramiko.Channel, port: int) -> bytes:
+    """Read one HTTP response; return its body (Content-Length, or up to EOF)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = channel.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _sep, body = data.partition(b"\r\n\r\n")
+    status = head.split(b"\r\n", 1)[0].split()
+    if len(status) < 2 or status[1] != b"200":
+        raise DeviceError(f"127.0.0.1:{port} on the device answered {head[:60]!r}")
+    length = None
+    for line in head.split(b"\r\n")[1:]:
+        name, _colon, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            length = int(value.strip())
+    while length is None or len(body) < length:
+        chunk = channel.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return body if length is None else body[:length]
 
 
 def _drain(channel: paramiko.Channel) -> tuple[bytes, bytes]:
@@ -213,15 +265,3 @@ def _translate(exc: BaseException, target: Target) -> DeviceError:
     return UnreachableError(
         f"could not reach SSH at {target.host}:{target.port} ({exc.__class__.__name__}: {exc})"
     )
-
-
-def install_public_key(transport: Transport, public_key: str) -> bool:
-    """Append a public key to root's authorized_keys on the device; False if already there."""
-    line = public_key.strip()
-    current = transport.read("/root/.ssh/authorized_keys") or b""
-    if line.encode() in current.splitlines():
-        return False
-    body = current if not current or current.endswith(b"\n") else current + b"\n"
-    transport.check("mkdir -p /root/.ssh && chmod 700 /root/.ssh")
-    transport.write("/root/.ssh/authorized_keys", body + line.encode() + b"\n", 0o600)
-    return True

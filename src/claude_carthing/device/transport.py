@@ -63,6 +63,20 @@ class Transport(ABC):
             raise CommandFailedError(f"cat {path}", result)
         return result.out
 
+    def readlink(self, path: str) -> str | None:
+        """Return where a symbolic link points, or None when `path` is not a link."""
+        q = shlex.quote(path)
+        result = self.run(f"[ -L {q} ] && readlink {q}")
+        return result.out.decode("utf-8", "replace").rstrip("\n") if result.code == 0 else None
+
+    def http_get_local(self, port: int, path: str) -> bytes | None:
+        """GET http://127.0.0.1:port/path on the device; None when this transport cannot.
+
+        Raises DeviceError when the port does not answer.
+        """
+        del port, path
+        return None
+
     def write(self, path: str, data: bytes, mode: int = 0o644) -> None:
         """Write a file atomically: a temporary file beside it, then a rename."""
         q = shlex.quote(path)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from claude_carthing.device import discovery, reach
+from claude_carthing.device import clock, devtools, discovery, keys, reach
 from claude_carthing.device.deploy import apply, undeploy
 from claude_carthing.device.generation import DeviceInfo, detect
+from claude_carthing.device.hostzone import HostZone, host_zone
 from claude_carthing.device.page import page_files
 from claude_carthing.device.plan import build_plan
-from claude_carthing.device.ssh import SSHTransport, Target, connect, install_public_key
+from claude_carthing.device.ssh import SSHTransport, Target, connect
 from claude_carthing.device.transport import DeviceError
 
 Echo = Callable[[str], None]
@@ -30,6 +30,7 @@ class DeviceOptions:
     identity: Path | None = None
     look_for_keys: bool = True
     set_clock: bool = False
+    debug_port: int | None = None  # the browser's debug port on the device; None: the layout's
     install_key: bool | None = None  # None: ask when a prompt is available
     prompt: Callable[[str], str] | None = None
     confirm: Callable[[str], bool] | None = None
@@ -76,23 +77,39 @@ def run_deploy(opts: DeviceOptions, echo: Echo) -> bool:
             echo(f"warning: {warning}")
         else:
             echo(f"The device reaches the server at {server}.")
-        plan = build_plan(transport, info, server, page_files())
-        clock = clock_command() if opts.set_clock else None
+        zone = host_zone() if opts.set_clock else None
+        plan = build_plan(transport, info, server, page_files(), zone)
         if opts.dry_run:
             echo("Dry run: this is the plan; nothing was changed.")
-            for line in plan.describe() + ([f"run: {clock}"] if clock else []):
+            extra = clock.clock_commands(info.generation) if zone else []
+            extra += clock.zone_commands(info.generation, zone) if zone else []
+            for line in plan.describe() + [f"run: {c}" for c in extra]:
                 echo(f"  {line}")
             return False
         changed = apply(transport, plan, lambda line: echo(f"  {line}"))
         echo("Deployed: the Car Thing now shows the page." if changed
              else "Nothing to change: the device already shows this page.")
-        if clock:
-            transport.check(clock)
-            echo("Set the device clock from this PC (UTC).")
+        _check_page(transport, plan.layout.debug_port if opts.debug_port is None
+                    else opts.debug_port, plan.kiosk_url, echo)
+        if zone is not None:
+            _set_clock(transport, info, zone, echo)
         _offer_key(transport, opts, echo)
         return changed
     finally:
         transport.close()
+
+
+def _check_page(transport: SSHTransport, port: int | None, url: str, echo: Echo) -> None:
+    confirmed, line = devtools.confirm_page(transport, port, url)
+    echo(line[0].upper() + line[1:] if confirmed else f"warning: {line}")
+
+
+def _set_clock(transport: SSHTransport, info: DeviceInfo, zone: HostZone, echo: Echo) -> None:
+    problems = clock.set_clock(transport, info.generation, zone, lambda line: echo(f"  {line}"))
+    for problem in problems:
+        echo(f"warning: {problem}")
+    echo(f"Set the device clock to this PC's time (UTC) and its timezone to {zone.describe()}."
+         if not problems else "Set the device clock to this PC's time (UTC).")
 
 
 def run_undeploy(opts: DeviceOptions, echo: Echo) -> list[str]:
@@ -115,15 +132,13 @@ def run_undeploy(opts: DeviceOptions, echo: Echo) -> list[str]:
         for warning in warnings:
             echo(f"warning: {warning}")
         echo("Undeployed: the Car Thing is back to its stock Nocturne UI.")
+        key = _public_key(opts.identity)
+        if key is not None and keys.has_key(transport, key):
+            echo(f"Your SSH key stays in {keys.authorized_keys_path(transport)} on the device"
+                 " (delete its line there to log in with the password again).")
         return warnings
     finally:
         transport.close()
-
-
-def clock_command(now: float | None = None) -> str:
-    """Return the BusyBox command that sets the device clock to this PC's time (UTC)."""
-    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() if now is None else now))
-    return f"date -u -s '{stamp}' >/dev/null"
 
 
 def _offer_key(transport: SSHTransport, opts: DeviceOptions, echo: Echo) -> None:
@@ -138,8 +153,16 @@ def _offer_key(transport: SSHTransport, opts: DeviceOptions, echo: Echo) -> None
             echo("Tip: pass --install-key to log in with your SSH key next time.")
             return
         wanted = opts.confirm("Install your SSH public key on the device (no password next time)?")
-    if wanted and install_public_key(transport, key):
-        echo("Installed your SSH public key on the device.")
+    if not wanted:
+        return
+    try:
+        added = keys.install_public_key(transport, key, lambda line: echo(f"  {line}"))
+    except DeviceError as exc:
+        echo(f"warning: could not install your SSH public key: {exc}")
+        return
+    where = keys.authorized_keys_path(transport)
+    echo(f"Installed your SSH public key in {where}: the next runs need no password."
+         if added else f"Your SSH public key is already in {where}.")
 
 
 def _public_key(identity: Path | None) -> str | None:
