@@ -123,7 +123,7 @@ def test_status_prefers_the_running_server(fake_upstream):
 @pytest.mark.parametrize(("setup", "code", "words"), [
     ("none", 4, "claude-carthing login"),
     ("expired", 5, "session expired"),
-    ("cloudflare", 1, "Cloudflare"),
+    ("cloudflare", 7, "Cloudflare"),
 ])
 def test_status_exit_codes_say_what_is_wrong(upstream_env, setup, code, words):
     if setup == "expired":

@@ -145,7 +145,7 @@ def test_expired_oauth_login_uses_web_without_sending_the_token(fake_upstream, c
 def test_expired_oauth_login_alone_says_to_open_claude_code(fake_upstream, clock):
     creds.write_oauth(expires_in_s=-10)
     snap = make_poller(fake_upstream, clock).poll_once()
-    assert snap.state == "error" and snap.paused
+    assert snap.state == "error"
     assert "open Claude Code" in snap.last_error
     assert fake_upstream.requests == []
 
@@ -200,12 +200,44 @@ def test_manual_refresh_is_rate_limited(fake_upstream, clock):
     poller = make_poller(fake_upstream, clock)
     poller.poll_once()
     accepted, wait = poller.request_refresh()
-    assert not accepted and wait == pytest.approx(30)
-    clock.now += 31
+    assert not accepted and wait == pytest.approx(60)  # never faster than the upstream minimum
+    clock.now += 61
     accepted, _ = poller.request_refresh()
     assert accepted and poller.snapshot().next_poll_at == clock.now
     accepted, wait = poller.request_refresh()
-    assert not accepted and wait == pytest.approx(30)
+    assert not accepted and wait == pytest.approx(60)
+
+
+def test_manual_refresh_never_breaks_a_rate_limit_backoff(fake_upstream, clock):
+    creds.write_oauth()
+    poller = make_poller(fake_upstream, clock)
+    fake_upstream.fail_with("rate_limit_big")
+    snap = poller.poll_once()
+    clock.now += 120
+    accepted, wait = poller.request_refresh()
+    assert not accepted and wait == pytest.approx(snap.next_poll_at - clock.now)
+    assert len(fake_upstream.usage_requests()) == 1
+
+
+def test_wrong_org_backs_off_instead_of_pausing(fake_upstream, clock):
+    creds.write_web(org_id=ORG_ID)
+    fake_upstream.fail_with("wrong_org", "web")
+    poller = make_poller(fake_upstream, clock)
+    snap = poller.poll_once()
+    assert not snap.paused and snap.next_poll_at == clock.now + 60
+    assert "organization" in snap.last_error
+    fake_upstream.heal()  # e.g. the VPN was turned off
+    clock.now = snap.next_poll_at
+    assert poller._due(clock.now)
+    assert poller.poll_once().state == "live"
+
+
+def test_an_expired_oauth_login_is_looked_at_again_without_pausing(fake_upstream, clock):
+    creds.write_oauth(expires_in_s=-10)
+    poller = make_poller(fake_upstream, clock)
+    snap = poller.poll_once()
+    assert not snap.paused and snap.next_poll_at == clock.now + 60
+    assert fake_upstream.requests == []  # an expired token is never sent
 
 
 def test_each_success_is_written_to_history(fake_upstream, clock, tmp_path):

@@ -20,6 +20,7 @@ from tests.support.live_server import LiveServer, free_port
 def test_canary_never_leaks_through_any_failure(fake_upstream, caplog, capsys, monkeypatch):
     caplog.set_level(logging.DEBUG)
     setup_logging("DEBUG")  # also writes the rotating log file in the home folder
+    logging.getLogger("claude_carthing.test").error("token %s", creds.FAKE_OAUTH_TOKEN)
     monkeypatch.setenv("CLAUDE_CARTHING_WEB_URL", fake_upstream.url)
     monkeypatch.setenv("CLAUDE_CARTHING_API_URL", fake_upstream.url)
     creds.write_oauth()
@@ -45,7 +46,6 @@ def test_canary_never_leaks_through_any_failure(fake_upstream, caplog, capsys, m
             seen.append(runner.invoke(app, args).output)
     seen.append(runner.invoke(app, ["login", "--stdin"],
                               input=creds.FAKE_SESSION_KEY + "\n").output)
-    logging.getLogger("claude_carthing.test").error("token %s", creds.FAKE_OAUTH_TOKEN)
     for handler in logging.getLogger().handlers:
         handler.flush()
     seen.append(caplog.text)

@@ -215,7 +215,7 @@ def test_refresh_endpoint_triggers_an_early_read(fake_upstream):
     with LiveServer(upstream=fake_upstream, clock=lambda: time.time() + skew[0]) as server:
         before = len(fake_upstream.usage_requests())
         first = server.poller.snapshot().last_attempt_at
-        skew[0] = 31.0  # half a minute later: a dial press may ask for a read
+        skew[0] = 61.0  # a minute later: a dial press may ask for a read
         request = urllib.request.Request(server.url + "/api/refresh", method="POST")
         with urllib.request.urlopen(request, timeout=5) as response:
             assert response.status == 202
@@ -242,6 +242,33 @@ def test_demo_mode_is_labelled(tmp_path):
     assert doc["meta"]["state"] == "demo" and doc["meta"]["demo"] is True
     assert doc["plan"]["name"] == "Demo"
     assert any(w["utilization"] >= 80 for w in doc["windows"])
+
+
+def test_file_pages_on_this_pc_may_read_but_not_trigger_reads(fake_upstream):
+    creds.write_oauth()
+    local, _ = app_client(fake_upstream)
+    assert local.get("/usage", headers={"Origin": "null"}).headers[
+        "access-control-allow-origin"] == "null"
+    # "null" from this PC may be any website's sandboxed frame: no refresh for it.
+    assert local.post("/api/refresh", headers={"Origin": "null"}).status_code == 403
+    device, _ = app_client(fake_upstream, client_ip="172.16.42.2")
+    assert device.post("/api/refresh", headers={"Origin": "null"}).status_code in (202, 429)
+
+
+def test_refusals_carry_cors_so_the_device_page_can_show_them(fake_upstream):
+    client, _ = app_client(fake_upstream, poll=False)
+    refused = client.get("/usage", headers={"Origin": "null", "Host": "evil.example"})
+    assert refused.status_code == 421
+    assert refused.headers["access-control-allow-origin"] == "null"
+
+
+def test_demo_readings_stay_out_of_the_real_history(tmp_path):
+    from claude_carthing import paths
+
+    with LiveServer(source=None, demo=True) as server:
+        _, _, doc = get_json(server.url + "/api/history")
+    assert doc["series"]  # the demo has its own history for its charts
+    assert not paths.history_db().exists()
 
 
 def test_server_clock_is_reported_with_offset(fake_upstream):

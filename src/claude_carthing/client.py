@@ -77,7 +77,8 @@ class UsageClient:
         """Read usage with Claude Code's OAuth token."""
         if creds.expired():
             raise errors.OAuthTokenError(
-                "Claude Code's login has expired: open Claude Code to refresh it"
+                "Claude Code's login has expired: open Claude Code to refresh it",
+                request_sent=False,
             )
         url = f"{self._settings.api_url}/api/oauth/usage"
         headers = {

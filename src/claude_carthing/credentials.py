@@ -14,6 +14,7 @@ import logging
 import os
 import platform
 import subprocess
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -76,19 +77,35 @@ def oauth_file() -> Path:
 
 
 def read_oauth() -> OAuthCredentials | None:
-    """Read Claude Code's login from its file (or the macOS Keychain); None when absent."""
+    """Read Claude Code's login from its file and, on a Mac, its Keychain item; None if absent.
+
+    When both exist (a file left behind on a Mac), the one that expires later wins.
+    """
     try:
         text = oauth_file().read_text(encoding="utf-8")
     except FileNotFoundError:
-        text = _keychain_item() or ""
+        text = ""
     except UnicodeDecodeError as exc:
         raise CredentialsError(
             "Claude Code's credentials file is not valid JSON: open Claude Code to log in again"
         ) from exc
     except OSError as exc:
         raise CredentialsError(f"cannot read Claude Code's credentials: {exc.strerror}") from exc
-    if not text.strip():
+    from_file = _parse_oauth(text) if text.strip() else None
+    keychain = _keychain_item()
+    from_keychain = None
+    if keychain and keychain.strip():
+        try:
+            from_keychain = _parse_oauth(keychain)
+        except CredentialsError:
+            from_keychain = None
+    found = [c for c in (from_file, from_keychain) if c is not None]
+    if not found:
         return None
+    return max(found, key=lambda c: c.expires_at or datetime.max.replace(tzinfo=timezone.utc))
+
+
+def _parse_oauth(text: str) -> OAuthCredentials:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -253,6 +270,22 @@ def touch_stamp() -> None:
     stamp.write_text(datetime.now(timezone.utc).isoformat(), encoding="utf-8")
 
 
+_KEYCHAIN_CHECK_S = 60.0
+_keychain_seen: tuple[float, str] = (-1e18, "")
+
+
+def _keychain_digest() -> str:
+    """Return a digest of the Keychain item (Macs only), asking `security` at most once a minute."""
+    global _keychain_seen  # noqa: PLW0603 - a tiny cache; the poller calls this every few seconds
+    if platform.system() != "Darwin":
+        return ""
+    now = time.monotonic()
+    if now - _keychain_seen[0] >= _KEYCHAIN_CHECK_S:
+        item = _keychain_item() or ""
+        _keychain_seen = (now, hashlib.sha256(item.encode()).hexdigest())
+    return _keychain_seen[1]
+
+
 def fingerprint() -> str:
     """Return a digest that changes whenever any credential source changes."""
     parts: list[str] = []
@@ -263,6 +296,7 @@ def fingerprint() -> str:
             parts.append(f"{path}:{stat.st_mtime_ns}:{stat.st_size}")
         except OSError:
             parts.append(f"{path}:-")
+    parts.append(_keychain_digest())
     parts.append(os.environ.get(SESSION_KEY_ENV, ""))
     parts.append(os.environ.get(ORG_ID_ENV, ""))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

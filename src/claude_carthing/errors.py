@@ -38,6 +38,11 @@ class WrongOrgError(AuthError):
 class OAuthTokenError(AuthError):
     """Claude Code's OAuth access token is expired or invalid."""
 
+    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+        super().__init__(message)
+        # False when we saw the expiry ourselves: nothing was refused, so don't pause.
+        self.request_sent = request_sent
+
 
 class OAuthScopeError(AuthError):
     """The OAuth token lacks the `user:profile` scope (a `claude setup-token` token)."""

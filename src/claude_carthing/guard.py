@@ -68,6 +68,7 @@ class Guard:
         self.app = app
         self.settings = settings
         self.networks = settings.allowed_networks()
+        self.loopback = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,16 +76,25 @@ class Guard:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         client = scope.get("client")
-        if not client_allowed(client[0] if client else None, self.networks):
+        address = client[0] if client else None
+        origin = headers.get("origin")
+        cors = origin is not None and origin_allowed(origin, self.settings)
+        # Refusals carry CORS headers too, so the device's page can show why it was refused.
+        refusal_cors = _cors_headers(origin) if cors else []
+        if not client_allowed(address, self.networks):
             await _reply(send, 403, {"error": "this address may not use the server; see "
-                                              "`claude-carthing config set allow`"})
+                                              "`claude-carthing config set allow`"}, refusal_cors)
             return
         if not host_allowed(headers.get("host"), self.settings.allowed_hosts):
             await _reply(send, 421, {"error": "unknown Host header; see "
-                                              "`claude-carthing config set allowed_hosts`"})
+                                              "`claude-carthing config set allowed_hosts`"},
+                         refusal_cors)
             return
-        origin = headers.get("origin")
-        cors = origin is not None and origin_allowed(origin, self.settings)
+        if (origin == "null" and scope["method"] not in ("GET", "HEAD", "OPTIONS")
+                and client_allowed(address, self.loopback)):
+            # A page from file:// on the device comes over USB. On this PC, "null" is what a
+            # sandboxed frame of any website sends: it may read, but not make us poll Claude.
+            cors = "null" in self.settings.cors_origins
         same_origin = origin is not None and origin.split("://", 1)[-1] == headers.get("host")
         if scope["method"] == "OPTIONS" and origin is not None:
             await _reply(send, 204 if cors else 403, None, _cors_headers(origin) if cors else [])

@@ -19,6 +19,21 @@ def redact(text: str) -> str:
     return SECRET_PATTERN.sub("sk-ant-[redacted]", text)
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Write to whatever `sys.stderr` is at the time (it may be swapped, as by test runners)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
 class RedactingFilter(logging.Filter):
     """Scrub secrets from a record's final message before any handler writes it."""
 
@@ -55,7 +70,7 @@ def setup_logging(level: str = "INFO", *, to_file: bool = True) -> None:
             root.removeHandler(handler)
     root.setLevel(level.upper())
     fmt = logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    handlers: list[logging.Handler] = [StderrHandler()]
     if to_file:
         try:
             paths.ensure_home()

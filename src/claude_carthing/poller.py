@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the sources pull in the HTTP client, which `status` may not
 
 log = logging.getLogger(__name__)
 
-REFRESH_COOLDOWN_S = 30.0
+REFRESH_COOLDOWN_S = 60.0  # never faster than the upstream minimum
 FAILURE_BASE_S = 60.0
 RATE_LIMIT_BASE_S = 300.0
 FAILURE_CAP_S = 1800.0
@@ -152,7 +152,9 @@ class Poller:
         message = str(exc)
         kind = exc.kind
         failures = before.failures + 1
-        paused = isinstance(exc, (errors.AuthError, errors.NotConfiguredError)) or kind == "auth"
+        paused = (
+            isinstance(exc, (errors.AuthError, errors.NotConfiguredError)) or kind == "auth"
+        ) and not isinstance(exc, errors.WrongOrgError) and getattr(exc, "request_sent", True)
         if paused:
             next_poll = None
             self._paused_print = self._pending_print
@@ -174,6 +176,8 @@ class Poller:
             )
 
     def _backoff(self, exc: errors.CarthingError, failures: int, interval: int) -> float:
+        if not getattr(exc, "request_sent", True):
+            return float(MIN_INTERVAL_S)  # nothing was sent: look at the credentials again soon
         limited = isinstance(exc, errors.RateLimitedError)
         base = max(RATE_LIMIT_BASE_S, float(interval)) if limited else FAILURE_BASE_S
         cap = RATE_LIMIT_CAP_S if limited else FAILURE_CAP_S
@@ -188,13 +192,15 @@ class Poller:
     def request_refresh(self) -> tuple[bool, float]:
         """Ask for an early read; return (accepted, seconds until one would be accepted)."""
         now = self._clock()
-        snap = self.snapshot()
-        last = max(self._last_manual, snap.last_attempt_at or -1e18)
-        wait = REFRESH_COOLDOWN_S - (now - last)
-        if wait > 0:
-            return False, wait
-        self._last_manual = now
         with self._lock:
+            snap = self._snapshot
+            last = max(self._last_manual, snap.last_attempt_at or -1e18)
+            wait = REFRESH_COOLDOWN_S - (now - last)
+            if snap.error_kind == "rate_limited" and snap.next_poll_at is not None:
+                wait = max(wait, snap.next_poll_at - now)  # a dial press must not break backoff
+            if wait > 0:
+                return False, wait
+            self._last_manual = now
             self._snapshot = replace(snap, next_poll_at=now)
             self._force = True
         self._wake.set()
@@ -216,6 +222,8 @@ class Poller:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+            if self._thread.is_alive():
+                return  # a read is still under way; the process is exiting, leave it be
             self._thread = None
         self._source.close()
 

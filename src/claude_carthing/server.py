@@ -74,12 +74,13 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
         if math.isnan(hours):  # float() accepts "nan", which slips through min/max
             return json_response({"error": "hours must be a number"}, 400)
         hours = min(max(hours, 0.0), MAX_HISTORY_HOURS)
+        shown: float | int = int(hours) if hours.is_integer() else hours
         window = request.query_params.get("window") or None
         if history is None:
-            return json_response({"hours": hours, "series": {}})
+            return json_response({"hours": shown, "series": {}})
         since = poller.clock() - hours * 3600
         series = history.series(since, window)
-        return json_response({"hours": hours, "series": series})
+        return json_response({"hours": shown, "series": series})
 
     def refresh(_: Request) -> Response:
         accepted, wait = poller.request_refresh()

@@ -55,9 +55,14 @@ class Service:
             self.history = None
 
 
-def open_history(settings: Settings) -> History | None:
-    """Open the history; move a corrupted database aside (kept as a backup) and start anew."""
+def open_history(settings: Settings, *, demo: bool = False) -> History | None:
+    """Open the history; move a corrupted database aside (kept as a backup) and start anew.
+
+    Demo readings go to a database of their own, so they never mix with the real history.
+    """
     path = paths.history_db()
+    if demo:
+        path = path.with_name("demo-" + path.name)
     try:
         return History(path, keep_days=settings.history_days)
     except sqlite3.OperationalError as exc:
@@ -100,7 +105,7 @@ def build_service(
             source = DemoSource(clock)
         else:
             source = ClaudeSource(settings)
-    history = open_history(settings)
+    history = open_history(settings, demo=demo)
     interval = 60 if demo else settings.interval
     poller = Poller(source, interval=interval, history=history, clock=clock)
     service = Service(settings, poller, history, None)

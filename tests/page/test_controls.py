@@ -119,7 +119,7 @@ def test_tap_on_a_card_opens_its_detail(page, server) -> None:
 
 def test_enter_refreshes_through_the_server(page, server, fake_upstream, monkeypatch) -> None:
     open_dashboard(page, server.url, "poll=600")
-    # The server refuses a refresh within 30 s of its last read, which was just now.
+    # The server refuses a refresh within 60 s of its last read, which was just now.
     monkeypatch.setattr("claude_carthing.poller.REFRESH_COOLDOWN_S", 0.0)
     before = len(fake_upstream.usage_requests())
     fake_upstream.set_usage(payloads.usage(five_hour=57))

@@ -99,6 +99,8 @@ def test_demo_is_labelled(page, shot) -> None:
     ("cloudflare", "web", "Cloudflare challenge, retrying"),
     ("expired", "web", "Claude session expired — run claude-carthing login"),
     ("server_500", "oauth", "Claude's servers are failing, retrying"),
+    # Not a claude.ai session: the fix is Claude Code's, in the PC's own words.
+    ("oauth_401", "oauth", "open Claude Code to refresh it"),
 ])
 def test_stale_says_why_and_keeps_numbers(page, fake_upstream, shot, kind, source, reason) -> None:
     fake_upstream.set_usage(payloads.usage(five_hour=23))

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from claude_carthing.cli.exit import ExitStatus, run_friendly
 from claude_carthing.cli.options import Host, Port, Source
+from claude_carthing.logs import setup_logging
 from claude_carthing.payload import usage_document
 from claude_carthing.settings import Settings, load_settings
 from claude_carthing.terminal import render_usage
@@ -66,8 +67,11 @@ def exit_status(doc: dict[str, Any]) -> ExitStatus:
     state = meta.get("state")
     if state in _EXIT_BY_STATE:
         return _EXIT_BY_STATE[state]
-    if meta.get("error_kind") == "auth":
+    kind = meta.get("error_kind")
+    if kind == "auth":
         return ExitStatus.AUTH
+    if kind in ("network", "cloudflare", "rate_limited", "server"):
+        return ExitStatus.UNREACHABLE
     return ExitStatus.ERROR
 
 
@@ -88,6 +92,7 @@ def register(app: typer.Typer) -> None:
 
         def body() -> int:
             settings = load_settings(host=host, port=port, source=source)
+            setup_logging("ERROR", to_file=False)  # the view itself says what went wrong
             if watch:
                 from claude_carthing import watch as live
 

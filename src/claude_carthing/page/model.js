@@ -15,7 +15,11 @@
   };
 
   function reason(meta) {
-    return REASONS[meta.error_kind] || meta.last_error || 'the last reads failed';
+    // Auth failures have different fixes (log in again, open Claude Code, another token):
+    // only an expired claude.ai session gets the short wording; the others keep the PC's words.
+    var text = meta.last_error || '';
+    if (meta.error_kind === 'auth' && text && text.indexOf('session expired') < 0) return text;
+    return REASONS[meta.error_kind] || text || 'the last reads failed';
   }
 
   function money(amount, currency) {
