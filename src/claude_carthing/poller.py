@@ -216,16 +216,17 @@ class Poller:
         self._thread = threading.Thread(target=self._run, name="usage-poller", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop the background thread and release the source."""
+    def stop(self, timeout: float = 5.0) -> bool:
+        """Stop the background thread and release the source; False if a read still runs."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
             if self._thread.is_alive():
-                return  # a read is still under way; the process is exiting, leave it be
+                return False  # a read is still under way; the process is exiting, leave it be
             self._thread = None
         self._source.close()
+        return True
 
     def _due(self, now: float) -> bool:
         snap = self.snapshot()

@@ -49,7 +49,8 @@ class Service:
 
     def close(self) -> None:
         """Stop polling and close the history (safe to call twice)."""
-        self.poller.stop()
+        if not self.poller.stop():
+            return  # the poller may still write: leave the history to the process exit
         if self.history is not None:
             self.history.close()
             self.history = None
