@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
         port: Port = None,
         source: Source = None,
     ) -> None:
-        """Show the usage. Exit code: 0 ok, 3 stale, 4 not configured, 5 auth, 1 error."""
+        """Show the usage. Exit: 0 ok, 3 stale, 4 not configured, 5 auth, 7 unreachable, 1 error."""
 
         def body() -> int:
             settings = load_settings(host=host, port=port, source=source)
