@@ -82,6 +82,7 @@ class Options:
     kiosk_env: str | None = None  # v4.1: an existing /opt/nocturne/kiosk-env
     devtools: bool = False  # answer the browser's debug-port /json on 127.0.0.1:debug_port
     localtime_link: str | None = None  # make /etc/localtime a link to this zone (a file is staged)
+    max_sessions: int | None = None  # sshd's MaxSessions (0: logins work, every command is refused)
 
 
 class EmulatedDevice:
@@ -303,7 +304,9 @@ class EmulatedDevice:
             # The second file is root's own, inside the device (what --install-key writes).
             f"AuthorizedKeysFile {w / 'authorized_keys'} /srv%h/.ssh/authorized_keys\n"
             "ChrootDirectory /srv\n"
-            "MaxStartups 50\n")
+            "MaxStartups 50\n"
+            + (f"MaxSessions {self.options.max_sessions}\n"
+               if self.options.max_sessions is not None else ""))
 
     def _launch_script(self, stage: Path) -> str:
         w, gen = self.workdir, self.options.generation

@@ -113,3 +113,86 @@ def test_undeploy_without_a_deploy_says_nothing_to_undo(make_device, cli):
     result = cli("undeploy", *ssh_args(device))
     assert result.exit_code != 0
     assert "nothing to undo" in result.output
+
+
+def _one_error_line(result) -> str:
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result.output
+    return errors[0]
+
+
+def test_device_refusing_every_command_is_one_error_line(make_device, cli):
+    # Logging in works, but sshd refuses to open a session channel (ChannelException).
+    device = make_device("v3", max_sessions=0)
+    result = cli("undeploy", *ssh_args(device))
+    assert result.exit_code == ExitStatus.UNREACHABLE, result.output
+    assert "SSH connection to 127.0.0.1 stopped working" in _one_error_line(result)
+
+
+def test_device_dying_in_the_middle_of_undeploy_is_one_error_line(make_device, cli,
+                                                                   monkeypatch):
+    from claude_carthing.device import workflow
+
+    device = make_device("v3")
+    assert cli("deploy", *ssh_args(device), "--server", SERVER).exit_code == 0
+    real_undeploy = workflow.undeploy
+
+    def unplugged_meanwhile(transport, note):
+        device.stop()  # the cable is pulled after login and detection
+        return real_undeploy(transport, note)
+
+    monkeypatch.setattr(workflow, "undeploy", unplugged_meanwhile)
+    result = cli("undeploy", *ssh_args(device))
+    assert result.exit_code == ExitStatus.UNREACHABLE, result.output
+    assert "SSH connection to 127.0.0.1" in _one_error_line(result)
+
+
+# `mount` on the device, failing the next N read-only remounts (as a busy file would make it).
+FLAKY_MOUNT = """#!/bin/sh
+case "$*" in *remount,ro*)
+  n=$(cat /run/emu/fail-ro 2>/dev/null || echo 0)
+  if [ "$n" -gt 0 ]; then
+    echo $((n - 1)) > /run/emu/fail-ro
+    echo "mount: mounting /dev/root on / failed: Device or resource busy" >&2
+    exit 1
+  fi;;
+esac
+exec /bin/busybox mount "$@"
+"""
+
+
+def _flaky_mount(device, failures: int) -> None:
+    setup = device.run_inside(
+        "/bin/busybox mount -o remount,rw / && rm /bin/mount"
+        f" && cat > /bin/mount <<'EOF'\n{FLAKY_MOUNT}EOF\n"
+        " chmod 755 /bin/mount && /bin/busybox mount -o remount,ro /"
+        f" && echo {failures} > /run/emu/fail-ro")
+    assert setup.returncode == 0, setup.stderr
+    assert device.root_readonly()
+
+
+def test_failed_readonly_remount_is_retried_by_the_rollback(make_device, cli):
+    device = make_device("v3")
+    _flaky_mount(device, failures=1)
+    stock = device.snapshot()
+    result = cli("deploy", *ssh_args(device), "--server", SERVER)
+    assert result.exit_code != 0
+    assert "could not remount / read-only" in result.output
+    assert device.root_readonly(), result.output
+    assert "Every change was undone" in result.output
+    assert device.snapshot() == stock
+    assert device.browser_url() == device.stock_url
+
+
+def test_root_stuck_read_write_is_not_called_as_it_was(make_device, cli):
+    device = make_device("v3")
+    _flaky_mount(device, failures=99)
+    stock = device.snapshot()
+    result = cli("deploy", *ssh_args(device), "--server", SERVER)
+    assert result.exit_code != 0
+    assert not device.root_readonly()
+    assert "as it was" not in result.output
+    assert "/ is still mounted read-write; reboot the Car Thing" in result.output
+    assert device.snapshot() == stock  # every file is back, only the mount is not

@@ -118,3 +118,57 @@ def test_host_zone_reads_tz_name_then_localtime(tmp_path):
     windows_like = host_zone({}, localtime=tmp_path / "missing")
     assert windows_like.name is None and windows_like.tzif.startswith(b"TZif2")
     assert "no zone name known" in windows_like.describe()
+
+
+def test_v3_kiosk_counts_as_back_only_when_chromium_itself_runs():
+    from claude_carthing.device.deploy import is_running
+    from claude_carthing.device.layout import LAYOUTS
+
+    v3 = LAYOUTS[Generation.V3]
+    assert is_running(v3, "run: chromium: (pid 812) 3s; run: log: (pid 97) 310s")
+    assert is_running(v3, "run: chromium: (pid 812) 3s\n")
+    # Chromium is down; only its log service runs.
+    assert not is_running(v3, "down: chromium: 1s, normally up; run: log: (pid 97) 310s")
+    assert not is_running(v3, "fail: chromium: runsv not running")
+
+
+class _SshConnection:
+    """Answers only `echo "$SSH_CONNECTION"`, as a device's shell would."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def run(self, command: str, stdin: bytes | None = None):
+        from claude_carthing.device.transport import Result
+
+        assert command == 'echo "$SSH_CONNECTION"'
+        return Result(0, self.value.encode() + b"\n", b"")
+
+
+def test_kiosk_url_keeps_an_ipv6_server_usable():
+    from claude_carthing.device.plan import kiosk_url
+
+    url = kiosk_url("/var/lib/claude-carthing/page", "http://[::1]:8080")
+    assert url == "file:///var/lib/claude-carthing/page/index.html?server=http://[::1]:8080"
+    assert kiosk.set_app_flag("exec chromium --app='about:blank'", url) == (
+        f"exec chromium --app='{url}'")
+
+
+def test_v41_server_from_a_global_ipv6_ssh_connection_is_bracketed():
+    from claude_carthing.device import reach
+    from claude_carthing.device.plan import kiosk_url
+
+    answer = _SshConnection("fd00:42::91 51234 fd00:42::90 22")
+    url = reach.derive_server_url(answer, Generation.V4_1, 8080)  # type: ignore[arg-type]
+    assert url == "http://[fd00:42::91]:8080"
+    assert kiosk_url("/p", url) == "file:///p/index.html?server=http://[fd00:42::91]:8080"
+
+
+@pytest.mark.parametrize("seen", ["fe80::1c2d:3eff:fe4f:5061", "fe80::1c2d:3eff:fe4f:5061%usb0"])
+def test_v41_link_local_ssh_connection_asks_for_an_ipv4_server(seen):
+    from claude_carthing.device import reach
+    from claude_carthing.device.transport import DeviceError
+
+    answer = _SshConnection(f"{seen} 51234 fe80::2 22")
+    with pytest.raises(DeviceError, match=r"link-local.*--server http://"):
+        reach.derive_server_url(answer, Generation.V4_1, 8080)  # type: ignore[arg-type]

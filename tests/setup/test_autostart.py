@@ -161,3 +161,63 @@ def test_cli_enable_fails_visibly_when_the_service_manager_refuses(
     result = CliRunner().invoke(app, ["autostart", "enable"])
     assert result.exit_code == 1
     assert "Failed to connect to bus" in result.output
+
+
+class Launchd:
+    """launchctl as it behaves: `bootstrap` of a loaded agent fails, `bootout` of none fails."""
+
+    def __init__(self) -> None:
+        self.loaded: set[str] = set()
+        self.calls: list[list[str]] = []
+
+    def __call__(self, argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
+        self.calls.append(list(argv))
+        verb, domain, target = argv[1], argv[2], argv[-1]
+        if verb == "bootstrap":
+            label = plistlib.loads(Path(target).read_bytes())["Label"]
+            if label in self.loaded:
+                return subprocess.CompletedProcess(argv, 5, "",
+                                                   "Bootstrap failed: 5: Input/output error")
+            self.loaded.add(label)
+            return subprocess.CompletedProcess(argv, 0, "", "")
+        if verb == "bootout":
+            label = domain.rsplit("/", 1)[1]
+            if label not in self.loaded:
+                return subprocess.CompletedProcess(argv, 3, "",
+                                                   "Boot-out failed: 3: No such process")
+            self.loaded.discard(label)
+            return subprocess.CompletedProcess(argv, 0, "", "")
+        return subprocess.CompletedProcess(argv, 1, "", f"unexpected {argv}")
+
+
+def test_macos_enable_twice_reloads_the_agent(user_home: Path) -> None:
+    launchd = Launchd()
+    first = autostart.enable("macos", runner=launchd)
+    second = autostart.enable("macos", runner=launchd)
+    assert first.ok and second.ok, second.messages
+    assert launchd.loaded == {macos.LABEL}
+    verbs = [call[1] for call in launchd.calls]
+    assert verbs == ["bootout", "bootstrap", "bootout", "bootstrap"]
+    assert launchd.calls[0][2].endswith(f"/{macos.LABEL}")
+    assert not any("failed" in m for m in first.messages + second.messages)
+
+
+def test_windows_status_asks_task_scheduler_for_the_state_enum(user_home: Path) -> None:
+    argv = windows.status_command()
+    assert argv[:4] == ["powershell.exe", "-NoProfile", "-NonInteractive", "-Command"]
+    assert argv[4].startswith("[Console]::OutputEncoding=[Text.UTF8Encoding]::new($false);")
+    assert argv[4].endswith(
+        "(Get-ScheduledTask -TaskName 'claude-carthing' -ErrorAction SilentlyContinue).State")
+
+    def answer(state: str) -> ServiceManager:
+        class Scheduler(ServiceManager):
+            def __call__(self, argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
+                self.calls.append(list(argv))
+                return subprocess.CompletedProcess(argv, 0, state, "")
+        return Scheduler()
+
+    # The enum name is English whatever the display language ("Wird ausgeführt" in German).
+    assert autostart.status("windows", runner=answer("Running\r\n")).running
+    for state in ("Ready\r\n", "Disabled\r\n", ""):  # "" is no task at all
+        st = autostart.status("windows", runner=answer(state))
+        assert not st.running and st.detail == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 from collections.abc import Sequence
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from claude_carthing.usb import linux, macos, windows
+from claude_carthing.commands import UTF8_OUTPUT
+from claude_carthing.usb import apply, linux, macos, windows
 from claude_carthing.usb.apply import UsbExit, setup
+from claude_carthing.usb.discover import find_adapters
 from claude_carthing.usb.model import Adapter
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "setup"
@@ -181,15 +184,16 @@ def test_macos_without_lease_renews_dhcp_and_rndis_is_explained() -> None:
 class WindowsMachine:
     """Answers the discovery scripts from fixtures and records what else is run."""
 
-    def __init__(self) -> None:
+    def __init__(self, fixtures: str = "") -> None:
         self.ran: list[Sequence[str]] = []
-        self.addresses = (FIXTURES / "windows-addresses.json").read_text()
+        self.adapters = (FIXTURES / f"windows-adapters{fixtures}.json").read_text()
+        self.addresses = (FIXTURES / f"windows-addresses{fixtures}.json").read_text()
 
     def __call__(self, argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
         script = argv[-1]
-        if script == windows.ADAPTERS_SCRIPT:
-            out = (FIXTURES / "windows-adapters.json").read_text()
-        elif script == windows.ADDRESSES_SCRIPT:
+        if tuple(argv) == windows.powershell(windows.ADAPTERS_SCRIPT):
+            out = self.adapters
+        elif tuple(argv) == windows.powershell(windows.ADDRESSES_SCRIPT):
             out = self.addresses
         else:
             self.ran.append(argv)
@@ -223,7 +227,6 @@ def test_dry_run_lists_exact_commands(os_name: str) -> None:
     if os_name == "windows":
         setup("windows", 8080, dry_run=True, admin=False, echo=lines.append, runner=machine)
         text = "\n".join(lines)
-        assert "powershell.exe -NoProfile -NonInteractive -Command" in text
         assert "New-NetFirewallRule" in text
         assert machine.ran == []
     else:
@@ -233,3 +236,119 @@ def test_dry_run_lists_exact_commands(os_name: str) -> None:
 
         setup("macos", 8080, dry_run=True, admin=False, echo=lines.append, runner=mac)
         assert "Nothing to run." in lines and "DHCP lease 10.42.1.91 on en7." in lines
+
+
+# --- never re-address an adapter that is not (clearly) the Car Thing ---------------------------
+
+class LinuxMachine:
+    """Answers `ip -j -d addr show` from rows, has no NetworkManager, records every other command."""
+
+    def __init__(self, *rows: dict[str, object]) -> None:
+        self.rows = list(rows)
+        self.ran: list[list[str]] = []
+
+    def __call__(self, argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
+        if list(argv[:3]) == ["ip", "-j", "-d"]:
+            return subprocess.CompletedProcess(list(argv), 0, json.dumps(self.rows), "")
+        if argv[0] == "nmcli":
+            return subprocess.CompletedProcess(list(argv), 127, "", "nmcli: not found")
+        self.ran.append(list(argv))
+        return subprocess.CompletedProcess(list(argv), 0, "", "")
+
+
+@pytest.fixture
+def sys_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point usb-setup's Linux discovery at a fake /sys under tmp_path."""
+    root = tmp_path / "sys"
+    root.mkdir()
+    monkeypatch.setattr(apply, "find_adapters",
+                        functools.partial(find_adapters, sys_root=root, env={}))
+    return root
+
+
+def linux_setup(machine: LinuxMachine, *, interface: str | None = None) -> tuple[int, str]:
+    lines: list[str] = []
+    code = setup("linux", 8080, dry_run=False, admin=True, echo=lines.append, runner=machine,
+                 interface=interface)
+    return code, "\n".join(lines)
+
+
+def test_linux_leaves_a_cdc_ether_dongle_on_the_home_network_alone(sys_root: Path) -> None:
+    fake_sys(sys_root, "enx00e04c680001", "cdc_ether", ids=("0bda", "8153"))
+    machine = LinuxMachine(ip_row("enx00e04c680001", "192.168.1.23/24"))
+    code, out = linux_setup(machine)
+    assert code == UsbExit.NO_ADAPTER, out
+    assert machine.ran == []
+    # Named explicitly, the user gets what they asked for.
+    code, out = linux_setup(machine, interface="enx00e04c680001")
+    assert ["ip", "addr", "add", "172.16.42.1/24", "dev", "enx00e04c680001"] in machine.ran
+
+
+def test_linux_takes_a_cdc_ether_link_with_the_gadgets_usb_ids(sys_root: Path) -> None:
+    fake_sys(sys_root, "usb0", "cdc_ether", ids=("1d6b", "0104"))
+    machine = LinuxMachine(ip_row("usb0"))
+    _code, out = linux_setup(machine)
+    assert ["ip", "addr", "add", "172.16.42.1/24", "dev", "usb0"] in machine.ran, out
+
+
+def test_linux_skips_a_phone_tethering_over_rndis_and_picks_the_car_thing(sys_root: Path) -> None:
+    fake_sys(sys_root, "enx0a1b2c3d4e5f", "rndis_host", ids=("18d1", "4ee3"))  # Android tether
+    fake_sys(sys_root, "usb0", "rndis_host")
+    machine = LinuxMachine(ip_row("enx0a1b2c3d4e5f", "192.168.42.129/24"), ip_row("usb0"))
+    _code, out = linux_setup(machine)
+    assert all("enx0a1b2c3d4e5f" not in cmd for cmd in machine.ran), machine.ran
+    assert ["ip", "addr", "add", "172.16.42.1/24", "dev", "usb0"] in machine.ran
+    assert "[SKIP] enx0a1b2c3d4e5f has 192.168.42.129/24" in out
+    assert "--interface enx0a1b2c3d4e5f" in out
+
+
+def test_two_candidates_are_refused_and_both_are_named(sys_root: Path) -> None:
+    fake_sys(sys_root, "usb0", "rndis_host")
+    fake_sys(sys_root, "usb1", "cdc_ncm")
+    machine = LinuxMachine(ip_row("usb0"), ip_row("usb1"))
+    code, out = linux_setup(machine)
+    assert code == UsbExit.AMBIGUOUS
+    assert machine.ran == []
+    assert "More than one adapter" in out
+    assert "--interface usb0" in out and "--interface usb1" in out
+    code, _ = linux_setup(machine, interface="usb1")
+    assert code != UsbExit.AMBIGUOUS and machine.ran == [["ip", "link", "set", "dev", "usb1", "up"]]
+
+
+def test_windows_does_not_take_android_usb_tethering_for_the_car_thing() -> None:
+    machine, lines = WindowsMachine("-tethering"), []
+    found = windows.discover(machine.adapters, machine.addresses)
+    assert [a.name for a in found] == ["Ethernet 3"]
+    code = setup("windows", 8080, dry_run=False, admin=True, echo=lines.append, runner=machine)
+    assert code == UsbExit.OK, lines
+    scripts = [argv[-1] for argv in machine.ran]
+    assert all("Ethernet 4" not in s for s in scripts)
+    assert any("-InterfaceAlias 'Ethernet 3'" in s for s in scripts)
+
+
+def test_windows_two_car_thing_adapters_are_refused_with_both_names() -> None:
+    machine, lines = WindowsMachine(), []
+    two = json.loads(machine.adapters)
+    two.append({"Name": "Ethernet 6", "InterfaceDescription": "UsbNcm Host Device",
+                "InterfaceIndex": 30, "Status": "Up"})
+    machine.adapters = json.dumps(two)
+    code = setup("windows", 8080, dry_run=False, admin=True, echo=lines.append, runner=machine)
+    assert code == UsbExit.AMBIGUOUS and machine.ran == []
+    text = "\n".join(lines)
+    assert '--interface "Ethernet 3"' in text and '--interface "Ethernet 6"' in text
+
+
+def test_windows_dry_run_shows_what_to_type_at_a_powershell_prompt() -> None:
+    machine, lines = WindowsMachine(), []
+    setup("windows", 8080, dry_run=True, admin=False, echo=lines.append, runner=machine)
+    shown = [line.strip() for line in lines if line.startswith("  ")]
+    plan = windows.plan(windows_adapters()[0], 8080)
+    # Each line is the step's own script (then a `#` comment, which PowerShell ignores too):
+    # no `powershell.exe -Command "..."` wrapper whose quoting breaks when pasted.
+    assert [line.split("    # ")[0] for line in shown] == [
+        s.argv[-1].removeprefix(UTF8_OUTPUT) for s in plan.steps]
+    assert shown[0].startswith("Set-NetIPInterface -InterfaceAlias 'Ethernet 3'")
+    assert "Remove-NetIPAddress -Confirm:$false;" in shown[0]
+    assert not any("powershell.exe" in line or UTF8_OUTPUT in line for line in shown)
+    # What actually runs still forces UTF-8 output before the script.
+    assert all(s.argv[-1].startswith(UTF8_OUTPUT) for s in plan.steps)

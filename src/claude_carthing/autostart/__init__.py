@@ -67,6 +67,7 @@ def enable(system: str | None = None, runner: Runner | None = None) -> Result:
     if system == "windows" and service_env():
         messages.append("CLAUDE_CARTHING_HOME is set in this shell only: the task will not see "
                         "it. Make it a user variable (setx CLAUDE_CARTHING_HOME ...).")
+    _run_all(runner, backend.prepare_commands(), [])  # allowed to fail: nothing to undo yet
     ok = _run_all(runner, backend.enable_commands(), messages)
     messages.append("Autostart enabled: `serve` starts at login." if ok else
                     "The file is written but the service manager refused it (see above).")

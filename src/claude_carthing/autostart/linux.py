@@ -46,6 +46,11 @@ def render(argv: Sequence[str], env: Mapping[str, str]) -> str:
     return "\n".join(lines)
 
 
+def prepare_commands() -> list[list[str]]:
+    """Return the commands to run before enabling, whose failure does not matter (none)."""
+    return []
+
+
 def enable_commands() -> list[list[str]]:
     """Return the commands that load and start the unit."""
     return [["systemctl", "--user", "daemon-reload"],

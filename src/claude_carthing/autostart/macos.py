@@ -39,6 +39,12 @@ def _domain() -> str:
     return f"gui/{os.getuid()}" if hasattr(os, "getuid") else "gui/0"
 
 
+def prepare_commands() -> list[list[str]]:
+    """Return the commands that unload an agent loaded earlier (fails when none is)."""
+    # `bootstrap` refuses an agent that is already loaded: enabling twice must still work.
+    return disable_commands()
+
+
 def enable_commands() -> list[list[str]]:
     """Return the commands that load the agent (it starts at once: RunAtLoad)."""
     return [["launchctl", "bootstrap", _domain(), str(unit_path())]]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from claude_carthing import paths
 from claude_carthing.autostart.program import SERVICE_NAME
+from claude_carthing.commands import powershell
 
 TASK_NS = "http://schemas.microsoft.com/windows/2004/02/mit/task"
 
@@ -68,6 +69,11 @@ def render(argv: Sequence[str], env: Mapping[str, str]) -> str:
     return '<?xml version="1.0" encoding="UTF-16"?>\n' + body + "\n"
 
 
+def prepare_commands() -> list[list[str]]:
+    """Return the commands to run before enabling, whose failure does not matter (none)."""
+    return []
+
+
 def enable_commands() -> list[list[str]]:
     """Return the commands that register the task and start it now."""
     return [["schtasks", "/Create", "/TN", SERVICE_NAME, "/XML", str(unit_path()), "/F"],
@@ -86,10 +92,12 @@ def after_remove_commands() -> list[list[str]]:
 
 
 def status_command() -> list[str]:
-    """Return the command whose output says whether the task runs."""
-    return ["schtasks", "/Query", "/TN", SERVICE_NAME, "/FO", "CSV", "/NH"]
+    """Return the command that prints the task's state (nothing when there is no task)."""
+    # The State enum's names are English in every Windows language; schtasks' text is not.
+    return list(powershell(f"(Get-ScheduledTask -TaskName '{SERVICE_NAME}'"
+                           " -ErrorAction SilentlyContinue).State"))
 
 
 def is_running(returncode: int, stdout: str) -> bool:
-    """Interpret `schtasks /Query /FO CSV`: the last column is the task's status."""
-    return returncode == 0 and '"Running"' in stdout
+    """Interpret the task's State (Ready, Running, Disabled...)."""
+    return returncode == 0 and stdout.strip() == "Running"

@@ -39,7 +39,7 @@ def apply(transport: Transport, plan: Plan, note: Note) -> bool:  # noqa: PLR091
             journal.remove(path)
         edits = [c for c in plan.files if c.new is not None]
         if any(c.on_rootfs for c in edits):
-            with writable_root(transport, note):  # one remount for every root-filesystem file
+            with journal.writable_root():  # one remount for every root-filesystem file
                 for c in edits:
                     if c.on_rootfs and c.new is not None:
                         journal.write(c.path, c.new, c.mode, True)
@@ -82,6 +82,10 @@ def is_running(layout: Layout, status: str) -> bool:
     """Return True when the status command's output means the browser is up."""
     if layout.running_marker == "active":
         return status.strip() == "active"
+    if layout.running_marker == "run:":
+        # runit: only the service's own state counts, not its log service's
+        # ("down: chromium: 1s, normally up; run: log: (pid 12) 40s").
+        return status.strip().startswith("run: ")
     return layout.running_marker in status
 
 

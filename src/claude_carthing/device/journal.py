@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from claude_carthing.device.rootfs import writable_root
+from claude_carthing.device.rootfs import root_is_readonly, writable_root
 from claude_carthing.device.transport import Transport
 
 Note = Callable[[str], None]
@@ -26,6 +27,14 @@ class Journal:
     transport: Transport
     note: Note
     undos: list[_Undo] = field(default_factory=list)
+    root_was_readonly: bool = False  # a block of ours remounted "/" read-write
+
+    @contextmanager
+    def writable_root(self) -> Iterator[None]:
+        """`rootfs.writable_root`, remembering that "/" was read-only so rollback restores it."""
+        self.root_was_readonly = self.root_was_readonly or root_is_readonly(self.transport)
+        with writable_root(self.transport, self.note):
+            yield
 
     def make_dirs(self, dirs: list[str]) -> None:
         """Create folders that do not exist yet (parents first)."""
@@ -74,7 +83,22 @@ class Journal:
             except Exception as exc:  # noqa: BLE001 - report every failure, keep undoing
                 problems.append(str(exc))
         problems += _run_all(plain, self.note)
+        if self.root_was_readonly:
+            problems += self._readonly_again()
         return problems
+
+    def _readonly_again(self) -> list[str]:
+        """Remount "/" read-only if a failed remount left it read-write; say so if it stays."""
+        try:
+            if root_is_readonly(self.transport):
+                return []
+            self.note("mount -o remount,ro / (again)")
+            self.transport.run("sync; mount -o remount,ro /")
+            if root_is_readonly(self.transport):
+                return []
+        except Exception as exc:  # noqa: BLE001 - reported like every other failed undo
+            return [f"could not check that / is read-only again: {exc}"]
+        return ["/ is still mounted read-write; reboot the Car Thing to make it read-only again"]
 
     def _mode(self, path: str) -> str:
         return self.transport.check(f"stat -L -c %a {shlex.quote(path)}").text or "644"

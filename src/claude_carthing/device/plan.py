@@ -17,7 +17,9 @@ from claude_carthing.device.transport import DeviceError, Transport
 
 def kiosk_url(page_dir: str, server_url: str) -> str:
     """Return the file:// URL the kiosk opens: our page, told where the PC's server is."""
-    return kiosk.check_url(f"file://{page_dir}/index.html?server={quote(server_url, safe=':/')}")
+    # [ ] stay as they are: they bracket an IPv6 host (http://[::1]:8080).
+    server = quote(server_url, safe=":/[]")
+    return kiosk.check_url(f"file://{page_dir}/index.html?server={server}")
 
 
 @dataclass

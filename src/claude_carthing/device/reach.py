@@ -24,7 +24,10 @@ def check_server_url(url: str) -> str:
 
 
 def host_as_seen_by_device(transport: Transport) -> str | None:
-    """Return our own address as the device sees it (first field of `$SSH_CONNECTION`)."""
+    """Return our own address as the device sees it (first field of `$SSH_CONNECTION`).
+
+    Raises DeviceError for an IPv6 link-local address, which no URL can carry.
+    """
     fields = transport.run('echo "$SSH_CONNECTION"').text.split()
     if not fields:
         return None
@@ -32,6 +35,14 @@ def host_as_seen_by_device(transport: Transport) -> str | None:
         address = ipaddress.ip_address(fields[0])
     except ValueError:
         return None
+    if address.version == 6 and address.is_link_local:
+        # fe80:: needs a zone (%usb0) that differs between the PC and the device, and a URL
+        # cannot carry it to the page: the page could never reach the server this way.
+        raise DeviceError(
+            f"the device sees this PC at the IPv6 link-local address {fields[0]}, which the"
+            " page cannot use; pass this PC's IPv4 address on the USB link, e.g."
+            " --server http://10.42.1.91:8080 (see `ip addr` / `ipconfig`)"
+        )
     return f"[{address}]" if address.version == 6 else str(address)
 
 

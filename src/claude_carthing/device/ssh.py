@@ -12,6 +12,9 @@ import paramiko
 from claude_carthing import paths
 from claude_carthing.device.transport import DeviceError, Result, Transport
 
+# paramiko logs channel and auth failures itself; we raise each as one sentence instead.
+logging.getLogger("paramiko").setLevel(logging.CRITICAL)
+
 # Nocturne's stock root passwords: v3 and v4.0 use "nocturne", v4.1 an empty one.
 DEFAULT_PASSWORDS = ("nocturne", "")
 COMMAND_TIMEOUT_S = 120.0
@@ -75,12 +78,19 @@ class SSHTransport(Transport):
         self.target = target
         self.used_password = False
 
+    def _lost(self, exc: BaseException) -> UnreachableError:
+        return UnreachableError(f"the SSH connection to {self.target.host} stopped working"
+                                f" ({exc.__class__.__name__}: {exc or 'closed'})")
+
     def run(self, command: str, stdin: bytes | None = None) -> Result:
         """Run a command over an exec channel."""
         transport = self.client.get_transport()
         if transport is None or not transport.is_active():
             raise UnreachableError(f"the SSH connection to {self.target.host} was lost")
-        channel = transport.open_session(timeout=self.target.timeout_s)
+        try:
+            channel = transport.open_session(timeout=self.target.timeout_s)
+        except (paramiko.SSHException, EOFError, OSError) as exc:
+            raise self._lost(exc) from exc
         channel.settimeout(COMMAND_TIMEOUT_S)
         try:
             channel.exec_command(command)
@@ -91,6 +101,8 @@ class SSHTransport(Transport):
             return Result(channel.recv_exit_status(), out, err)
         except TimeoutError as exc:
             raise DeviceError(f"the device did not finish `{command[:60]}` in time") from exc
+        except (paramiko.SSHException, EOFError, OSError) as exc:
+            raise self._lost(exc) from exc
         finally:
             channel.close()
 
@@ -107,6 +119,9 @@ class SSHTransport(Transport):
             channel = transport.open_channel("direct-tcpip", ("127.0.0.1", port),
                                              ("127.0.0.1", 0), timeout=self.target.timeout_s)
         except (paramiko.SSHException, OSError, EOFError) as exc:
+            if not transport.is_active():
+                raise self._lost(exc) from exc
+            # A refused tunnel (ChannelException): the port is closed, the link is fine.
             raise DeviceError(f"nothing answers on 127.0.0.1:{port} on the device ({exc})") from exc
         finally:
             quiet.setLevel(level)
@@ -115,7 +130,9 @@ class SSHTransport(Transport):
             channel.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                             "Connection: close\r\n\r\n".encode())
             return _http_body(channel, port)
-        except (OSError, EOFError) as exc:
+        except (paramiko.SSHException, OSError, EOFError) as exc:
+            if not transport.is_active():
+                raise self._lost(exc) from exc
             raise DeviceError(f"127.0.0.1:{port} on the device did not answer ({exc})") from exc
         finally:
             channel.close()

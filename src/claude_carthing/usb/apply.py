@@ -19,6 +19,7 @@ class UsbExit(IntEnum):
     FAILED = 1
     NO_ADAPTER = 3
     NOT_ADMIN = 4
+    AMBIGUOUS = 5  # several adapters could be the Car Thing's: pick one with --interface
 
 
 NOT_FOUND_HINTS: dict[str, str] = {
@@ -42,8 +43,26 @@ def plan_for(adapter: Adapter, os_name: OS, port: int) -> Plan:
 
 
 def _find(os_name: OS, runner: Runner, name: str | None) -> list[Adapter]:
-    found = find_adapters(os_name, runner)
+    found = find_adapters(os_name, runner, interface=name)
     return [a for a in found if a.name == name] if name else found
+
+
+def _pick_flag(name: str) -> str:
+    return f'--interface "{name}"' if " " in name else f"--interface {name}"
+
+
+def _candidates(adapters: list[Adapter], echo: Callable[[str], None]) -> list[Adapter]:
+    """Drop adapters already on another network; keep those with the strongest evidence."""
+    usable = []
+    for adapter in adapters:
+        if adapter.foreign_addresses:
+            echo(f"[SKIP] {adapter.name} has {', '.join(adapter.foreign_addresses)}, an address "
+                 "on another network: left alone. If it is the Car Thing, run again with "
+                 f"{_pick_flag(adapter.name)}.")
+        else:
+            usable.append(adapter)
+    best = max((a.strength for a in usable), default=0)
+    return [a for a in usable if a.strength == best]
 
 
 def setup(
@@ -58,14 +77,21 @@ def setup(
 ) -> UsbExit:
     """Set up the host side of the USB link, reporting each step through `echo`."""
     adapters = _find(os_name, runner, interface)
+    if not interface:
+        adapters = _candidates(adapters, echo)
     if not adapters:
         what = f"interface {interface!r}" if interface else "Car Thing USB network adapter"
         echo(f"[FAIL] No {what} found. {NOT_FOUND_HINTS[os_name]}")
         return UsbExit.NO_ADAPTER
+    if len(adapters) > 1:
+        echo("[FAIL] More than one adapter could be the Car Thing's; nothing was changed. "
+             "Run again with --interface NAME, one of:")
+        for other in adapters:
+            echo(f"  {other.name} ({other.kind.upper()}, {other.evidence}): "
+                 f"{_pick_flag(other.name)}")
+        return UsbExit.AMBIGUOUS
     adapter = adapters[0]
     echo(f"Found {adapter.name} ({adapter.kind.upper()}, {adapter.evidence}).")
-    for other in adapters[1:]:
-        echo(f"  also found {other.name}; pick it with --interface {other.name}")
     plan = plan_for(adapter, os_name, port)
     for warning in plan.warnings:
         echo(f"[WARN] {warning}")

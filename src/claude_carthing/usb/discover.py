@@ -27,17 +27,22 @@ def find_adapters(
     runner: Runner = run,
     sys_root: Path = Path("/sys"),
     env: Mapping[str, str] | None = None,
+    interface: str | None = None,
 ) -> list[Adapter]:
-    """Return the adapters that look like a Car Thing, best guess first."""
+    """Return the adapters that look like a Car Thing, best guess first.
+
+    Adapters whose driver other devices share too are listed only when `interface` names them.
+    """
     os_name = os_name or current_os()
     if os_name == "windows":
         adapters = runner(windows.powershell(windows.ADAPTERS_SCRIPT)).stdout
         addresses = runner(windows.powershell(windows.ADDRESSES_SCRIPT)).stdout
-        return windows.discover(adapters, addresses)
+        return windows.discover(adapters, addresses, interface)
     if os_name == "macos":
         ports = runner(["networksetup", "-listallhardwareports"]).stdout
         return macos.discover(ports, runner(["ifconfig"]).stdout)
     ip_rows = linux.parse_ip_json(runner(["ip", "-j", "-d", "addr", "show"]).stdout)
     nm = runner(["nmcli", "-t", "-f", "DEVICE,STATE", "device", "status"])
     nm_states = linux.parse_nm_devices(nm.stdout) if nm.returncode == 0 else {}
-    return linux.discover(sys_root, ip_rows, nm_states, os.environ if env is None else env)
+    env = os.environ if env is None else env
+    return linux.discover(sys_root, ip_rows, nm_states, env, interface)

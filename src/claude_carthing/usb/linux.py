@@ -10,12 +10,10 @@ from typing import Any
 
 from claude_carthing.usb.model import RNDIS_HOST, RNDIS_PREFIX, Adapter, Kind, Plan, Step
 
-DRIVER_KINDS: dict[str, Kind] = {
-    "rndis_host": "rndis",
-    # Some hosts bind a v3/v4.0 composite gadget's CDC-ECM function instead: same addressing.
-    "cdc_ether": "rndis",
-    "cdc_ncm": "ncm",
-}
+DRIVER_KINDS: dict[str, Kind] = {"rndis_host": "rndis", "cdc_ncm": "ncm"}
+# Some hosts bind a v3/v4.0 composite gadget's CDC-ECM function (same addressing), but USB
+# Ethernet dongles and phones use cdc_ether too: only the gadget's USB ids or --interface count.
+FALLBACK_DRIVERS: dict[str, Kind] = {"cdc_ether": "rndis"}
 # Linux gadget framework defaults (Netchip RNDIS/Ethernet gadget, multifunction composite).
 GADGET_USB_IDS = {("0525", "a4a2"), ("1d6b", "0104")}
 NAME_RE = re.compile(r"^(usb\d+|enx[0-9a-f]{12})$")
@@ -65,13 +63,31 @@ def parse_nm_devices(text: str) -> dict[str, str]:
     return states
 
 
+def _identify(sys_root: Path, name: str, interface: str | None) -> tuple[Kind | None, str, int]:
+    """Return (kind, evidence, strength) for one interface from its driver and USB ids."""
+    driver = _driver(sys_root, name)
+    ids = _usb_ids(sys_root, name)
+    if ids in GADGET_USB_IDS:
+        kind = DRIVER_KINDS.get(driver) or FALLBACK_DRIVERS.get(driver) or "rndis"
+        return kind, f"USB id {ids[0]}:{ids[1]}" + (f", driver {driver}" if driver else ""), 2
+    if driver in DRIVER_KINDS:
+        return DRIVER_KINDS[driver], f"driver {driver}", 1
+    if driver in FALLBACK_DRIVERS and name == interface:
+        return FALLBACK_DRIVERS[driver], f"driver {driver}, named by --interface", 0
+    return None, "", 0
+
+
 def discover(
     sys_root: Path,
     ip_rows: Mapping[str, Mapping[str, Any]],
     nm_states: Mapping[str, str],
     env: Mapping[str, str],
+    interface: str | None = None,
 ) -> list[Adapter]:
-    """Return the interfaces that look like the Car Thing's gadget, best guess first."""
+    """Return the interfaces that look like the Car Thing's gadget, best guess first.
+
+    A cdc_ether interface without the gadget's USB ids is listed only when `interface` names it.
+    """
     net = sys_root / "class" / "net"
     names = sorted(p.name for p in net.iterdir()) if net.is_dir() else sorted(ip_rows)
     veth_kind = env.get(VETH_OVERRIDE_ENV, "")
@@ -79,16 +95,12 @@ def discover(
     for name in names:
         driver = _driver(sys_root, name)
         row = ip_rows.get(name, {})
-        kind: Kind | None = DRIVER_KINDS.get(driver)
-        evidence = f"driver {driver}" if kind else ""
-        ids = _usb_ids(sys_root, name)
-        if kind is None and ids in GADGET_USB_IDS:
-            kind, evidence = "rndis", f"USB id {ids[0]}:{ids[1]}"
+        kind, evidence, strength = _identify(sys_root, name, interface)
         info_kind = row.get("linkinfo", {}).get("info_kind", "")
         fake = veth_kind in ("rndis", "ncm") and info_kind == "veth" and NAME_RE.match(name)
         if kind is None and fake:
             kind = "ncm" if veth_kind == "ncm" else "rndis"
-            evidence = f"veth accepted by {VETH_OVERRIDE_ENV}"
+            evidence, strength = f"veth accepted by {VETH_OVERRIDE_ENV}", 1
         if kind is None:
             continue
         addrs = tuple(
@@ -106,10 +118,12 @@ def discover(
                 up="UP" in row.get("flags", []),
                 managed_by_nm=state not in ("", "unmanaged", "unavailable"),
                 evidence=evidence,
+                strength=strength,
             )
         )
-    # A gadget name (usb0, enx...) beats a random USB Ethernet dongle on the same driver.
-    found.sort(key=lambda a: (NAME_RE.match(a.name) is None, a.name))
+    # Strongest evidence first; an adapter on another network (a dongle, a phone) last.
+    found.sort(key=lambda a: (-a.strength, bool(a.foreign_addresses),
+                              NAME_RE.match(a.name) is None, a.name))
     return found
 
 

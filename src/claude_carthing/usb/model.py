@@ -8,6 +8,8 @@ import subprocess
 from dataclasses import dataclass
 from typing import Literal
 
+from claude_carthing.commands import powershell_script
+
 Kind = Literal["rndis", "ncm"]
 OS = Literal["linux", "windows", "macos"]
 
@@ -20,6 +22,9 @@ RNDIS_SUBNET = "172.16.42.0/24"
 NCM_SUBNET = "10.42.1.0/24"
 # Internet Connection Sharing re-addresses the shared adapter to this address.
 ICS_ADDRESS = "192.168.137.1"
+# Addresses the Car Thing's adapter may already hold: its two subnets, and the self-assigned
+# range an adapter nobody configured yet gets (Windows APIPA, avahi-autoipd).
+OWN_SUBNETS = (RNDIS_SUBNET, NCM_SUBNET, "169.254.0.0/16")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,16 @@ class Adapter:
     index: int | None = None  # Windows InterfaceIndex
     managed_by_nm: bool = False  # Linux: NetworkManager manages it
     evidence: str = ""  # why we think it is the Car Thing (driver, description, name)
+    # 2: the gadget's own USB ids; 1: its driver or description; 0: a driver that other
+    # devices share too (USB Ethernet dongles, phones), used only when --interface names it.
+    strength: int = 1
+
+    @property
+    def foreign_addresses(self) -> tuple[str, ...]:
+        """Return our IPv4 addresses outside the Car Thing's subnets (another network's)."""
+        nets = [ipaddress.ip_network(n) for n in OWN_SUBNETS]
+        return tuple(a for a in self.addresses
+                     if not any(ipaddress.ip_interface(a).ip in n for n in nets))
 
     def address_in(self, subnet: str) -> str | None:
         """Return our first address inside `subnet`, or None."""
@@ -79,9 +94,14 @@ class Step:
     may_fail: bool = False  # e.g. removing something that may not exist
 
     def display(self, os_name: OS) -> str:
-        """Return the command as the user would type it on `os_name`."""
+        """Return the command as the user would type it on `os_name`.
+
+        A PowerShell step is shown as its script: what to type at the (Administrator)
+        PowerShell prompt the README sends Windows users to.
+        """
         if os_name == "windows":
-            return subprocess.list2cmdline(list(self.argv))
+            script = powershell_script(self.argv)
+            return script if script is not None else subprocess.list2cmdline(list(self.argv))
         return shlex.join(self.argv)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from claude_carthing.commands import powershell
 from claude_carthing.usb.model import (
     ICS_ADDRESS,
     RNDIS_HOST,
@@ -15,10 +16,14 @@ from claude_carthing.usb.model import (
     Step,
 )
 
-# InterfaceDescription fragments, lower case.
-RNDIS_NAMES = ("remote ndis", "rndis")
-NCM_NAMES = ("usbncm", "usb ncm", "ncm host")
+# The Car Thing's InterfaceDescriptions, lower case (Windows may append " #2"). Not any
+# "rndis": Android USB tethering is "Remote NDIS based Internet Sharing Device".
+RNDIS_NAMES = ("remote ndis compatible device", "usb ethernet/rndis gadget")
+NCM_NAMES = ("usbncm host device",)
+# Other RNDIS/NCM adapters (phones, dongles) are used only when --interface names them.
+GENERIC_NAMES = ("ndis", "ncm")
 FIREWALL_RULE = "claude-carthing (Car Thing USB)"
+__all__ = ["ADAPTERS_SCRIPT", "ADDRESSES_SCRIPT", "discover", "plan", "powershell"]
 ADAPTERS_SCRIPT = (
     "Get-NetAdapter | Select-Object Name,InterfaceDescription,InterfaceIndex,Status "
     "| ConvertTo-Json"
@@ -27,11 +32,6 @@ ADDRESSES_SCRIPT = (
     "Get-NetIPAddress -AddressFamily IPv4 | Select-Object InterfaceIndex,IPAddress,PrefixLength "
     "| ConvertTo-Json"
 )
-
-
-def powershell(script: str) -> tuple[str, ...]:
-    """Return the argv that runs one PowerShell script without loading the user's profile."""
-    return ("powershell.exe", "-NoProfile", "-NonInteractive", "-Command", script)
 
 
 def _rows(text: str) -> list[dict[str, Any]]:
@@ -44,17 +44,25 @@ def _rows(text: str) -> list[dict[str, Any]]:
     return [r for r in rows if isinstance(r, dict)]
 
 
-def _kind(description: str) -> Kind | None:
+def _kind(description: str) -> tuple[Kind | None, int]:
+    """Return (kind, strength): 1 for the Car Thing's own descriptions, 0 for other RNDIS/NCM."""
     low = description.lower()
     if any(n in low for n in NCM_NAMES):
-        return "ncm"
+        return "ncm", 1
     if any(n in low for n in RNDIS_NAMES):
-        return "rndis"
-    return None
+        return "rndis", 1
+    if any(n in low for n in GENERIC_NAMES):
+        return ("ncm" if "ncm" in low else "rndis"), 0
+    return None, 0
 
 
-def discover(adapters_json: str, addresses_json: str) -> list[Adapter]:
-    """Return the adapters whose description names RNDIS or NCM, from PowerShell JSON."""
+def discover(
+    adapters_json: str, addresses_json: str, interface: str | None = None
+) -> list[Adapter]:
+    """Return the adapters the Car Thing shows up as, from PowerShell JSON.
+
+    Another RNDIS/NCM adapter (e.g. a phone's tethering) is listed only when `interface` names it.
+    """
     by_index: dict[int, list[str]] = {}
     for row in _rows(addresses_json):
         idx = row.get("InterfaceIndex")
@@ -63,19 +71,21 @@ def discover(adapters_json: str, addresses_json: str) -> list[Adapter]:
     found = []
     for row in _rows(adapters_json):
         desc = str(row.get("InterfaceDescription") or "")
-        kind = _kind(desc)
-        if kind is None:
+        name = str(row.get("Name") or "")
+        kind, strength = _kind(desc)
+        if kind is None or (strength == 0 and name != interface):
             continue
         idx = row.get("InterfaceIndex")
         found.append(
             Adapter(
-                name=str(row.get("Name") or ""),
+                name=name,
                 kind=kind,
                 description=desc,
                 addresses=tuple(by_index.get(idx, [])) if isinstance(idx, int) else (),
                 up=str(row.get("Status", "")).lower() == "up",
                 index=idx if isinstance(idx, int) else None,
                 evidence=f"description {desc!r}",
+                strength=strength,
             )
         )
     return found
