@@ -50,6 +50,14 @@ def bar(percent: float, style: str, width: int = BAR_WIDTH) -> Text:
     return Text("█" * filled, style=style) + Text("░" * (width - filled), style="dim")
 
 
+def window_cells(window: dict[str, Any]) -> tuple[Text, Text, Text]:
+    """Return a window's label, bar and percentage cells, coloured by its level."""
+    percent = float(window.get("utilization") or 0)
+    style = colour(percent, window.get("severity"))
+    label = Text(str(window.get("label") or window.get("id")))
+    return label, bar(percent, style), Text(f"{percent:5.1f} %", style=f"bold {style}")
+
+
 def state_line(doc: dict[str, Any]) -> Text:
     """Return one line that says whether the data is live, stale, demo or missing, and why."""
     meta = doc.get("meta") or {}
@@ -78,17 +86,11 @@ def render_usage(doc: dict[str, Any]) -> Group:
     for _ in range(5):
         table.add_column()
     for window in doc.get("windows") or []:
-        percent = float(window.get("utilization") or 0)
-        style = colour(percent, window.get("severity"))
+        label, drawn, percent = window_cells(window)
         reset_ms = window.get("resets_at_ms")
         resets = f"resets {local_clock(reset_ms, offset)}" if reset_ms else ""
-        table.add_row(
-            Text(str(window.get("label", window.get("id")))),
-            bar(percent, style),
-            Text(f"{percent:5.1f} %", style=f"bold {style}"),
-            Text(resets, style="dim"),
-            Text(countdown(reset_ms, now_ms)),
-        )
+        table.add_row(label, drawn, percent, Text(resets, style="dim"),
+                      Text(countdown(reset_ms, now_ms)))
     parts: list[Any] = [table]
     extra = doc.get("extra_usage")
     if extra and extra.get("enabled") and extra.get("used") is not None:

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from claude_carthing.settings import Settings
-from claude_carthing.terminal import bar, colour, countdown, state_line
+from claude_carthing.terminal import colour, countdown, state_line, window_cells
 
 SPARK = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 24
@@ -57,16 +57,13 @@ def render(doc: dict[str, Any], history: dict[str, list[float]], now_ms: int, or
     for _ in range(6):
         table.add_column()
     for window in doc.get("windows") or []:
-        percent = float(window.get("utilization") or 0)
-        style = colour(percent, window.get("severity"))
+        label, drawn, percent = window_cells(window)
         ahead = projection(window, now_ms)
         pace = Text("")
         if ahead is not None:
             pace = Text(f"→ {ahead:.0f} % at reset", style=colour(ahead))
         table.add_row(
-            Text(str(window.get("label") or window.get("id"))),
-            bar(percent, style),
-            Text(f"{percent:5.1f} %", style=f"bold {style}"),
+            label, drawn, percent,
             Text(countdown(window.get("resets_at_ms"), now_ms)),
             Text(sparkline(history.get(str(window.get("id")), [])), style="cyan"),
             pace,
