@@ -73,7 +73,7 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
             return json_response({"error": "hours must be a number"}, 400)
         if math.isnan(hours):  # float() accepts "nan", which slips through min/max
             return json_response({"error": "hours must be a number"}, 400)
-        hours = min(max(hours, 0.0), MAX_HISTORY_HOURS)
+        hours = float(min(max(hours, 0.0), MAX_HISTORY_HOURS))
         shown: float | int = int(hours) if hours.is_integer() else hours
         window = request.query_params.get("window") or None
         if history is None:
