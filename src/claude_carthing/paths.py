@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -61,6 +62,11 @@ def history_db() -> Path:
 def log_dir() -> Path:
     """Return the folder of the rotating log files."""
     return home_dir() / "logs"
+
+
+def page_dir() -> Path:
+    """Return the dashboard page inside the package (served by `serve`, copied by deploy)."""
+    return Path(str(resources.files("claude_carthing") / "page"))
 
 
 def device_dir() -> Path:

@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Protocol
 
 from claude_carthing import credentials, errors
@@ -259,7 +258,3 @@ class HistorySink(Protocol):
         """Record one reading taken at epoch seconds `at`."""
         ...
 
-
-def utc(epoch_s: float) -> datetime:
-    """Return an aware UTC datetime for epoch seconds."""
-    return datetime.fromtimestamp(epoch_s, tz=timezone.utc)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -17,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from claude_carthing.guard import Guard
 from claude_carthing.history import History
+from claude_carthing.paths import page_dir
 from claude_carthing.payload import health_document, usage_document
 from claude_carthing.poller import Poller
 from claude_carthing.settings import Settings
@@ -24,11 +23,6 @@ from claude_carthing.settings import Settings
 MAX_HISTORY_HOURS = 24 * 40
 PLACEHOLDER = """<!doctype html><meta charset="utf-8"><title>Claude usage</title>
 <p>The dashboard page is not installed. The data is at <a href="/usage">/usage</a>.</p>"""
-
-
-def page_dir() -> Path:
-    """Return the folder of the dashboard page shipped inside the package."""
-    return Path(str(resources.files("claude_carthing") / "page"))
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -47,6 +41,8 @@ def _etag(doc: dict[str, Any]) -> str:
 
 def create_app(poller: Poller, settings: Settings, history: History | None = None) -> Guard:
     """Return the ASGI application (routes wrapped in the access guard)."""
+    page = page_dir()
+    index = page / "index.html"
 
     def usage(request: Request) -> Response:
         doc = usage_document(poller.snapshot(), poller.clock())
@@ -57,7 +53,6 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
 
     def root(request: Request) -> Response:
         if "text/html" in request.headers.get("accept", ""):
-            index = page_dir() / "index.html"
             if index.is_file():
                 return FileResponse(index, headers={"Cache-Control": "no-cache"})
             return HTMLResponse(PLACEHOLDER)
@@ -99,6 +94,6 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
         Route("/health", health, methods=["GET", "HEAD"]),
         Route("/api/history", history_series, methods=["GET"]),
         Route("/api/refresh", refresh, methods=["POST"]),
-        Mount("/", StaticFiles(directory=page_dir(), check_dir=False), name="page"),
+        Mount("/", StaticFiles(directory=page, check_dir=False), name="page"),
     ]
     return Guard(Starlette(routes=routes), settings)

@@ -56,10 +56,6 @@ class ClaudeSource:
         """Release the HTTP client."""
         self._client.close()
 
-    def configured(self) -> list[str]:
-        """Return the routes that have credentials right now, in the order they will be tried."""
-        return [route for route, _ in self._candidates()]
-
     def _candidates(self) -> list[tuple[str, object]]:
         wanted = self._settings.source
         oauth = web = None

@@ -89,7 +89,7 @@ def test_path_traversal_never_leaves_the_page_folder(demo_server, path):
 
 
 def test_the_static_mount_still_serves_its_own_files(demo_server):
-    from claude_carthing.server import page_dir
+    from claude_carthing.paths import page_dir
 
     files = sorted(p for p in page_dir().glob("*.js") if p.is_file()) if page_dir().is_dir() \
         else []

@@ -84,10 +84,6 @@ class LiveServer:
         elif self.source == "web":
             creds.write_web(org_id=ORG_ID)
 
-    @staticmethod
-    def _dead_port() -> int:
-        return free_port()  # nothing listens there once the probe socket is closed
-
     def start(self) -> LiveServer:
         """Start (or restart) serving; returns when `/health` answers."""
         if self.service is None:
@@ -97,7 +93,7 @@ class LiveServer:
                                      "interval": self.interval_s, **self.extra_settings}
         # Never the real Claude: without a fake upstream, a closed loopback port stands in.
         upstream_url = self.upstream.url if self.upstream is not None else (
-            f"http://127.0.0.1:{self._dead_port()}")
+            f"http://127.0.0.1:{free_port()}")  # nothing listens once the probe is closed
         overrides["web_url"] = overrides["api_url"] = upstream_url
         settings = load_settings(**overrides)
         offset = self.clock_offset_s

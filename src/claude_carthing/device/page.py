@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-if TYPE_CHECKING:
-    from importlib.abc import Traversable
+from claude_carthing.paths import page_dir
 
 
 def page_files() -> dict[str, bytes]:
     """Return every file of `claude_carthing/page/` (index.html and its relative assets)."""
-    root = files("claude_carthing") / "page"
+    root = page_dir()
     found: dict[str, bytes] = {}
     _walk(root, "", found)
     if "index.html" not in found:
@@ -19,7 +17,7 @@ def page_files() -> dict[str, bytes]:
     return found
 
 
-def _walk(folder: Traversable, prefix: str, found: dict[str, bytes]) -> None:
+def _walk(folder: Path, prefix: str, found: dict[str, bytes]) -> None:
     for item in folder.iterdir():
         if item.name.startswith(".") or item.name == "__pycache__":
             continue
