@@ -17,7 +17,7 @@ from tests.support.fake_upstream import FakeUpstream
 from tests.support.live_server import LiveServer, free_port
 
 STRICT_ENV = "CLAUDE_CARTHING_STRICT"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)
@@ -73,11 +73,9 @@ def browser(playwright_session: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def shared_dir() -> Path:
-    """The workspace's shared folder (absent in a user's checkout: such tests skip)."""
-    if not SHARED.is_dir():
-        pytest.skip(f"{SHARED} is not here (only in the project's workspace)")
-    return SHARED
+def original_readme() -> str:
+    """The original Car Thing project's README (kept in tests/fixtures: its scripts and page)."""
+    return (FIXTURES / "original-readme.md").read_text(encoding="utf-8")
 
 
 def require_binary(name: str) -> str:

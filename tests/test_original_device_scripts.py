@@ -57,9 +57,9 @@ def http_get(port: int, timeout: float = 10.0) -> bytes:
             time.sleep(0.1)
 
 
-def test_original_fetch_loop_and_nc_server_relay_our_usage(shared_dir, fake_upstream, tmp_path):
+def test_original_fetch_loop_and_nc_server_relay_our_usage(original_readme, fake_upstream, tmp_path):
     require_binary("curl")
-    readme = (shared_dir / "seed" / "original-readme.md").read_text(encoding="utf-8")
+    readme = original_readme
     fetch = extract_script(readme, "fetch-usage.sh")
     relay = extract_script(readme, "http-server.sh")
     cache = tmp_path / "usage.json"

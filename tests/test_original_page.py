@@ -16,9 +16,9 @@ from tests.support.live_server import LiveServer
 pytestmark = [pytest.mark.browser, pytest.mark.seed]
 
 
-def test_original_page_renders_our_usage_from_file_url(shared_dir, fake_upstream, tmp_path,
+def test_original_page_renders_our_usage_from_file_url(original_readme, fake_upstream, tmp_path,
                                                        browser):
-    readme = (shared_dir / "seed" / "original-readme.md").read_text(encoding="utf-8")
+    readme = original_readme
     match = re.search(r"<< 'HTMLEOF'\n(.*?)\nHTMLEOF\n", readme, re.DOTALL)
     assert match, "the original page was not found in the README"
     with LiveServer(upstream=fake_upstream) as server:
