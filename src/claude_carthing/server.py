@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from claude_carthing.guard import Guard
 from claude_carthing.history import History
+from claude_carthing.metrics import ReadCounter
 from claude_carthing.paths import page_dir
 from claude_carthing.payload import health_document, usage_document
 from claude_carthing.poller import Poller
@@ -39,9 +40,11 @@ def _etag(doc: dict[str, Any]) -> str:
     return '"' + hashlib.sha256(material).hexdigest()[:32] + '"'
 
 
-def create_app(poller: Poller, settings: Settings, history: History | None = None) -> Guard:
+def create_app(poller: Poller, settings: Settings, history: History | None = None,
+               reads: ReadCounter | None = None) -> Guard:
     """Return the ASGI application (routes wrapped in the access guard)."""
     page = page_dir()
+    reads = reads or ReadCounter()
     index = page / "index.html"
 
     def usage(request: Request) -> Response:
@@ -88,10 +91,17 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
             {"accepted": False, "retry_in_s": retry}, 429, {"Retry-After": str(retry)}
         )
 
+    def metrics(_: Request) -> Response:
+        from claude_carthing.metrics import render
+
+        body, content_type = render(poller, reads)
+        return Response(body, headers={"Cache-Control": "no-cache", "Content-Type": content_type})
+
     routes = [
         Route("/", root, methods=["GET", "HEAD"]),
         Route("/usage", usage, methods=["GET", "HEAD"]),
         Route("/health", health, methods=["GET", "HEAD"]),
+        Route("/metrics", metrics, methods=["GET", "HEAD"]),
         Route("/api/history", history_series, methods=["GET"]),
         Route("/api/refresh", refresh, methods=["POST"]),
         Mount("/", StaticFiles(directory=page, check_dir=False), name="page"),

@@ -20,9 +20,11 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from claude_carthing import paths
+from claude_carthing.alerts.dispatch import Alerts
+from claude_carthing.alerts.observed import ObservedPoller
 from claude_carthing.errors import CarthingError
 from claude_carthing.history import History
-from claude_carthing.poller import Poller
+from claude_carthing.metrics import ReadCounter
 from claude_carthing.server import create_app
 from claude_carthing.settings import Settings
 from claude_carthing.sources import ClaudeSource, UsageSource
@@ -43,12 +45,15 @@ class Service:
     """Everything `serve` runs: the poller, the history and the ASGI app."""
 
     settings: Settings
-    poller: Poller
+    poller: ObservedPoller
     history: History | None
     app: Any
+    alerts: Alerts | None = None
 
     def close(self) -> None:
         """Stop polling and close the history (safe to call twice)."""
+        if self.alerts is not None:
+            self.alerts.stop()
         if not self.poller.stop():
             return  # the poller may still write: leave the history to the process exit
         if self.history is not None:
@@ -108,9 +113,12 @@ def build_service(
             source = ClaudeSource(settings)
     history = open_history(settings, demo=demo)
     interval = 60 if demo else settings.interval
-    poller = Poller(source, interval=interval, history=history, clock=clock)
-    service = Service(settings, poller, history, None)
-    service.app = with_lifespan(create_app(poller, settings, history), service)
+    poller = ObservedPoller(source, interval=interval, history=history, clock=clock)
+    reads = ReadCounter()
+    alerts = Alerts(settings, demo=demo, clock=clock)
+    poller.listeners += [reads.observe, alerts.observe]
+    service = Service(settings, poller, history, None, alerts)
+    service.app = with_lifespan(create_app(poller, settings, history, reads), service)
     return service
 
 
@@ -119,6 +127,8 @@ def with_lifespan(app: Any, service: Service) -> Any:
 
     @contextlib.asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
+        if service.alerts is not None:
+            service.alerts.start()
         service.poller.start()
         try:
             yield

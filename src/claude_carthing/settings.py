@@ -16,6 +16,9 @@ MIN_INTERVAL_S = 60
 MIN_HISTORY_DAYS = 35
 SOURCES = ("auto", "oauth", "web")
 USB_SUBNETS = ("172.16.42.0/24", "10.42.1.0/24")
+NOTIFY_MODES = ("on", "off", "demo")  # demo: on, and for demo data too
+HOOK_ON = ("events", "reads")
+MAX_HOOK_TIMEOUT_S = 300
 
 ENV_OVERRIDES = {
     "web_url": "CLAUDE_CARTHING_WEB_URL",
@@ -46,6 +49,12 @@ class Settings:
     history_days: int = 90
     log_level: str = "INFO"
     claude_code_version: str = "2.1.0"
+    notify: str = "on"
+    notify_thresholds: tuple[str, ...] = field(default=("80", "95"))
+    notify_stale_minutes: int = 30
+    hook: tuple[str, ...] = field(default=())
+    hook_on: str = "events"
+    hook_timeout: float = 10.0
 
     def validated(self) -> Settings:
         """Return self after checking every value; raise `SettingsError` on the first bad one."""
@@ -65,7 +74,29 @@ class Settings:
         for url in (self.web_url, self.api_url):
             if not url.startswith(("http://", "https://")):
                 raise SettingsError(f"{url!r} is not an http(s) URL")
+        self._validate_alerts()
         return self
+
+    def _validate_alerts(self) -> None:
+        if self.notify not in NOTIFY_MODES:
+            raise SettingsError(f"notify must be one of {', '.join(NOTIFY_MODES)}")
+        self.threshold_levels()
+        if self.notify_stale_minutes < 1:
+            raise SettingsError("notify_stale_minutes must be at least 1")
+        if self.hook_on not in HOOK_ON:
+            raise SettingsError(f"hook_on must be one of {', '.join(HOOK_ON)}")
+        if not 0 < self.hook_timeout <= MAX_HOOK_TIMEOUT_S:
+            raise SettingsError(f"hook_timeout must be 0-{MAX_HOOK_TIMEOUT_S} seconds")
+
+    def threshold_levels(self) -> tuple[float, ...]:
+        """Return the notification thresholds as percentages (1-100), lowest first."""
+        try:
+            levels = tuple(sorted(float(t) for t in self.notify_thresholds))
+        except ValueError as exc:
+            raise SettingsError("notify_thresholds must be percentages, e.g. 80,95") from exc
+        if any(not 0 < t <= 100 for t in levels):
+            raise SettingsError("notify_thresholds must be between 1 and 100")
+        return levels
 
     def allowed_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
         """Return loopback, the Car Thing's USB subnets, and what the user added."""

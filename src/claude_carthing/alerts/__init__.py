@@ -1,0 +1,1 @@
+"""Events from successive poller snapshots, and where they go: notifications, hooks, metrics."""

@@ -1,0 +1,135 @@
+"""Watch the poller's snapshots on a thread of our own; send events to notifications and hook."""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from claude_carthing.alerts import store
+from claude_carthing.alerts.events import Event, Tracker, read_event
+from claude_carthing.alerts.hooks import run_hook
+from claude_carthing.payload import usage_document
+from claude_carthing.poller import Snapshot
+from claude_carthing.settings import Settings
+
+log = logging.getLogger(__name__)
+
+STOP = None
+
+
+class Shower(Protocol):
+    """Something that shows an event to the user (desktop notifications)."""
+
+    def show(self, event: Event) -> bool:
+        """Show it; return whether it was shown."""
+        ...
+
+
+class Alerts:
+    """Turn snapshots into events (once each) and deliver them, off the polling thread."""
+
+    def __init__(self, settings: Settings, *, demo: bool = False,
+                 clock: Callable[[], float] = time.time, shower: Shower | None = None,
+                 state_path: Path | None = None) -> None:
+        self.settings = settings
+        self.clock = clock
+        # Demo numbers are synthetic: no notification or hook for them unless asked.
+        self.active = not demo or settings.notify == "demo"
+        self.state_path = state_path or store.state_file(demo=demo)
+        self.tracker = Tracker(settings.threshold_levels(), settings.notify_stale_minutes * 60.0,
+                               store.load(self.state_path))
+        if shower is None and settings.notify != "off":
+            from claude_carthing.alerts.notifier import DesktopNotifications
+
+            shower = DesktopNotifications()
+        self.shower = shower if settings.notify != "off" else None
+        self.paused_until = 0.0
+        self.delivered: list[Event] = []  # the latest events, newest last (for the tray/tests)
+        self._queue: queue.Queue[Snapshot | None] = queue.Queue()
+        self._latest: Snapshot | None = None
+        self._last_read: float | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- called from other threads -------------------------------------------------------------
+
+    def observe(self, snap: Snapshot) -> None:
+        """Queue a new snapshot (called by the poller after each read)."""
+        self._queue.put(snap)
+
+    def pause(self, seconds: float) -> None:
+        """Show no notifications for a while (events are still remembered, hooks still run)."""
+        self.paused_until = self.clock() + seconds
+        log.info("Notifications paused for %d min.", int(seconds // 60))
+
+    def start(self) -> None:
+        """Start the delivery thread."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="alerts", daemon=True)
+            self._thread.start()
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Wait until every queued snapshot has been handled (for tests and shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Deliver what is queued, then stop the thread."""
+        if self._thread is not None:
+            self._queue.put(STOP)
+            self._thread.join(timeout)
+            self._thread = None
+
+    # --- the delivery thread -------------------------------------------------------------------
+
+    def _wait_s(self) -> float | None:
+        due = self.tracker.stale_due_at(self._latest) if self._latest else None
+        return None if due is None else max(0.0, due - self.clock()) + 0.5
+
+    def _run(self) -> None:
+        while True:
+            try:
+                snap = self._queue.get(timeout=self._wait_s())
+            except queue.Empty:  # woken to check staleness: nothing new was read
+                if self._latest is not None:
+                    self._handle(self._latest, new_read=False)
+                continue
+            try:
+                if snap is STOP:
+                    return
+                self._handle(snap, new_read=True)
+            except Exception:
+                log.exception("Could not deliver usage events")
+            finally:
+                self._queue.task_done()
+
+    def _handle(self, snap: Snapshot, *, new_read: bool) -> None:
+        self._latest = snap
+        if not self.active:
+            return
+        now = self.clock()
+        before = json.dumps(self.tracker.announced.to_json(), sort_keys=True)
+        events = self.tracker.update(snap, now)
+        if json.dumps(self.tracker.announced.to_json(), sort_keys=True) != before:
+            store.save(self.state_path, self.tracker.announced)
+        hook = self.settings.hook
+        if (hook and new_read and self.settings.hook_on == "reads"
+                and snap.last_error is None and snap.last_success_at != self._last_read):
+            events.append(read_event(snap, now))
+        self._last_read = snap.last_success_at
+        document: dict[str, Any] | None = None
+        for event in events:
+            if event.kind != "read":
+                log.info("Event: %s: %s %s", event.kind, event.title, event.body)
+                self.delivered = [*self.delivered[-19:], event]
+                if self.shower is not None and now >= self.paused_until:
+                    self.shower.show(event)
+            if hook:
+                document = document or usage_document(snap, now)
+                run_hook(hook, event, document, self.settings.hook_timeout)

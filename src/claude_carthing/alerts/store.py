@@ -1,0 +1,39 @@
+"""The small file in the home folder that remembers what was announced, across restarts."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from claude_carthing import paths
+from claude_carthing.alerts.events import Announced
+
+log = logging.getLogger(__name__)
+
+
+def state_file(*, demo: bool = False) -> Path:
+    """Return the file's path (demo data keeps its own, so it never mixes with real state)."""
+    return paths.home_dir() / ("demo-alerts.json" if demo else "alerts.json")
+
+
+def load(path: Path) -> Announced:
+    """Return what was announced before; nothing when the file is missing or unreadable."""
+    try:
+        return Announced.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return Announced()
+    except (OSError, ValueError) as exc:
+        log.warning("Ignoring %s (%s): notifications start from scratch.", path.name, exc)
+        return Announced()
+
+
+def save(path: Path, announced: Announced) -> None:
+    """Write the state atomically; a failure is logged, never fatal."""
+    try:
+        paths.ensure_home()
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(announced.to_json(), sort_keys=True) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        log.warning("Could not save %s (%s).", path.name, exc.strerror)
