@@ -51,6 +51,7 @@ class Alerts:
         self.shower = shower if settings.notify != "off" else None
         self.paused_until = 0.0
         self.delivered: list[Event] = []  # the latest events, newest last (for the tray/tests)
+        self.handled = 0  # snapshots handled so far
         self._queue: queue.Queue[Snapshot | None] = queue.Queue()
         self._latest: Snapshot | None = None
         self._last_read: float | None = None
@@ -104,6 +105,7 @@ class Alerts:
                 if snap is STOP:
                     return
                 self._handle(snap, new_read=True)
+                self.handled += 1
             except Exception:
                 log.exception("Could not deliver usage events")
             finally:
