@@ -27,6 +27,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CLAUDE_CARTHING_HOME", str(home))
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude-code"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    # Never pop notifications on the developer's desktop: tests that want a bus start their own.
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/no-session-bus")
     # Never touch the developer's real keyring: tests that want one install a memory keyring.
     monkeypatch.setattr(keyring.core, "_keyring_backend", fail.Keyring())
     for name in ("CLAUDE_CARTHING_SESSION_KEY", "CLAUDE_CARTHING_ORG_ID"):

@@ -3,7 +3,7 @@
 Run as `python -m tests.support.notification_service RECORD_FILE` with
 DBUS_SESSION_BUS_ADDRESS pointing at a private bus; prints "ready" once it owns the name.
 """
-# ruff: noqa: F722, F821, N802 - dbus-fast reads D-Bus signatures from string annotations
+# ruff: noqa: F722, F821 - dbus-fast reads D-Bus signatures from string annotations
 
 import asyncio
 import json
