@@ -56,7 +56,8 @@ def test_serve_argv_is_absolute_and_needs_no_path(tmp_path: Path) -> None:
     fake.touch()
     (tmp_path / "pythonw.exe").touch()
     win = serve_argv("windows", python=str(fake))
-    assert win == [str(tmp_path / "pythonw.exe"), "-m", "claude_carthing", "serve"]
+    assert win == [str(tmp_path / "pythonw.exe"), "-m", "claude_carthing", "serve", "--tray"]
+    assert serve_argv("macos")[-2:] == ["serve", "--tray"]  # no window: the icon shows it runs
 
 
 def test_linux_unit_runs_serve_with_our_home(user_home: Path) -> None:

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
     """Add the `serve` command."""
 
     @app.command()
-    def serve(
+    def serve(  # noqa: PLR0917 - each parameter is a command-line option
         host: Host = None,
         port: Port = None,
         source: Source = None,
@@ -30,6 +30,10 @@ def register(app: typer.Typer) -> None:
         ] = None,
         demo: Annotated[
             bool, typer.Option("--demo", help="Serve labelled synthetic data; no account needed.")
+        ] = False,
+        tray: Annotated[
+            bool, typer.Option("--tray", help="Show an icon in the system tray / menu bar "
+                               '(needs pip install "claude-carthing[tray]").')
         ] = False,
     ) -> None:
         """Poll Claude every few minutes and serve the usage to the Car Thing and browsers."""
@@ -51,6 +55,12 @@ def register(app: typer.Typer) -> None:
             if demo:
                 log.info("DEMO MODE: the numbers are synthetic.")
             log.info("Home folder: %s. Stop with Ctrl+C.", paths.home_dir())
+            if tray:
+                from claude_carthing.tray.app import serve_with_tray
+
+                if serve_with_tray(service, sock):
+                    log.info("Stopped.")
+                    return
             run(service, sock)
             log.info("Stopped.")
 

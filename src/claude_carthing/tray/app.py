@@ -1,0 +1,170 @@
+"""Run `serve` with a tray icon: the web server in a thread, the icon on the main thread."""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import signal
+import socket
+import subprocess
+import threading
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+from claude_carthing import paths
+from claude_carthing.poller import Snapshot
+from claude_carthing.service import Service, uvicorn_server
+from claude_carthing.tray.picture import draw, face, tooltip
+
+log = logging.getLogger(__name__)
+
+PAUSE_S = 3600.0
+
+
+def open_path(folder: Path) -> None:
+    """Open a folder in the system's file manager."""
+    folder.mkdir(parents=True, exist_ok=True)
+    system = platform.system()
+    if system == "Windows":
+        os.startfile(folder)  # type: ignore[attr-defined]  # noqa: S606 - Windows' own opener
+        return
+    opener = "open" if system == "Darwin" else "xdg-open"
+    try:
+        subprocess.Popen([opener, str(folder)], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    except OSError as exc:
+        log.warning("Could not open %s (%s).", folder, exc.strerror or exc)
+
+
+class Tray:
+    """The icon, its menu and what each entry does."""
+
+    def __init__(self, service: Service, server: Any, pystray: Any) -> None:
+        self.service = service
+        self.server = server
+        port = service.settings.port
+        host = service.settings.host
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        self.dashboard = f"http://{shown}:{port}/" if ":" not in shown else (
+            f"http://[{shown}]:{port}/")
+        item = pystray.MenuItem
+        self.menu = pystray.Menu(
+            item("Open dashboard", self.open_dashboard, default=True),
+            item("Refresh now", self.refresh),
+            item("Pause notifications for an hour", self.pause, checked=self._paused),
+            item("Open logs folder", self.open_logs),
+            item("Quit", self.quit),
+        )
+        snap = service.poller.snapshot()
+        text, colour = face(snap)
+        self.icon = pystray.Icon("claude-carthing", draw(text, colour),
+                                 tooltip(snap, service.poller.clock()), self.menu)
+        self.shown = (text, colour)
+        self._stop_lock = threading.Lock()
+        self._stopped = False
+
+    # --- menu actions --------------------------------------------------------------------------
+
+    def open_dashboard(self, *_: Any) -> None:
+        """Open the dashboard in the default browser."""
+        webbrowser.open(self.dashboard)
+
+    def refresh(self, *_: Any) -> None:
+        """Ask the poller for an early read (it keeps its own minimum spacing)."""
+        accepted, wait = self.service.poller.request_refresh()
+        if not accepted:
+            log.info("Refresh: the last read was too recent; next possible in %d s.", wait)
+
+    def pause(self, *_: Any) -> None:
+        """Pause (or resume) notifications for an hour."""
+        alerts = self.service.alerts
+        if alerts is None:
+            return
+        if self._paused():
+            alerts.paused_until = 0.0
+            log.info("Notifications resumed.")
+        else:
+            alerts.pause(PAUSE_S)
+
+    def _paused(self, *_: Any) -> bool:
+        alerts = self.service.alerts
+        return alerts is not None and alerts.paused_until > alerts.clock()
+
+    def open_logs(self, *_: Any) -> None:
+        """Open the folder of the log files."""
+        open_path(paths.log_dir())
+
+    def quit(self, *_: Any) -> None:
+        """Stop the server gracefully, then the icon."""
+        log.info("Quitting.")
+        self.server.should_exit = True
+        self.stop_icon()
+
+    def stop_icon(self) -> None:
+        """End the icon's loop once (Quit and the server's end may both ask)."""
+        with self._stop_lock:
+            if self._stopped:
+                return
+            self._stopped = True
+        self.icon.stop()
+
+    # --- updates -------------------------------------------------------------------------------
+
+    def observe(self, snap: Snapshot) -> None:
+        """Redraw after each read (called on the polling thread)."""
+        text, colour = face(snap)
+        self.icon.title = tooltip(snap, self.service.poller.clock())
+        if (text, colour) != self.shown:
+            self.shown = (text, colour)
+            self.icon.icon = draw(text, colour)
+
+
+def load_pystray() -> Any:
+    """Return the pystray module, or None after saying why there is no tray icon."""
+    try:
+        import pystray
+    except ImportError:
+        log.warning('The tray icon needs its extra: pip install "claude-carthing[tray]". '
+                    "Serving without it.")
+        return None
+    except Exception as exc:  # noqa: BLE001 - no display: Xlib refuses at import time
+        log.warning("No tray icon here (%s); serving without it.", exc)
+        return None
+    return pystray
+
+
+def serve_with_tray(service: Service, sock: socket.socket) -> bool:
+    """Serve with a tray icon until Quit, Ctrl+C or SIGTERM; False when no icon can be shown."""
+    pystray = load_pystray()
+    if pystray is None:
+        return False
+    server = uvicorn_server(service)
+    try:
+        tray = Tray(service, server, pystray)
+    except Exception as exc:  # noqa: BLE001 - no tray host or display: serve without the icon
+        log.warning("No tray icon here (%s); serving without it.", exc)
+        return False
+    service.poller.listeners.append(tray.observe)
+    web = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="web",
+                           daemon=True)
+    web.start()
+
+    def follow_server() -> None:  # the server may stop on its own (a fatal error)
+        web.join()
+        tray.stop_icon()
+
+    threading.Thread(target=follow_server, name="tray-follow", daemon=True).start()
+    previous = {sig: signal.signal(sig, lambda *_: tray.quit())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        tray.icon.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        server.should_exit = True
+        web.join(10)
+        service.close()
+        sock.close()
+    return True

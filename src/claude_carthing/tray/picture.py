@@ -1,0 +1,65 @@
+"""What the tray icon shows: the worst window's number and colour, and a tooltip of them all."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from claude_carthing.alerts.events import SEVERITY_RANK, worst_window
+from claude_carthing.terminal import countdown
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+    from claude_carthing.poller import Snapshot
+
+SIZE = 64
+# The page's palette (style.css, dark theme), so the icon and the dashboard agree.
+COLOURS = {"green": "#22c55e", "yellow": "#eab308", "red": "#ef4444", "grey": "#6b6b72"}
+TEXT = {"green": "#0b0b0c", "yellow": "#0b0b0c", "red": "#ffffff", "grey": "#ffffff"}
+TOOLTIP_MAX = 127  # Windows cuts tray tooltips at 127 characters
+
+
+def level(percent: float, severity: str | None) -> str:
+    """Return green below 50 %, yellow below 80 %, red from 80 % (or Anthropic's severity)."""
+    rank = SEVERITY_RANK.get(severity or "", 0)
+    if rank >= 2 or percent >= 80:
+        return "red"
+    if rank == 1 or percent >= 50:
+        return "yellow"
+    return "green"
+
+
+def face(snap: Snapshot) -> tuple[str, str]:
+    """Return the icon's (text, colour name): grey when there is no data or it is stale."""
+    worst = worst_window(snap)
+    if worst is None:
+        return "–", "grey"
+    text = str(min(int(worst.utilization + 0.5), 999))
+    return text, "grey" if snap.stale else level(worst.utilization, worst.severity)
+
+
+def draw(text: str, colour: str, size: int = SIZE) -> Image:
+    """Return the icon: a rounded square in the colour, the number centred on it."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    pen = ImageDraw.Draw(image)
+    pen.rounded_rectangle((0, 0, size - 1, size - 1), radius=size // 6, fill=COLOURS[colour])
+    font = ImageFont.load_default(size=int(size * (0.62 if len(text) < 3 else 0.46)))
+    pen.text((size / 2, size / 2), text, fill=TEXT[colour], font=font, anchor="mm")
+    return image
+
+
+def tooltip(snap: Snapshot, now: float) -> str:
+    """Return every window with its percentage and time to reset, within Windows' limit."""
+    lines = ["Claude usage" + (" (demo)" if snap.source == "demo" else "")
+             + (" (stale)" if snap.stale else "")]
+    if snap.usage is None:
+        lines.append(snap.last_error or "waiting for the first reading")
+    else:
+        for w in snap.usage.windows:
+            reset = countdown(int(w.resets_at.timestamp() * 1000) if w.resets_at else None,
+                              int(now * 1000))
+            lines.append(f"{w.label} {w.utilization:.0f} % · {reset}")
+    text = "\n".join(lines)
+    return text if len(text) <= TOOLTIP_MAX else text[:TOOLTIP_MAX - 1] + "…"
