@@ -21,6 +21,7 @@ from claude_carthing.tray.picture import draw, face, tooltip
 log = logging.getLogger(__name__)
 
 PAUSE_S = 3600.0
+ICON_CLOSE_S = 5.0
 
 
 def open_path(folder: Path) -> None:
@@ -62,8 +63,14 @@ class Tray:
         self.icon = pystray.Icon("claude-carthing", draw(text, colour),
                                  tooltip(snap, service.poller.clock()), self.menu)
         self.shown = (text, colour)
-        self._stop_lock = threading.Lock()
+        # One change at a time: pystray's X backend hands each change to its loop and matches
+        # the answers in arrival order, so changes from two threads at once could be lost.
+        self._icon_lock = threading.Lock()
         self._stopped = False
+        self.loop_ended = threading.Event()
+        self._latest: Snapshot | None = None
+        self._changed = threading.Event()
+        threading.Thread(target=self._apply_changes, name="tray-updates", daemon=True).start()
 
     # --- menu actions --------------------------------------------------------------------------
 
@@ -104,21 +111,33 @@ class Tray:
 
     def stop_icon(self) -> None:
         """End the icon's loop once (Quit and the server's end may both ask)."""
-        with self._stop_lock:
+        with self._icon_lock:
             if self._stopped:
                 return
             self._stopped = True
-        self.icon.stop()
+            self.icon.stop()
 
     # --- updates -------------------------------------------------------------------------------
 
     def observe(self, snap: Snapshot) -> None:
-        """Redraw after each read (called on the polling thread)."""
-        text, colour = face(snap)
-        self.icon.title = tooltip(snap, self.service.poller.clock())
-        if (text, colour) != self.shown:
-            self.shown = (text, colour)
-            self.icon.icon = draw(text, colour)
+        """Note a new snapshot (called on the polling thread, which must never wait for us)."""
+        self._latest = snap
+        self._changed.set()
+
+    def _apply_changes(self) -> None:
+        while self._changed.wait():
+            self._changed.clear()
+            snap = self._latest
+            if snap is None:
+                continue
+            text, colour = face(snap)
+            with self._icon_lock:
+                if self._stopped:
+                    return
+                self.icon.title = tooltip(snap, self.service.poller.clock())
+                if (text, colour) != self.shown:
+                    self.shown = (text, colour)
+                    self.icon.icon = draw(text, colour)
 
 
 def load_pystray() -> Any:
@@ -151,9 +170,17 @@ def serve_with_tray(service: Service, sock: socket.socket) -> bool:
                            daemon=True)
     web.start()
 
-    def follow_server() -> None:  # the server may stop on its own (a fatal error)
+    def follow_server() -> None:  # the server may also stop on its own (a fatal error)
         web.join()
-        tray.stop_icon()
+        threading.Thread(target=tray.stop_icon, name="tray-stop", daemon=True).start()
+        if not tray.loop_ended.wait(ICON_CLOSE_S):
+            # pystray's X backend now and then misses the request to stop its loop; the
+            # server has shut down gracefully by now, so finish the job and leave.
+            log.warning("The tray icon did not close; exiting.")
+            service.close()
+            sock.close()
+            log.info("Stopped.")
+            os._exit(0)
 
     threading.Thread(target=follow_server, name="tray-follow", daemon=True).start()
     previous = {sig: signal.signal(sig, lambda *_: tray.quit())
@@ -161,6 +188,7 @@ def serve_with_tray(service: Service, sock: socket.socket) -> bool:
     try:
         tray.icon.run()
     finally:
+        tray.loop_ended.set()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         server.should_exit = True
