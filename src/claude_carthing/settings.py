@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ MIN_INTERVAL_S = 60
 MIN_HISTORY_DAYS = 35
 SOURCES = ("auto", "oauth", "web")
 USB_SUBNETS = ("172.16.42.0/24", "10.42.1.0/24")
+NIGHT_RE = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d")
 
 ENV_OVERRIDES = {
     "web_url": "CLAUDE_CARTHING_WEB_URL",
@@ -46,6 +48,7 @@ class Settings:
     history_days: int = 90
     log_level: str = "INFO"
     claude_code_version: str = "2.1.0"
+    night: str = "22:00-07:00"
 
     def validated(self) -> Settings:
         """Return self after checking every value; raise `SettingsError` on the first bad one."""
@@ -62,6 +65,8 @@ class Settings:
                 ipaddress.ip_network(cidr, strict=False)
             except ValueError as exc:
                 raise SettingsError(f"allow: {cidr!r} is not an address or network") from exc
+        if self.night != "off" and NIGHT_RE.fullmatch(self.night) is None:
+            raise SettingsError(f"night must be HH:MM-HH:MM (PC time) or off, not {self.night!r}")
         for url in (self.web_url, self.api_url):
             if not url.startswith(("http://", "https://")):
                 raise SettingsError(f"{url!r} is not an http(s) URL")
