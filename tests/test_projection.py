@@ -28,13 +28,14 @@ def test_fast_pace_says_when_the_limit_is_reached_never_a_number_above_100() -> 
     # 30 %/h over the last hour, 60 % now: 100 % at 13:20, before the reset at 14:00.
     pts = [(NOW - H, 30.0), (NOW - H // 2, 45.0), (NOW, 60.0)]
     got = projection.project(session(60), pts, NOW)
-    assert got == {"state": "hits", "at_ms": NOW + H * 4 // 3,
+    assert got == {"state": "hits", "at_ms": NOW + H * 4 // 3, "end_percent": 100.0,
                    "text": "100 % at 13:20, before the reset"}
 
 
 def test_slow_or_flat_pace_lasts_until_the_reset() -> None:
     slow = projection.project(session(60), [(NOW - H, 50.0), (NOW - H // 2, 55.0), (NOW, 60.0)], NOW)
     assert slow["text"] == "lasts until the reset at 14:00" and slow["state"] == "lasts"
+    assert slow["end_percent"] == 80.0  # 10 %/h for two more hours
     flat = projection.project(session(60), [(NOW - H, 60.0), (NOW - H // 2, 60.0), (NOW, 60.0)], NOW,
                               offset_min=120)
     assert flat["text"] == "lasts until the reset at 16:00"  # in the PC's zone

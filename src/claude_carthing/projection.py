@@ -71,8 +71,8 @@ def project(window: dict[str, Any], points: Sequence[Sequence[float]], now_ms: f
     """Return {state, at_ms, text} for a `/usage` window and its readings [(ms, %), ...].
 
     state: "reached" (at or over the limit), "hits" (reaches 100 % at at_ms, before the reset),
-    "lasts" (stays under the limit until the reset at at_ms), "unknown" (no reset time, or not
-    enough history: text says which).
+    "lasts" (stays under the limit until the reset at at_ms, ending near `end_percent`),
+    "unknown" (no reset time, or not enough history: text says which).
     """
     wid = str(window.get("id"))
     group = window.get("group")
@@ -96,6 +96,8 @@ def project(window: dict[str, Any], points: Sequence[Sequence[float]], now_ms: f
     if rate > 0:
         hit = last[0] + (100 - last[1]) / rate
         if hit < reset:
-            return {"state": "hits", "at_ms": int(hit),
+            return {"state": "hits", "at_ms": int(hit), "end_percent": 100.0,
                     "text": f"100 % at {_clock(hit, now_ms, offset_min)}, before the reset"}
-    return {"state": "lasts", "at_ms": int(reset), "text": f"lasts until the reset at {reset_text}"}
+    end = last[1] + max(rate, 0.0) * (reset - last[0])
+    return {"state": "lasts", "at_ms": int(reset), "end_percent": round(min(end, 100.0), 1),
+            "text": f"lasts until the reset at {reset_text}"}
