@@ -182,3 +182,8 @@ def test_macos_keychain_item_is_read_when_there_is_no_file(tmp_path, monkeypatch
     creds = credentials.read_oauth()
     assert creds is not None and creds.subscription_type == "pro"
     assert creds.access_token == FAKE_OAUTH_TOKEN
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "1e309", "nan", "Infinity"])
+def test_a_non_finite_retry_after_counts_as_unknown(value):
+    assert retry_after_seconds(value) is None  # float() reads these; an endless wait stops polling

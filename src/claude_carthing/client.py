@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -221,7 +222,7 @@ def _is_challenge(headers: dict[str, str], text: str) -> bool:
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """Read `Retry-After` (seconds or an HTTP date); None when absent, zero or unreadable."""
+    """Read `Retry-After` (seconds or an HTTP date); None if absent, zero, endless or unreadable."""
     if not value:
         return None
     try:
@@ -231,7 +232,8 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
             seconds = parsedate_to_datetime(value).timestamp() - (now or time.time())
         except (TypeError, ValueError):
             return None
-    return seconds if seconds > 0 else None
+    # float() reads "inf", "nan" and "1e309": an endless wait would stop polling for good.
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
 
 
 def classify(

@@ -100,6 +100,19 @@ class FakeUpstream:
         for name in ([route] if route else ["oauth", "web"]):
             self.failure[name] = canned
 
+    def rate_limit(self, retry_after: str, route: str | None = None) -> None:
+        """Answer usage reads (of one route, or both) with 429 and this `retry-after` header."""
+        canned = Canned(429, json.dumps(_error("rate_limit_error", "Rate limited")),
+                        {"retry-after": retry_after})
+        for name in ([route] if route else ["oauth", "web"]):
+            self.failure[name] = canned
+
+    def slow(self, seconds: float, route: str | None = None) -> None:
+        """Answer usage reads (of one route, or both) with the usage, after `seconds`."""
+        canned = Canned(200, json.dumps(self.usage), delay=seconds)
+        for name in ([route] if route else ["oauth", "web"]):
+            self.failure[name] = canned
+
     def heal(self) -> None:
         """Stop failing."""
         self.failure = {"oauth": None, "web": None, "orgs": None}
