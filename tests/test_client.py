@@ -87,6 +87,8 @@ def test_rotated_session_cookie_is_reported(client, fake_upstream):
         ("rate_limit_big", "web", errors.RateLimitedError, "rate-limiting"),
         ("server_500", "web", errors.ServerError, "server error"),
         ("server_503_html", "oauth", errors.ServerError, "server error"),
+        ("cloudflare_1015", "web", errors.RateLimitedError, "rate-limiting"),
+        ("cloudflare_503", "web", errors.CloudflareChallengeError, "Cloudflare"),
         ("malformed", "oauth", errors.SchemaError, "not JSON"),
         ("not_object", "web", errors.SchemaError, "not a usage object"),
         ("timeout", "oauth", errors.NetworkError, "timeout"),

@@ -375,3 +375,13 @@ def test_a_wall_clock_stepped_back_does_not_stall_polling(fake_upstream):
         assert len(fake_upstream.usage_requests()) == 3  # the scheduled read still happens
     finally:
         poller.stop()
+
+
+def test_cloudflare_rate_limit_page_backs_off_as_a_rate_limit(fake_upstream, clock):
+    creds.write_web(org_id=ORG_ID)
+    poller = make_poller(fake_upstream, clock, source="web")
+    fake_upstream.fail_with("cloudflare_1015")  # HTML 429, error 1015: not a challenge
+    snap = poller.poll_once()
+    assert snap.error_kind == "rate_limited"
+    clock.now += 120
+    assert not poller.request_refresh()[0]  # a dial press must not break this backoff

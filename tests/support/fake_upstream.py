@@ -18,6 +18,15 @@ CLOUDFLARE_HTML = """<!DOCTYPE html><html lang="en-US"><head><title>Just a momen
 <noscript>Enable JavaScript and cookies to continue</noscript></div></body></html>"""
 
 
+def page(name: str) -> str:
+    """Return a recorded HTML page from tests/fixtures/upstream."""
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+CLOUDFLARE_HEADERS = {"Content-Type": "text/html; charset=UTF-8", "Server": "cloudflare",
+                      "CF-RAY": "0000000000000000-FRA"}
+
+
 def fixture(name: str) -> Any:
     """Return a recorded upstream payload from tests/fixtures/upstream."""
     return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
@@ -58,6 +67,8 @@ FAILURES: dict[str, Canned] = {
     "server_500": Canned(500, json.dumps(_error("api_error", "Internal server error"))),
     "server_503_html": Canned(503, "<html><body>Service Unavailable</body></html>",
                               {"Content-Type": "text/html"}),
+    "cloudflare_1015": Canned(429, page("cloudflare_1015.html"), CLOUDFLARE_HEADERS),
+    "cloudflare_503": Canned(503, page("cloudflare_503_checking.html"), CLOUDFLARE_HEADERS),
     "malformed": Canned(200, '{"five_hour": {"utilization": 12,'),
     "not_object": Canned(200, '["unexpected"]'),
     "timeout": Canned(200, "{}", delay=5.0),
