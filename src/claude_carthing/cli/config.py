@@ -59,7 +59,9 @@ def config_show() -> None:
     run_friendly(body)
 
 
-@config_app.command("set")
+# A value such as `-1` must reach the validator, which says what is wrong with it, instead of
+# being taken for an unknown option.
+@config_app.command("set", context_settings={"ignore_unknown_options": True})
 def config_set(name: str, value: str) -> None:
     """Store one setting, e.g. `config set interval 600` or `config set allow 192.168.1.0/24`."""
 
