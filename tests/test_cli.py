@@ -217,3 +217,131 @@ def test_serve_on_a_taken_port_says_so_in_one_line():
     finally:
         proc.terminate()
         proc.communicate(timeout=20)
+
+
+# --- no traceback for a user's mistake; no secret in a traceback for ours ----------------------
+
+# Options that keep every command on loopback and away from this machine's real services, in
+# case one of them ever runs past the broken config instead of stopping at it.
+SAFE_ARGS: dict[str, list[str]] = {
+    "deploy": ["--device", "127.0.0.1", "--port", "9", "--dry-run"],
+    "undeploy": ["--device", "127.0.0.1", "--port", "9", "--dry-run"],
+    "doctor": ["--device", "127.0.0.1", "--ssh-port", "9", "--server-host", "127.0.0.1"],
+    "usb-setup": ["--dry-run"],
+    "login": ["--stdin"],
+    "config set": ["interval", "600"],
+    "status --watch": [],
+}
+# Commands that do not need the settings may succeed; every other one must stop with the
+# config error (exit 8) in one line.
+NEEDS_NO_CONFIG = {"config path", "logout", "autostart disable", "autostart status"}
+
+
+def every_command() -> list[str]:
+    """Every leaf command of the app, found by walking it (a new command is included by itself)."""
+    import typer.main
+
+    found: list[str] = []
+
+    def walk(command, path: list[str]) -> None:
+        subs = getattr(command, "commands", None)
+        if subs:
+            for name, sub in subs.items():
+                walk(sub, [*path, name])
+        else:
+            found.append(" ".join(path))
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def test_every_command_is_covered_below():
+    assert set(every_command()) >= {"serve", "doctor", "usb-setup", "config set", "deploy"}
+
+
+@pytest.mark.parametrize("command", [*every_command(), "status --json", "status --watch",
+                                     "doctor --json", "usb-setup --dry-run"])
+@pytest.mark.parametrize("content", ["{ not json", '{"timeout": 0}'])
+def test_every_command_on_a_corrupt_config_says_so_in_one_line(command, content, monkeypatch,
+                                                               tmp_path):
+    from claude_carthing import autostart
+
+    # autostart's service manager and the user's login items stay inside tmp_path
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(autostart, "run", lambda argv: subprocess.CompletedProcess(argv, 3, "", ""))
+    paths.ensure_home()
+    paths.config_file().write_text(content, encoding="utf-8")
+    args = command.split() + SAFE_ARGS.get(command, SAFE_ARGS.get(command.split()[0], []))
+    result = runner.invoke(app, args, input=FAKE_SESSION_KEY + "\n")
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"{command}: {result.exception!r}")
+    assert "Traceback" not in result.output
+    if command in NEEDS_NO_CONFIG:
+        return
+    assert result.exit_code == 8, (command, result.output)
+    error_lines = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1 and str(paths.config_file()) in error_lines[0]
+    assert "autostart" not in command or not list((tmp_path / "xdg").rglob("*.service"))
+
+
+FORCED_LOGIN_ERROR = """
+import sys, typer
+from claude_carthing import client
+
+_init = typer.Typer.__init__
+def _old_typer_default(self, *args, **kwargs):
+    kwargs.setdefault("pretty_exceptions_show_locals", True)  # typer 0.12's default
+    _init(self, *args, **kwargs)
+typer.Typer.__init__ = _old_typer_default
+
+def _boom(self, key):
+    raise RuntimeError("forced failure inside login")
+client.UsageClient.discover_org = _boom
+
+from claude_carthing.cli import main
+sys.argv = ["claude-carthing", "login", "--stdin"]
+main()
+"""
+
+
+def test_an_unexpected_error_in_login_never_prints_the_key():
+    out = subprocess.run([sys.executable, "-c", FORCED_LOGIN_ERROR], input=FAKE_SESSION_KEY + "\n",
+                         capture_output=True, text=True, timeout=60, env=os.environ.copy(),
+                         check=False)
+    assert out.returncode == 1
+    assert "forced failure inside login" in out.stderr  # the error did happen, and is shown
+    assert creds.CANARY not in out.stdout + out.stderr
+
+
+# --- --help says what each option is ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", every_command())
+def test_help_shows_plain_flags_without_a_value(command):
+    result = runner.invoke(app, [*command.split(), "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "<bool>" not in result.output and "BOOLEAN" not in result.output
+    assert "--help  " in result.output or "--help\n" in result.output
+
+
+def _help(*command: str) -> str:
+    return runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"}).output
+
+
+def _option_line(text: str, option: str) -> str:
+    return next(line for line in text.splitlines() if line.strip().startswith(option))
+
+
+def test_status_host_has_its_own_help():
+    assert "listen" in _option_line(_help("serve"), "--host")
+    status_host = _option_line(_help("status"), "--host")
+    assert "listen" not in status_host and "running server" in status_host
+
+
+@pytest.mark.parametrize("command", ["deploy", "undeploy", "doctor"])
+def test_the_ssh_port_is_ssh_port_everywhere(command):
+    text = _help(command)
+    assert "SSH port" in _option_line(text, "--ssh-port")
+    port_lines = [line for line in text.splitlines() if line.strip().startswith("--port")]
+    assert all("SSH" not in line for line in port_lines)

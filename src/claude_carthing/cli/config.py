@@ -9,10 +9,11 @@ import typer
 
 from claude_carthing import credentials, paths
 from claude_carthing.cli.exit import run_friendly
+from claude_carthing.cli.options import typer_app
 from claude_carthing.credentials import CredentialsError
 from claude_carthing.settings import load_settings, set_setting
 
-config_app = typer.Typer(help="Show or change settings.", no_args_is_help=True)
+config_app = typer_app(help="Show or change settings.", no_args_is_help=True)
 
 
 def credential_summary() -> dict[str, Any]:

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from claude_carthing.cli.exit import ExitStatus, run_friendly
-from claude_carthing.cli.options import Host, Port, Source
+from claude_carthing.cli.options import Port, ServerHost, Source
 from claude_carthing.logs import setup_logging
 from claude_carthing.payload import usage_document
 from claude_carthing.settings import Settings, load_settings
@@ -84,7 +84,7 @@ def register(app: typer.Typer) -> None:
         watch: Annotated[
             bool, typer.Option("--watch", help="Live view: bars, countdowns, history; Ctrl+C.")
         ] = False,
-        host: Host = None,
+        host: ServerHost = None,
         port: Port = None,
         source: Source = None,
     ) -> None:
