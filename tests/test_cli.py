@@ -345,3 +345,81 @@ def test_the_ssh_port_is_ssh_port_everywhere(command):
     assert "SSH port" in _option_line(text, "--ssh-port")
     port_lines = [line for line in text.splitlines() if line.strip().startswith("--port")]
     assert all("SSH" not in line for line in port_lines)
+
+
+# --- our own server is asked directly, never through a proxy -----------------------------------
+
+
+@pytest.fixture
+def proxy(monkeypatch):
+    """A real HTTP proxy stand-in on loopback that records what reaches it and answers 502."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            self.send_response(502)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+
+    def use() -> list[str]:
+        for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+            monkeypatch.setenv(name, url)
+        for name in ("no_proxy", "NO_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        return seen
+
+    yield use
+    server.shutdown()
+    server.server_close()
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the command in a fresh process, as a user would (urllib reads proxies per process)."""
+    return subprocess.run([sys.executable, "-m", "claude_carthing", *args], capture_output=True,
+                          text=True, timeout=60, env=os.environ.copy(), check=False)
+
+
+def test_status_asks_the_running_server_past_a_proxy(fake_upstream, proxy):
+    with LiveServer(upstream=fake_upstream) as server:
+        reads = len(fake_upstream.usage_requests())
+        seen = proxy()  # set after the server's first read: the upstream may use a proxy
+        result = _cli("status", "--json", "--port", str(server.port))
+        assert seen == []
+        assert len(fake_upstream.usage_requests()) == reads  # it did not read Claude itself
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["five_hour"]["utilization"] == 15.0
+
+
+def test_status_watch_asks_the_running_server_past_a_proxy(fake_upstream, proxy, monkeypatch):
+    from claude_carthing import watch
+
+    with LiveServer(upstream=fake_upstream) as server:
+        seen = proxy()
+        monkeypatch.setattr(urllib.request, "_opener", None)  # as in a fresh process
+        feed = watch.ServerFeed(server.url)
+        assert seen == []
+        assert feed.document()["five_hour"]["utilization"] == 15.0
+
+
+def test_doctor_finds_the_running_server_past_a_proxy(fake_upstream, proxy):
+    with LiveServer(upstream=fake_upstream) as server:
+        seen = proxy()
+        # --device/--server-host keep every check on loopback whatever adapters this PC has
+        result = _cli("doctor", "--json", "--no-live", "--port", str(server.port),
+                      "--device", "127.0.0.1", "--ssh-port", str(free_port()),
+                      "--server-host", "127.0.0.1")
+        assert seen == []
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["server"]["status"] == "ok", checks["server"]
