@@ -43,10 +43,10 @@ def test_python_dash_m_works():
 
 
 def test_login_discovers_org_and_stores_key_privately(upstream_env):
-    result = runner.invoke(app, ["login"], input=FAKE_SESSION_KEY + "\n")
+    result = runner.invoke(app, ["login", "--stdin"], input=FAKE_SESSION_KEY + "\n")
     assert result.exit_code == 0, result.output
     assert "Test person's Organization (Max)" in result.output
-    assert FAKE_SESSION_KEY not in result.output  # hidden input, never echoed
+    assert FAKE_SESSION_KEY not in result.output
     secrets = paths.secrets_file()
     assert json.loads(secrets.read_text())["session_key"] == FAKE_SESSION_KEY
     assert json.loads(paths.account_file().read_text())["org_id"] == ORG_ID
@@ -423,3 +423,48 @@ def test_doctor_finds_the_running_server_past_a_proxy(fake_upstream, proxy):
         assert seen == []
     checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
     assert checks["server"]["status"] == "ok", checks["server"]
+
+
+# --- what a new user meets first ----------------------------------------------------------------
+
+
+def test_status_without_credentials_says_it_once():
+    result = runner.invoke(app, ["status", "--port", str(free_port())], env={"COLUMNS": "300"})
+    assert result.exit_code == 4
+    assert result.output.count("claude-carthing login") == 1, result.output
+
+
+def test_a_refused_connection_does_not_say_after_0_ms():
+    creds.write_oauth()  # the autouse fixture points Claude at a closed loopback port
+    result = runner.invoke(app, ["status", "--port", str(free_port())], env={"COLUMNS": "300"})
+    assert result.exit_code == 7
+    assert "cannot reach Claude" in result.output and " ms" not in result.output
+
+
+def test_logout_with_nothing_stored_does_not_wake_a_running_server():
+    result = runner.invoke(app, ["logout"])
+    assert result.exit_code == 0 and "Nothing was stored" in result.output
+    assert not paths.credentials_stamp().exists()  # the server re-reads when this changes
+
+
+def test_login_without_a_terminal_points_to_stdin():
+    out = subprocess.run([sys.executable, "-m", "claude_carthing", "login"],
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+                         env=os.environ.copy(), check=False)
+    assert out.returncode == 2
+    assert "login --stdin" in out.stderr
+    assert "GetPassWarning" not in out.stderr and "Aborted" not in out.stderr
+
+
+def test_login_in_a_terminal_hides_the_key(upstream_env):
+    import pexpect
+
+    child = pexpect.spawn(sys.executable, ["-m", "claude_carthing", "login"], env=os.environ.copy(),
+                          encoding="utf-8", timeout=60)
+    child.expect("Session key: ")
+    child.sendline(FAKE_SESSION_KEY)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "Logged in" in child.before and FAKE_SESSION_KEY not in child.before  # never echoed
+    assert json.loads(paths.secrets_file().read_text())["session_key"] == FAKE_SESSION_KEY
