@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from datetime import datetime, timezone
 
 import pytest
@@ -116,6 +117,6 @@ def test_demo_has_a_plausible_past_labelled_as_demo(tmp_path) -> None:
     assert weekly[0][0] <= (now - 6.9 * 86400) * 1000, "a week of weekly history"
     day = [p for p in series["five_hour"] if p[0] >= (now - 86400) * 1000]
     assert len(day) >= 280, "a day of 5-hour windows at five-minute steps"
-    assert any(b[1] < a[1] - 20 for a, b in zip(day, day[1:])), "the 5-hour window resets"
+    assert any(b[1] < a[1] - 20 for a, b in itertools.pairwise(day)), "the 5-hour window resets"
     assert seed_history(history, now) == 0, "a second start adds no second past"
     history.close()

@@ -11,7 +11,6 @@ import math
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-
 from typing import TYPE_CHECKING
 
 from claude_carthing.models import ExtraUsage, Plan, Usage, Window
@@ -70,8 +69,8 @@ def seed_history(history: History, now: float) -> int:
     if history.count():
         return 0  # a demo that ran before already has its past
     start = now - WEEK
-    times = [t for t in range(int(start), int(now - DAY), OLD_STEP_S)]
-    times += [t for t in range(int(now - DAY), int(now), PAST_STEP_S)]
+    times = list(range(int(start), int(now - DAY), OLD_STEP_S))
+    times += range(int(now - DAY), int(now), PAST_STEP_S)
     for at in times:
         history.append(at, demo_usage(at))
     return len(times)

@@ -39,7 +39,7 @@ class SceneServer:
             def _json(self, data: Any, status: int = 200) -> None:
                 self._send(status, json.dumps(data).encode(), "application/json")
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 path = self.path.split("?")[0]
                 scene = owner.scene
                 if path.startswith(("/usage", "/api/history")):
@@ -59,7 +59,7 @@ class SceneServer:
                 else:
                     self._send(404, b"", "text/plain")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self._json({"accepted": False, "retry_in_s": 23}, 429)
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -114,6 +114,11 @@ def build(now: float) -> dict[str, Scene]:
         screen="error")
     doc, series = _live(now, THREE, EXTRA)
     add("live", doc, series)
+    calm = [("five_hour", "5-hour", "session", 18.0, 3 * H + 40 * 60, "normal"),
+            ("seven_day", "Weekly", "weekly", 34.0, 2 * DAY + 9 * H, "normal"),
+            ("seven_day_sonnet", "Weekly · Sonnet", "weekly", 12.0, 2 * DAY + 9 * H, "normal")]
+    doc, series = _live(now, calm)
+    add("calm", doc, series)
     doc, series = _live(now, THREE[:2], history=False)
     add("live-no-history", doc, series)
     doc, series = _live(now, SIX, EXTRA, source="claude-code")

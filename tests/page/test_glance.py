@@ -219,7 +219,7 @@ def test_desktop_uses_the_space(browser, name, width, height) -> None:
         show(p, scenes.build(time.time())[name])
         found = audit(p, 20, 80)
         assert found["problems"] == []
-        grid = p.evaluate("document.querySelector('#main .grid').getBoundingClientRect().height")
+        grid = p.evaluate("document.querySelector('#main .overview').getBoundingClientRect().height")
         assert grid > 0.75 * height, "the cards fill the screen"
         for view in ("detail", "list", "status"):
             go_view(p, view)

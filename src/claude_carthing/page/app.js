@@ -80,16 +80,21 @@
       fromCache: st.fromCache, receivedAt: st.receivedAt });
     st.count = vm.cards.length;
     CC.draw(vm, ui);
-    fitFooter();
+    fitLayout();
     tick(true);
     return vm;
   }
 
-  // The hint yields when the footer's own words need the room (long states, big fonts).
-  function fitFooter() {
+  // The hint yields when the footer's own words need the room (long states, big fonts), and a
+  // sparkline squeezed below a readable height yields to the numbers.
+  function fitLayout() {
     var foot = ui.hint.parentNode;
     foot.classList.remove('tight');
     if (foot.scrollWidth > foot.clientWidth + 1) foot.classList.add('tight');
+    var sparks = ui.main.querySelectorAll('.chart.spark');
+    for (var i = 0; i < sparks.length; i++) {
+      if (sparks[i].getBoundingClientRect().height < 14) sparks[i].style.display = 'none';
+    }
   }
 
   function request(path, method) {

@@ -202,7 +202,7 @@
     vm.cards = ws.map(function (w) { return card(w, inp, offsetMin); });
     vm.extra = extra(p.extra_usage);
     vm.updated = freshness(meta, inp, dataAt);
-    var cells = MAX_CELLS - (vm.extra ? 1 : 0);
+    var cells = MAX_CELLS;
     if (vm.cards.length > cells) { cells -= 1; vm.more = vm.cards.length - cells; }
     vm.overview = vm.cards.slice(0, cells);
     vm.detail = Math.max(0, Math.min(inp.detail || 0, vm.cards.length - 1));

@@ -101,30 +101,32 @@
     return n;
   }
 
+  // Extra usage is money, not a limit: a strip under the cards, in a colour that is no warning.
   function extraNode(x) {
-    var n = el('section', 'card extra');
+    var n = el('section', 'extra');
     n.appendChild(el('h2', 'label', 'Extra usage'));
-    n.appendChild(el('div', 'money', x.spent));
+    n.appendChild(el('span', 'money', x.spent));
+    n.appendChild(el('span', 'of', x.limitText));
     if (x.frac !== null) n.appendChild(bar(x.frac, 'spend'));
-    n.appendChild(el('div', 'reset', x.limitText));
     return n;
   }
 
   function overview(vm) {
-    var cells = vm.overview.length + (vm.extra ? 1 : 0) + (vm.more ? 1 : 0);
+    var cells = vm.overview.length + (vm.more ? 1 : 0);
+    var box = el('div', 'overview');
     var g = el('div', 'grid n' + cells + (cells > 4 ? ' compact' : ''));
     vm.overview.forEach(function (c) { g.appendChild(cardNode(c, vm)); });
     if (vm.more) {
       var m = el('section', 'card more');
       m.appendChild(el('h2', 'label', '+' + vm.more + ' more'));
-      m.appendChild(el('div', 'reset', 'button 3: all limits'));
+      m.appendChild(el('div', 'reset', 'press 3 for all limits'));
       g.appendChild(m);
     }
-    if (vm.extra) g.appendChild(extraNode(vm.extra));
-    return g;
+    box.appendChild(g);
+    if (vm.extra) box.appendChild(extraNode(vm.extra));
+    return box;
   }
 
-  // Where the server's projection line ends: 100 % when it hits, else its level at the reset.
   function projectionEnd(c) {
     var p = c.pace;
     if (!F.isNum(p.at) || !F.isNum(p.end)) return null;
