@@ -88,3 +88,14 @@ def test_a_wrongly_typed_json_value_names_the_setting() -> None:
 
 def test_defaults_are_valid() -> None:
     assert Settings().validated() == Settings()
+
+
+def test_every_setting_config_show_lists_is_documented_in_the_readme() -> None:
+    from dataclasses import fields
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| Setting | Default | Meaning |", 1)[1].split("\n\n", 1)[0]
+    documented = {name for row in table.splitlines() if row.startswith("|") for name in
+                  (part.strip(" `") for part in row.split("|")[1].split(","))}
+    assert {f.name for f in fields(Settings)} <= documented
