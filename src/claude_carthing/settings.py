@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from claude_carthing import paths
 from claude_carthing.errors import CarthingError
 
+WINDOWS = os.name == "nt"
 MIN_INTERVAL_S = 60
 MAX_TIMEOUT_S = 300
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -248,12 +249,22 @@ def set_setting(name: str, raw: str) -> Settings:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write a file atomically with mode 600 (where the OS has modes)."""
+    """Write a file atomically, readable by the user alone (mode 600; an ACL on Windows)."""
+    from claude_carthing import private
+
     tmp = path.with_name(path.name + ".tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     fd = os.open(tmp, flags, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    if os.name != "nt":
-        tmp.chmod(0o600)
-    tmp.replace(path)
+    try:
+        # Private while still empty: on Windows the new file inherits its folder's ACL, which
+        # under a custom CLAUDE_CARTHING_HOME may let every user read it.
+        private.restrict(tmp, windows=WINDOWS)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            fd = -1
+            handle.write(text)
+        tmp.replace(path)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
