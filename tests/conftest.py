@@ -18,7 +18,10 @@ from tests.support.live_server import LiveServer, free_port
 
 # In CI every skip is a failure, a module-level one included: nothing required may silently
 # not run (the hooks live in a plugin module so a test can load them into a child pytest).
-pytest_plugins = ["tests.support.strict"]
+# Chromium 69 (chromium69, chromium69_binary) and USB link (usb_link) fixtures.
+pytest_plugins = ["tests.support.strict", "tests.support.chromium69", "tests.support.netns"]
+
+STRICT_ENV = "CLAUDE_CARTHING_STRICT"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 

@@ -97,6 +97,7 @@ def build_service(
     demo: bool = False,
     clock: Callable[[], float] = time.time,
     source: UsageSource | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
     print_readings: bool = False,
 ) -> Service:
     """Create the parts of the service without starting anything (`print_readings`: a line
@@ -115,7 +116,7 @@ def build_service(
         from claude_carthing.logs import ReadingPrinter
 
         sink = ReadingPrinter(history)
-    poller = Poller(source, interval=interval, history=sink, clock=clock)
+    poller = Poller(source, interval=interval, history=sink, clock=clock, monotonic=monotonic)
     service = Service(settings, poller, history, None)
     service.app = with_lifespan(create_app(poller, settings, history), service)
     return service
@@ -218,6 +219,7 @@ def uvicorn_server(service: Service) -> uvicorn.Server:
         lifespan="on",
         timeout_graceful_shutdown=3,
         server_header=False,
+        proxy_headers=False,  # X-Forwarded-For from a local page must not pass for the device
         limit_concurrency=200,
         timeout_keep_alive=10,
     )
