@@ -99,3 +99,10 @@ def test_every_setting_config_show_lists_is_documented_in_the_readme() -> None:
     documented = {name for row in table.splitlines() if row.startswith("|") for name in
                   (part.strip(" `") for part in row.split("|")[1].split(","))}
     assert {f.name for f in fields(Settings)} <= documented
+
+
+def test_a_bad_environment_override_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAUDE_CARTHING_API_URL", "ftp://example.invalid")
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 8
+    assert "CLAUDE_CARTHING_API_URL" in result.output and "api_url" in result.output
