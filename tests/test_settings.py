@@ -25,6 +25,8 @@ BAD_VALUES = [
     ("port", "0"),
     ("port", "eighty"),
     ("interval", "10"),
+    ("interval", "100000000000"),
+    ("history_days", "100000000000000000000"),
     ("history_days", "1"),
     ("source", "carrier-pigeon"),
     ("web_url", "ftp://claude.ai"),
