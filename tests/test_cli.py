@@ -456,6 +456,7 @@ def test_login_without_a_terminal_points_to_stdin():
     assert "GetPassWarning" not in out.stderr and "Aborted" not in out.stderr
 
 
+@pytest.mark.skipif(os.name == "nt", reason="a pseudo-terminal (pexpect) is POSIX")
 def test_login_in_a_terminal_hides_the_key(upstream_env):
     import pexpect
 
@@ -473,6 +474,7 @@ def test_login_in_a_terminal_hides_the_key(upstream_env):
 # --- serve in a terminal: one line per successful read -----------------------------------------
 
 
+@pytest.mark.skipif(os.name == "nt", reason="a pseudo-terminal (pexpect) is POSIX")
 def test_serve_in_a_terminal_prints_one_line_per_read(upstream_env):
     import re
 
