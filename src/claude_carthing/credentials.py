@@ -141,8 +141,16 @@ def _keychain_item() -> str | None:
 
 
 def _epoch_ms(value: Any) -> datetime | None:
+    if isinstance(value, str):  # a number written as text must still stop an expired token
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):  # nan, inf or out of range
+            return None
     return None
 
 
