@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -211,6 +212,7 @@ def _curl_reason(exc: Exception) -> str:
     if "curl: (" in text:
         text = text.split("curl: (", 1)[1]
         text = text.split(")", 1)[1].strip() if ")" in text else text
+    text = re.sub(r" after \d+ ms", "", text)  # "after 0 ms" reads like a bug to a user
     return text.split(". See ")[0][:200] or type(exc).__name__
 
 

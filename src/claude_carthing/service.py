@@ -212,6 +212,7 @@ def uvicorn_server(service: Service) -> uvicorn.Server:
         lifespan="on",
         timeout_graceful_shutdown=3,
         server_header=False,
+        proxy_headers=False,  # X-Forwarded-For from a local page must not pass for the device
         limit_concurrency=200,
         timeout_keep_alive=10,
     )
