@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.chromium69 import DevToolsError
+from tests.support.devtools import DevToolsError
 
 pytestmark = pytest.mark.chromium69
 
