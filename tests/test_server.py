@@ -222,7 +222,8 @@ def test_refresh_endpoint_triggers_an_early_read(fake_upstream):
     import time
 
     skew = [0.0]
-    with LiveServer(upstream=fake_upstream, clock=lambda: time.time() + skew[0]) as server:
+    with LiveServer(upstream=fake_upstream, clock=lambda: time.time() + skew[0],
+                    monotonic=lambda: time.monotonic() + skew[0]) as server:
         before = len(fake_upstream.usage_requests())
         first = server.poller.snapshot().last_attempt_at
         skew[0] = 61.0  # a minute later: a dial press may ask for a read
