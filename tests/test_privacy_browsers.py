@@ -25,6 +25,7 @@ import pytest
 
 from tests.device import layouts
 from tests.support.browser import ARGS, new_page, require_chromium
+from tests.support.chromium69 import kiosk_flags
 from tests.support.netns import V3_LINK, V41_LINK, LinkServer, in_netns
 
 pytestmark = [pytest.mark.netns, pytest.mark.browser]
@@ -185,20 +186,6 @@ def test_the_servers_own_page_still_works_from_the_pc(
                 page.context.close()
         finally:
             browser.close()
-
-
-def kiosk_flags(launch_file: str) -> list[str]:
-    """The browser flags of a launch file's `exec .../chromium ...` command, as written there.
-
-    Dropped: --user-data-dir (a path on the device) and --app (the URL deploy sets; the test
-    opens that page itself).
-    """
-    joined = launch_file.replace("\\\n", " ")
-    command = next(line for line in joined.splitlines() if "chromium" in line
-                   and line.strip().startswith("exec "))
-    words = shlex.split(command)
-    return [w for w in words if w.startswith("--")
-            and not w.startswith(("--user-data-dir=", "--app="))]
 
 
 @pytest.mark.chromium69

@@ -28,6 +28,7 @@ import contextlib
 import json
 import os
 import platform
+import shlex
 import shutil
 import signal
 import socket
@@ -61,6 +62,19 @@ QUIET_FLAGS = ["--disable-background-networking", "--disable-component-update",
 
 class Unavailable(RuntimeError):
     """Chromium 69 cannot be installed or run here (the message says why)."""
+
+
+def kiosk_flags(launch_file: str) -> list[str]:
+    """The flags of a launch file's `exec .../chromium ...` command, exactly as written there.
+
+    Dropped: --user-data-dir (a path on the device) and --app (the URL deploy sets; the caller
+    opens that page itself).
+    """
+    joined = launch_file.replace("\\\n", " ")
+    command = next(line for line in joined.splitlines()
+                   if "chromium" in line and line.strip().startswith("exec "))
+    return [word for word in shlex.split(command) if word.startswith("--")
+            and not word.startswith(("--user-data-dir=", "--app="))]
 
 
 def cache_dir() -> Path:
