@@ -4,8 +4,9 @@ A pair of network namespaces stands in for the USB link (tests/support/netns.py)
 runs on its defaults (0.0.0.0:8080) in the PC namespace. On the PC side, Debian's Chromium
 (through Playwright) opens a `file://` page (with and without --allow-file-access-from-files)
 and a page of another local web server with a sandboxed frame; each tries 127.0.0.1 and the PC's
-USB address. On the device side, Chromium 69 runs a `file://` page with the flags of v3's own
-launch file (tests/device/layouts.py), as the kiosk does.
+USB address. On the device side, a `file://` page runs with the flags of each generation's own
+launch file (tests/device/layouts.py): v3 and v4.0 in Chromium 69 (their `Origin: file://`),
+v4.1 in Debian's Chromium (`Origin: null`).
 
 Each attack also runs against a server whose `cors_origins` explicitly lets those pages in: there
 the same pages must read, which proves the refusals come from the server's rule, not from the
@@ -188,25 +189,53 @@ def test_the_servers_own_page_still_works_from_the_pc(
             browser.close()
 
 
-@pytest.mark.chromium69
-def test_v3_kiosk_file_page_in_chromium_69_reads_live_usage_over_the_link(
-        v3_link, fake_upstream, chromium69, tmp_path):
-    flags = kiosk_flags(layouts.V3_RUN)
-    assert "--allow-file-access-from-files" in flags  # the flag that makes Origin `file://`
+def probe_page(tmp_path: Path, server_url: str) -> str:
     probe = tmp_path / "probe.html"
-    server_url = f"http://{v3_link.pc_ip}:8080"
     probe.write_text(f"<!doctype html><script>{ATTACK}\n"
                      f"window.results = attemptAll({json.dumps([server_url])});</script>")
+    return probe.as_uri()
+
+
+def assert_reads(got) -> None:
+    assert got["usage"].startswith("read 200 {"), got
+    assert got["history"].startswith("read 200 {"), got
+    assert got["refresh"] in ("read 202", "read 429"), got
+
+
+@pytest.mark.chromium69
+@pytest.mark.parametrize("launch_file", ["V3_RUN", "V40_SUPERVISORD", "START_CHROMIUM"],
+                         ids=["v3", "v4.0.0-v4.0.6", "v4.0.7"])
+def test_v3_v40_kiosk_file_page_in_chromium_69_reads_live_usage_over_the_link(
+        v3_link, fake_upstream, chromium69, tmp_path, launch_file):
+    flags = kiosk_flags(getattr(layouts, launch_file))
+    assert "--allow-file-access-from-files" in flags  # the flag that makes Origin `file://`
+    server_url = f"http://{v3_link.pc_ip}:8080"
     with LinkServer(v3_link, upstream=fake_upstream):
-        browser = chromium69(probe.as_uri(), flags=flags, netns=v3_link.device_ns)
-        got = browser.page.evaluate("window.results")[server_url]
-        assert got["usage"].startswith("read 200 {"), got
-        assert got["history"].startswith("read 200 {"), got
-        assert got["refresh"] in ("read 202", "read 429"), got
+        browser = chromium69(probe_page(tmp_path, server_url), flags=flags,
+                             netns=v3_link.device_ns)
+        assert_reads(browser.page.evaluate("window.results")[server_url])
         # The deployed dashboard itself, as the kiosk opens it.
         browser.page.navigate(f"{(PAGE_DIR / 'index.html').as_uri()}?server={server_url}")
         state = browser.page.wait_for(
             "document.body.getAttribute('data-state') === 'live' && document.body.innerText",
             timeout=30)
         assert "%" in state
-        browser.page.screenshot(tmp_path / "v3-kiosk.png")
+        browser.page.screenshot(tmp_path / f"{launch_file}-kiosk.png")
+
+
+def test_v41_kiosk_file_page_reads_live_usage_over_the_link(
+        v41_link, fake_upstream, playwright_session, tmp_path):
+    # v4.1's cast_shell is Chromium 147-class: Debian's Chromium stands in, with its flags.
+    flags = kiosk_flags(layouts.V41_LAUNCHER)
+    assert "--allow-file-access-from-files" not in flags  # so its file:// page sends `null`
+    server_url = f"http://{v41_link.pc_ip}:8080"
+    launcher = netns_chromium(tmp_path, v41_link.device_ns)
+    with LinkServer(v41_link, upstream=fake_upstream):
+        browser = playwright_session.chromium.launch(executable_path=str(launcher),
+                                                     headless=True, args=ARGS + flags)
+        try:
+            page = new_page(browser)
+            page.goto(probe_page(tmp_path, server_url))
+            assert_reads(page.evaluate("window.results")[server_url])
+        finally:
+            browser.close()

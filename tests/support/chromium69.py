@@ -64,17 +64,27 @@ class Unavailable(RuntimeError):
     """Chromium 69 cannot be installed or run here (the message says why)."""
 
 
-def kiosk_flags(launch_file: str) -> list[str]:
-    """The flags of a launch file's `exec .../chromium ...` command, exactly as written there.
+BROWSERS = ("chromium", "chrome", "cast_shell", "$CHROME")
 
-    Dropped: --user-data-dir (a path on the device) and --app (the URL deploy sets; the caller
-    opens that page itself).
+
+def kiosk_flags(launch_file: str) -> list[str]:
+    """The browser flags of a kiosk launch file, exactly as written there.
+
+    Understands v3's `exec /usr/bin/chromium ...` (runit), v4.0's `command=...chrome ...`
+    (supervisord.conf), v4.0.7's `exec "$CHROME" ...` (start-chromium) and v4.1's
+    `exec /usr/bin/cast_shell ...`. Dropped: --user-data-dir (a path on the device) and the
+    start URL (--app=, --url=: the caller opens the page deploy would set).
     """
     joined = launch_file.replace("\\\n", " ")
-    command = next(line for line in joined.splitlines()
-                   if "chromium" in line and line.strip().startswith("exec "))
-    return [word for word in shlex.split(command) if word.startswith("--")
-            and not word.startswith(("--user-data-dir=", "--app="))]
+    for line in joined.splitlines():
+        if not line.strip().startswith(("exec ", "command=")):
+            continue
+        words = shlex.split(line.strip().removeprefix("command="))
+        words = words[1:] if words[0] == "exec" else words
+        if words and any(name in words[0] for name in BROWSERS):
+            return [w for w in words[1:] if w.startswith("--")
+                    and not w.startswith(("--user-data-dir=", "--app=", "--url="))]
+    raise ValueError("no browser command in this launch file")
 
 
 def cache_dir() -> Path:
