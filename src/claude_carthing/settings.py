@@ -114,8 +114,9 @@ class Settings:
         for name in self.allowed_hosts:
             _require(_is_host(name), "allowed_hosts", f"{name!r} is not a host name")
         for origin in self.cors_origins:
-            _require(origin == "null" or _is_origin(origin), "cors_origins",
-                     f"{origin!r} is not an origin like http://192.168.1.5:8080 (or null)")
+            _require(origin in ("null", "file://") or _is_origin(origin), "cors_origins",
+                     f"{origin!r} is not an origin like http://192.168.1.5:8080 "
+                     "(or null, file://)")
         _require(MIN_HISTORY_DAYS <= self.history_days <= MAX_HISTORY_DAYS, "history_days",
                  f"must be at least {MIN_HISTORY_DAYS} and at most {MAX_HISTORY_DAYS}")
         _require(self.log_level.upper() in LOG_LEVELS, "log_level",
