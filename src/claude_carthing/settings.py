@@ -14,12 +14,13 @@ from claude_carthing.errors import CarthingError
 
 MIN_INTERVAL_S = 60
 MIN_HISTORY_DAYS = 35
-SOURCES = ("auto", "oauth", "web")
+SOURCES = ("auto", "claude-code", "oauth", "web")
 USB_SUBNETS = ("172.16.42.0/24", "10.42.1.0/24")
 
 ENV_OVERRIDES = {
     "web_url": "CLAUDE_CARTHING_WEB_URL",
     "api_url": "CLAUDE_CARTHING_API_URL",
+    "claude_path": "CLAUDE_CARTHING_CLAUDE_PATH",
 }
 
 
@@ -46,6 +47,8 @@ class Settings:
     history_days: int = 90
     log_level: str = "INFO"
     claude_code_version: str = "2.1.0"
+    claude_path: str = ""  # the `claude` command to ask for usage; "" = PATH, then usual places
+    max_interval: int = 1800  # the longest wait between reads while usage does not move
 
     def validated(self) -> Settings:
         """Return self after checking every value; raise `SettingsError` on the first bad one."""
@@ -62,6 +65,8 @@ class Settings:
                 ipaddress.ip_network(cidr, strict=False)
             except ValueError as exc:
                 raise SettingsError(f"allow: {cidr!r} is not an address or network") from exc
+        if self.max_interval < MIN_INTERVAL_S:
+            raise SettingsError(f"max_interval must be at least {MIN_INTERVAL_S} seconds")
         for url in (self.web_url, self.api_url):
             if not url.startswith(("http://", "https://")):
                 raise SettingsError(f"{url!r} is not an http(s) URL")
