@@ -8,9 +8,9 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from claude_carthing import credentials, errors
+from claude_carthing import cookie_store, credentials, errors
 from claude_carthing.claude_code import ClaudeCodeReader
-from claude_carthing.client import UsageClient
+from claude_carthing.client import UsageClient, WebExtras
 from claude_carthing.credentials import CredentialsError
 from claude_carthing.models import Plan, Usage
 from claude_carthing.settings import Settings
@@ -161,9 +161,12 @@ class ClaudeSource:
         return Reading(usage, "oauth", Plan(name, creds.rate_limit_tier))
 
     def _read_web(self, creds: credentials.WebCredentials) -> Reading:
-        result = self._client.fetch_web(creds)
+        extra = WebExtras(cookie_store.read_cloudflare(), cookie_store.device_id())
+        result = self._client.fetch_web(creds, extra)
         if result.new_session_key and creds.where != "environment":
             credentials.replace_session_key(result.new_session_key, creds.where)
+        if result.new_cookies:
+            cookie_store.update_cloudflare(result.new_cookies)
         account = credentials.read_account()
         if result.org is not None and result.org.uuid != account.get("org_id"):
             credentials.update_account(
