@@ -231,3 +231,49 @@ def test_windows_child_has_no_window_and_its_tree_is_killed():
     assert popen_options("Linux") == {"start_new_session": True}
     assert kill_command("Windows", 42) == ["taskkill", "/F", "/T", "/PID", "42"]
     assert kill_command("Darwin", 42) is None
+
+
+# --- the commands say which source served the numbers -----------------------------------------
+
+
+def test_status_says_claude_code_served_the_numbers(fake):
+    from typer.testing import CliRunner
+
+    from claude_carthing.cli import app
+
+    result = CliRunner().invoke(app, ["status", "--source", "claude-code", "--port", "1"])
+    assert "via Claude Code" in result.output and "23.0 %" in result.output
+    result = CliRunner().invoke(app, ["status", "--json", "--port", "1"])
+    assert '"source": "claude-code"' in result.output  # auto prefers it
+
+
+def test_doctor_counts_claude_code_as_credentials_and_names_the_source(fake, monkeypatch):
+    from typer.testing import CliRunner
+
+    from claude_carthing.cli import app
+    from claude_carthing.doctor import host
+
+    monkeypatch.setattr(host, "find_adapters", lambda: [])
+    result = CliRunner().invoke(app, ["doctor", "--port", "1"])
+    assert "[OK]   credentials: `claude` command: found" in result.output
+    assert "[OK]   live usage read: read through claude-code: 4 windows" in result.output
+
+
+def test_doctor_says_why_claude_code_did_not_serve(fake, fake_upstream, monkeypatch):
+    from typer.testing import CliRunner
+
+    from claude_carthing.cli import app
+    from claude_carthing.doctor import host
+
+    monkeypatch.setattr(host, "find_adapters", lambda: [])
+    monkeypatch.setenv("CLAUDE_CARTHING_API_URL", fake_upstream.url)
+    creds.write_oauth()
+    fake.play("setup_token", "setup_token")
+    result = CliRunner().invoke(app, ["doctor", "--port", "1"])
+    assert "read through oauth: 3 windows (Claude Code did not answer: Claude Code's login " \
+           "cannot report usage limits" in result.output
+    fake.play("crash")
+    assert CliRunner().invoke(app, ["config", "set", "source", "claude-code"]).exit_code == 0
+    result = CliRunner().invoke(app, ["doctor", "--port", "1"])
+    assert "[FAIL] live usage read: Claude Code: Claude Code exited with code 3" in result.output
+    assert "fix: Check that `claude` runs in a terminal" in result.output

@@ -58,6 +58,10 @@ def window_cells(window: dict[str, Any]) -> tuple[Text, Text, Text]:
     return label, bar(percent, style), Text(f"{percent:5.1f} %", style=f"bold {style}")
 
 
+SOURCE_NAMES = {"claude-code": "Claude Code", "oauth": "Claude Code's login",
+                "web": "claude.ai session"}
+
+
 def state_line(doc: dict[str, Any]) -> Text:
     """Return one line that says whether the data is live, stale, demo or missing, and why."""
     meta = doc.get("meta") or {}
@@ -72,6 +76,8 @@ def state_line(doc: dict[str, Any]) -> Text:
     label = {"demo": "DEMO DATA", "not_configured": "not configured"}.get(state, state)
     line = Text(label.upper() if state == "demo" else label, style=styles.get(state, "red"))
     line += Text(age, style="dim")
+    if meta.get("source") in SOURCE_NAMES:
+        line += Text(f" · via {SOURCE_NAMES[meta['source']]}", style="dim")
     if meta.get("last_error"):
         line += Text(f" · {meta['last_error']}", style="yellow" if doc.get("windows") else "red")
     return line
