@@ -277,3 +277,12 @@ def test_doctor_says_why_claude_code_did_not_serve(fake, fake_upstream, monkeypa
     result = CliRunner().invoke(app, ["doctor", "--port", "1"])
     assert "[FAIL] live usage read: Claude Code: Claude Code exited with code 3" in result.output
     assert "fix: Check that `claude` runs in a terminal" in result.output
+
+
+def test_config_show_says_where_claude_is(fake):
+    from typer.testing import CliRunner
+
+    from claude_carthing.cli import app
+
+    out = CliRunner().invoke(app, ["config", "show"]).output
+    assert f"`claude` at {fake.path}" in out
