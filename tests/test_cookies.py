@@ -89,9 +89,22 @@ def test_login_from_curl_stores_only_the_session_and_cloudflare_cookies(upstream
 
 
 def test_login_with_hidden_input_reads_a_multi_line_curl(upstream_env):
-    result = runner.invoke(app, ["login"], input=BASH_CURL)
-    assert result.exit_code == 0, result.output
-    assert FAKE_SESSION_KEY not in result.output and CLEARANCE not in result.output
+    import os
+    import sys
+
+    import pexpect
+
+    child = pexpect.spawn(sys.executable, ["-m", "claude_carthing", "login"],
+                          env=os.environ.copy(), encoding="utf-8", timeout=60)
+    child.expect("Session key: ")
+    for line in BASH_CURL.splitlines():
+        child.sendline(line)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "Cloudflare cookies" in child.before
+    for secret in (FAKE_SESSION_KEY, CLEARANCE, BM, DROP):
+        assert secret not in child.before  # never echoed
     assert cookie_store.read_cloudflare() == {"cf_clearance": CLEARANCE, "__cf_bm": BM}
 
 

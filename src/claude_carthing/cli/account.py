@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Annotated
 
 import typer
 
 from claude_carthing import cookie_store, credentials, errors
-from claude_carthing.cli.exit import run_friendly
+from claude_carthing.cli.exit import ExitStatus, run_friendly
 from claude_carthing.cookies import SESSION, continues, parse_login_input
 from claude_carthing.settings import load_settings
 
@@ -21,7 +22,7 @@ HOW_TO = ("Paste the value of the `sessionKey` cookie of claude.ai (browser deve
 
 def read_hidden() -> str:
     """Read pasted text with hidden input, following shell line continuations of a cURL text."""
-    lines = [typer.prompt("Session key, Cookie header or cURL", hide_input=True)]
+    lines = [typer.prompt("Session key", hide_input=True)]
     while continues(lines[-1]) and len(lines) < MAX_PASTED_LINES:
         lines.append(typer.prompt("", hide_input=True, prompt_suffix="", default="",
                                   show_default=False))
@@ -40,9 +41,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Store your claude.ai session (asked with hidden input) and find your org."""
 
-        def body() -> None:
+        def body() -> int:
             if stdin:
                 raw = typer.get_text_stream("stdin").read()
+            elif not sys.stdin.isatty():  # hidden input needs a terminal
+                typer.echo("error: no terminal to ask for the key in; pipe it instead: "
+                           "claude-carthing login --stdin", err=True)
+                return int(ExitStatus.USAGE)
             else:
                 typer.echo(HOW_TO)
                 raw = read_hidden()
@@ -73,6 +78,7 @@ def register(app: typer.Typer) -> None:
             extra_note = " with its Cloudflare cookies" if pasted else ""
             typer.echo(f"Logged in: organization {org.name or org.uuid}{plan}. "
                        f"Session key{extra_note} stored in {place}.")
+            return 0
 
         run_friendly(body)
 
