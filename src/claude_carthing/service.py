@@ -109,7 +109,11 @@ def build_service(
             source = ClaudeSource(settings)
     history = open_history(settings, demo=demo)
     interval = 60 if demo else settings.interval
-    poller = Poller(source, interval=interval, history=history, clock=clock, monotonic=monotonic)
+    from claude_carthing.activity import signature
+
+    poller = Poller(source, interval=interval, history=history, clock=clock, monotonic=monotonic,
+                    max_interval=None if demo else settings.max_interval,
+                    activity=None if demo else signature)
     service = Service(settings, poller, history, None)
     service.app = with_lifespan(create_app(poller, settings, history), service)
     return service

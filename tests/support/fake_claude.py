@@ -57,6 +57,11 @@ if mode == "wrapper_hang":
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"])
     log({{"grandchild": child.pid}})
     time.sleep(3600)
+# Like the real one: each start rewrites .claude.json in its config folder.
+config = os.environ.get("CLAUDE_CONFIG_DIR")
+if config and os.path.isdir(config):
+    with open(os.path.join(config, ".claude.json"), "a", encoding="utf-8") as f:
+        f.write("{{}}\n")
 line = sys.stdin.readline()
 log({{"stdin": line}})
 request = json.loads(line)
