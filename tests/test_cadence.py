@@ -113,6 +113,23 @@ def test_claude_code_activity_snaps_back_with_a_local_check_only(fake_upstream, 
     assert poller.snapshot().poll_mode == "normal" and poller.snapshot().interval == 300
 
 
+def test_with_claude_code_quiet_one_unchanged_reading_is_enough(fake_upstream, clock):
+    creds.write_oauth()
+    history = creds.claude_dir() / "history.jsonl"
+    poller = make_poller(fake_upstream, clock, watch=activity.signature)
+    assert waits(poller, clock, 3) == [300, 600, 1200]  # quiet: stretch at once
+    fake_upstream.set_usage(usage_at(50.0))
+    found = []
+    for _ in range(3):  # numbers still, but someone types in Claude Code between the reads
+        snap = poller.poll_once()
+        found.append(round(snap.next_poll_at - clock.now))
+        history.write_text(history.read_text() + "{}\n" if history.exists() else "{}\n")
+        clock.now += 60
+        poller._due()
+        clock.now = poller.snapshot().next_poll_at
+    assert found == [300, 300, 300]  # in use: the normal interval, not stretched
+
+
 def test_a_new_session_folder_counts_as_activity(tmp_path):
     before = activity.signature(tmp_path)
     (tmp_path / "projects" / "-home-ann-code").mkdir(parents=True)
@@ -162,7 +179,9 @@ def test_our_own_claude_child_is_not_taken_for_local_activity(tmp_path, monkeypa
     reader = ClaudeCodeReader(str(fake.path))
     poller = make_poller(fake_upstream, clock, watch=activity.signature, source="claude-code",
                          reader=reader)
-    assert waits(poller, clock, 5) == [300, 300, 600, 1200, 1800]
+    # Stretched after one unchanged reading: the child's own writes did not count as someone
+    # using Claude Code (which would have kept the normal interval).
+    assert waits(poller, clock, 5) == [300, 600, 1200, 1800, 1800]
     assert (creds.claude_dir() / ".claude.json").exists()  # the child did write there
 
 

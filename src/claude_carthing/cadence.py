@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from claude_carthing.models import Usage
 
-IDLE_AFTER = 2  # unchanged readings in a row (10 minutes at 300 s) before stretching
+IDLE_AFTER = 2  # unchanged readings in a row (10 minutes at 300 s) before stretching...
+QUIET_IDLE_AFTER = 1  # ...or one, when Claude Code was not used on this PC since the last one
 STRETCH = 2.0  # each further unchanged reading doubles the wait, up to the ceiling
 RESET_GRACE_S = 30.0  # read this long after a reset time, once Claude has rolled the window
 
@@ -45,14 +46,17 @@ class Cadence:
         self.current = self.normal
         self.unchanged = 0
 
-    def on_reading(self, usage: Usage, now: float) -> float:
-        """Take a successful reading at epoch seconds `now`; return the wait until the next."""
+    def on_reading(self, usage: Usage, now: float, *, quiet: bool = False) -> float:
+        """Take a successful reading at epoch seconds `now`; return the wait until the next.
+
+        `quiet`: Claude Code is watched and was not used since the previous reading.
+        """
         levels = _levels(usage)
         if self._levels is None or self._moved(levels, now):
             self.snap()
         else:
             self.unchanged += 1
-            if self.unchanged >= IDLE_AFTER:
+            if self.unchanged >= (QUIET_IDLE_AFTER if quiet else IDLE_AFTER):
                 self.current = min(self.ceiling, self.current * STRETCH)
         self._levels = levels
         self._resets = _resets(usage)

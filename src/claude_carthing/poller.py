@@ -115,6 +115,7 @@ class Poller:
         self._cadence = Cadence(float(normal), float(max_interval or normal))
         self._activity = activity
         self._activity_seen: object = activity() if activity is not None else None
+        self._active_since_read = False  # Claude Code was used since the latest reading
         self._snapshot = Snapshot(interval=normal, next_poll_at=clock(), normal_interval=normal)
 
     @property
@@ -153,7 +154,9 @@ class Poller:
 
     def _on_success(self, reading: Reading, now: float, started: float) -> None:
         before = self.snapshot()
-        wait = self._cadence.on_reading(reading.usage, now)
+        quiet = self._activity is not None and not self._active_since_read
+        self._active_since_read = False
+        wait = self._cadence.on_reading(reading.usage, now, quiet=quiet)
         reset = self._cadence.next_reset(now)
         if reset is not None and reset - now < wait:
             wait = max(reset - now, float(MIN_INTERVAL_S))  # read again once a window resets
@@ -306,6 +309,7 @@ class Poller:
         if seen == self._activity_seen:
             return due_at
         self._activity_seen = seen
+        self._active_since_read = True
         with self._lock:
             snap = self._snapshot
             if snap.last_error is not None or due_at is None:
