@@ -99,6 +99,7 @@ def test_every_failure_is_a_state_in_words(fake, caplog, mode, answer, words, ki
     assert snap.state == "error" and snap.error_kind == kind
     assert words in snap.last_error
     assert "Traceback" not in caplog.text
+    assert "FAKE-canary" not in snap.last_error + caplog.text  # nothing it echoed leaks
     for call in fake.calls():
         assert not alive(call["pid"])  # reaped, whatever happened
 

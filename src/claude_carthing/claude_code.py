@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from claude_carthing import errors
 from claude_carthing.claude_locate import find_claude
+from claude_carthing.logs import redact
 from claude_carthing.models import Plan, Usage
 from claude_carthing.wire import parse_usage
 
@@ -249,7 +250,7 @@ def _control_response(line: bytes) -> Any:
     if not isinstance(response, dict) or response.get("request_id") != REQUEST_ID:
         return None
     if response.get("subtype") != "success":
-        detail = str(response.get("error") or "no reason given")[:200]
+        detail = redact(str(response.get("error") or "no reason given")[:200])
         raise ClaudeCodeError(f"Claude Code refused the usage request ({detail}); "
                               f"update Claude Code")
     return response.get("response")

@@ -73,7 +73,8 @@ if mode == "garbage":
     sys.exit(0)
 if mode == "error":
     say({{"type": "control_response", "response": {{"subtype": "error", "request_id": rid,
-        "error": "Unsupported control request subtype: get_usage"}}}})
+        "error": "Unsupported control request subtype: get_usage (login sk-ant-oat01-FAKE-canary-"
+                 "echoed-0000)"}}}})
     sys.stdin.read()
     sys.exit(0)
 with open(os.path.join(HERE, "answer.json"), encoding="utf-8") as f:
