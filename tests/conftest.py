@@ -40,6 +40,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     dead = f"http://127.0.0.1:{free_port()}"
     monkeypatch.setenv("CLAUDE_CARTHING_WEB_URL", dead)
     monkeypatch.setenv("CLAUDE_CARTHING_API_URL", dead)
+    # Never the developer's real `claude` either: tests that want one install the fake.
+    monkeypatch.setenv("CLAUDE_CARTHING_CLAUDE_PATH", str(tmp_path / "no-claude-here"))
     return home
 
 

@@ -295,7 +295,7 @@ def _old_typer_default(self, *args, **kwargs):
     _init(self, *args, **kwargs)
 typer.Typer.__init__ = _old_typer_default
 
-def _boom(self, key):
+def _boom(self, *args, **kwargs):
     raise RuntimeError("forced failure inside login")
 client.UsageClient.discover_org = _boom
 

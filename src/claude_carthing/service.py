@@ -116,7 +116,11 @@ def build_service(
         from claude_carthing.logs import ReadingPrinter
 
         sink = ReadingPrinter(history)
-    poller = Poller(source, interval=interval, history=sink, clock=clock, monotonic=monotonic)
+    from claude_carthing.activity import signature
+
+    poller = Poller(source, interval=interval, history=sink, clock=clock, monotonic=monotonic,
+                    max_interval=None if demo else settings.max_interval,
+                    activity=None if demo else signature)
     service = Service(settings, poller, history, None)
     service.app = with_lifespan(create_app(poller, settings, history), service)
     return service

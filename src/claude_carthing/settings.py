@@ -24,12 +24,13 @@ HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 VERSION = re.compile(r"\d+(\.\d+){1,3}")
 MIN_HISTORY_DAYS = 35
 MAX_HISTORY_DAYS = 3650
-SOURCES = ("auto", "oauth", "web")
+SOURCES = ("auto", "claude-code", "oauth", "web")
 USB_SUBNETS = ("172.16.42.0/24", "10.42.1.0/24")
 
 ENV_OVERRIDES = {
     "web_url": "CLAUDE_CARTHING_WEB_URL",
     "api_url": "CLAUDE_CARTHING_API_URL",
+    "claude_path": "CLAUDE_CARTHING_CLAUDE_PATH",
 }
 
 
@@ -94,6 +95,8 @@ class Settings:
     history_days: int = 90
     log_level: str = "INFO"
     claude_code_version: str = "2.1.0"
+    claude_path: str = ""  # the `claude` command to ask for usage; "" = PATH, then usual places
+    max_interval: int = 1800  # the longest wait between reads while usage does not move
 
     def validated(self) -> Settings:
         """Return self after checking every value; raise `SettingsError` naming the first bad one.
@@ -123,6 +126,8 @@ class Settings:
                  f"must be one of {', '.join(LOG_LEVELS)}")
         _require(bool(VERSION.fullmatch(self.claude_code_version)), "claude_code_version",
                  "must be a version like 2.1.0")
+        _require(self.max_interval >= MIN_INTERVAL_S, "max_interval",
+                 f"must be at least {MIN_INTERVAL_S} seconds")
         return self
 
     def allowed_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

@@ -18,7 +18,12 @@ config_app = typer_app(help="Show or change settings.", no_args_is_help=True)
 
 def credential_summary() -> dict[str, Any]:
     """Describe which credentials exist, without revealing any of them."""
+    from claude_carthing.claude_locate import find_claude
+
     summary: dict[str, Any] = {}
+    claude = find_claude(load_settings().claude_path)
+    summary["claude_code"] = (f"`claude` at {claude} (asked for usage with --source auto or "
+                              f"claude-code)" if claude else "no `claude` command found")
     try:
         oauth = credentials.read_oauth()
     except CredentialsError as exc:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from claude_carthing import __version__, credentials, errors, paths, private
+from claude_carthing.claude_code import ClaudeCodeError, ClaudeCodeLoginError
 from claude_carthing.doctor.model import Check, Status, Timer
 from claude_carthing.local_http import get_json
 from claude_carthing.settings import Settings
@@ -74,9 +75,13 @@ def check_home() -> Check:
     return Check("home folder", "ok", str(home), data=data)
 
 
-def check_credentials() -> Check:
+def check_credentials(settings: Settings | None = None) -> Check:
     """Credentials present for each source (their values never leave this function)."""
+    from claude_carthing.claude_locate import find_claude
+
     data: dict[str, Any] = {}
+    claude = find_claude(settings.claude_path if settings else "")
+    data["claude_code"] = str(claude) if claude else "not found"
     try:
         oauth = credentials.read_oauth()
         if oauth is None:
@@ -92,8 +97,10 @@ def check_credentials() -> Check:
         data["web"] = f"present ({web.where})" if web else "absent"
     except credentials.CredentialsError as exc:
         data["web"] = f"unreadable: {exc}"
-    summary = f"Claude Code login: {data['oauth']}; session key: {data['web']}"
-    usable = data["oauth"] == "present" or str(data["web"]).startswith("present")
+    summary = (f"`claude` command: {'found' if claude else 'not found'}; "
+               f"Claude Code login: {data['oauth']}; session key: {data['web']}")
+    usable = data["oauth"] == "present" or str(data["web"]).startswith("present") or (
+        claude is not None and (settings is None or settings.source in ("auto", "claude-code")))
     if usable:
         return Check("credentials", "ok", summary, data=data)
     if data["oauth"] == "expired":
@@ -105,6 +112,10 @@ def check_credentials() -> Check:
 
 
 FIXES: dict[type[errors.CarthingError], tuple[str, str]] = {
+    ClaudeCodeLoginError: ("Claude Code login", "Run `claude` once and log in (a normal "
+                           "login, not `claude setup-token`), or use `claude-carthing login`."),
+    ClaudeCodeError: ("Claude Code", "Check that `claude` runs in a terminal (or set "
+                      "claude_path); `--source auto` uses the other routes meanwhile."),
     errors.SessionExpiredError: ("expired session", "Run `claude-carthing login` again."),
     errors.WrongOrgError: ("wrong organization", "Run `claude-carthing login` again (or turn "
                            "the VPN off)."),
@@ -144,8 +155,12 @@ def check_live_read(settings: Settings) -> Check:
     finally:
         source.close()
     windows = len(reading.usage.windows)
-    return Check("live usage read", "ok", f"read through {reading.source}: {windows} windows",
-                 data={"source": reading.source, "windows": windows})
+    summary = f"read through {reading.source}: {windows} windows"
+    data: dict[str, Any] = {"source": reading.source, "windows": windows}
+    if source.claude_code_problem and reading.source != "claude-code":
+        summary += f" (Claude Code did not answer: {source.claude_code_problem})"
+        data["claude_code_problem"] = source.claude_code_problem
+    return Check("live usage read", "ok", summary, data=data)
 
 
 def _tcp_open(host: str, port: int, timeout: float) -> bool:
