@@ -8,6 +8,13 @@ Usage::
         server = link.popen("pc", [sys.executable, "-m", "claude_carthing", "serve"])
         link.run("device", ["curl", "-s", f"http://{link.pc_ip}:8080/health"])
 
+    with usb_link(*V41_LINK) as link, LinkServer(link, upstream=fake_upstream) as server:
+        http_in(link.device_ns, server.url + "/usage")   # (status, headers, body)
+
+`LinkServer` is the real server on its defaults (0.0.0.0:8080) with its listening socket in the
+PC namespace; `in_netns(ns, fn)` runs `fn` in a thread inside `ns` (sockets it makes stay there);
+fixtures: `link_factory`, `v3_link`, `v41_link` (skip when namespaces cannot be made).
+
 Both ends live in namespaces of their own (`usb0` on each side, loopback up in both); nothing
 is added to the root namespace, so no packet for those subnets can leave the pair. On exit the
 processes started through the link are killed and both namespaces are deleted, whatever happened.
