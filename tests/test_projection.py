@@ -120,3 +120,27 @@ def test_demo_has_a_plausible_past_labelled_as_demo(tmp_path) -> None:
     assert any(b[1] < a[1] - 20 for a, b in itertools.pairwise(day)), "the 5-hour window resets"
     assert seed_history(history, now) == 0, "a second start adds no second past"
     history.close()
+
+
+@pytest.mark.parametrize("bad", ["25:00-07:00", "22:00", "10pm-7am", "22:00-07:60"])
+def test_night_schedule_is_validated(bad) -> None:
+    from claude_carthing.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match="night"):
+        load_settings(night=bad)
+    assert load_settings(night="off").night == "off"
+    assert load_settings().night == "22:00-07:00"
+
+
+def test_night_schedule_reaches_the_page_in_usage_meta() -> None:
+    import json
+    import urllib.request
+
+    from tests.support.live_server import LiveServer
+
+    with LiveServer(source=None, demo=True, settings={"night": "21:30-06:15"}) as server, \
+            urllib.request.urlopen(server.url + "/usage", timeout=10) as answer:
+        doc = json.loads(answer.read())
+    assert doc["meta"]["night"] == "21:30-06:15"
+    # The demo's synthetic past is there from the start: its projections say where it heads.
+    assert all(w["projection"]["state"] in ("hits", "lasts", "reached") for w in doc["windows"])
