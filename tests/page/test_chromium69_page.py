@@ -27,6 +27,13 @@ class Car:
         self.server = SceneServer()
         self.browser = Chromium69("about:blank", binary=binary).start()
         self.page = self.browser.page
+        self.page.call("Runtime.enable")  # so the page's uncaught errors arrive as events
+
+    def errors(self) -> list[str]:
+        """Uncaught exceptions the page threw so far (a Chrome 69 gap shows up here)."""
+        self.page.evaluate("1")  # collect pending events
+        return [str(e["params"]["exceptionDetails"].get("exception", {}).get("description"))
+                for e in self.page.events if e["method"] == "Runtime.exceptionThrown"]
 
     def open(self, name: str, query: str = "", theme: str = "dark") -> scenes.Scene:
         scene = scenes.build(time.time())[name]
@@ -66,6 +73,13 @@ def car(chromium69_binary: Path) -> Iterator[Car]:
     c = Car(chromium69_binary)
     yield c
     c.close()
+
+
+@pytest.fixture(autouse=True)
+def no_page_errors(car: Car) -> Iterator[None]:
+    """Every test here fails when the page threw in Chromium 69."""
+    yield
+    assert car.errors() == []
 
 
 @pytest.mark.parametrize("theme", ["dark", "light"])

@@ -194,6 +194,7 @@ def test_a_crossing_shows_a_brief_notice(page, start, then, says) -> None:
     page.evaluate("CC.app.poll()")
     page.wait_for_selector("#notice", state="visible")
     assert page.inner_text("#notice") == says
+    assert audit(page, 16, 64)["problems"] == [], "the notice itself is legible and whole"
     anim = page.evaluate("getComputedStyle(document.getElementById('notice')).animationIterationCount")
     assert anim == "1"
     page.wait_for_selector("#notice", state="hidden", timeout=9000)  # seconds, then back to normal
@@ -209,6 +210,20 @@ def test_severity_going_up_shows_a_notice(page) -> None:
     page.evaluate("CC.app.poll()")
     page.wait_for_selector("#notice", state="visible")
     assert page.inner_text("#notice") == "Claude rates Weekly warning"
+
+
+def test_weekly_detail_asks_for_a_week_of_history(page) -> None:
+    show(page, scenes.build(time.time())["live"])
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/history" in r.url else None)
+    page.keyboard.press("2")  # the 5-hour window: a day is enough
+    page.keyboard.press("2")  # weekly
+    page.wait_for_function("document.querySelector('#main .detail').dataset.window === 'seven_day'")
+    page.wait_for_timeout(200)
+    assert any("hours=168" in u for u in asked), asked
+    start = page.inner_text("#main .xaxis .start")
+    assert start[:3] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), "the axis spans days"
+    assert page.inner_text("#main .xaxis .end").startswith("reset ")
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (1920, 1080)])
