@@ -260,3 +260,31 @@ def test_phone_portrait_stacks_the_cards(browser, name) -> None:
             assert audit(p, 16, 64)["problems"] == [], "a phone has room for the big sizes"
     finally:
         p.context.close()
+
+
+def test_a_day_of_polling_keeps_the_dom_and_the_cache_flat(page) -> None:
+    # Issue 13.8: no growth over a day. A simulated day of reads every 10 minutes, with moving
+    # numbers, alerts and view changes, on the page's own (fake) clock.
+    now = time.time()
+    scene = scenes.build(now)["live"]
+    page.clock.install(time=now * 1000)
+    show(page, scene)
+    reads: list[str] = []
+    page.on("request", lambda r: reads.append(r.url) if "/usage" in r.url else None)
+    count = "document.getElementsByTagName('*').length"
+    sizes = []
+    for step in range(144):
+        _set_util(scene, "five_hour", 20 + (step * 7) % 80, now + step * 600)
+        assert scene.doc is not None
+        scene.doc["meta"]["server_time_ms"] = int((now + (step + 1) * 600) * 1000)
+        page.clock.run_for(600_000)
+        page.wait_for_timeout(20)
+        if step % 36 == 35:
+            page.keyboard.press("2")
+            page.keyboard.press("1")
+            page.wait_for_timeout(50)
+            sizes.append((page.evaluate(count),
+                          page.evaluate("(localStorage.getItem('claude-carthing.last') || '').length")))
+    assert len(reads) >= 140, "the page kept reading all day"
+    assert len({s[0] for s in sizes}) == 1, f"DOM size changed over the day: {sizes}"
+    assert max(s[1] for s in sizes) <= sizes[0][1] * 1.1, f"the cache grew: {sizes}"
