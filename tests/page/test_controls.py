@@ -37,11 +37,11 @@ def test_theme_by_touch_and_key_is_remembered(page, server) -> None:
     open_dashboard(page, server.url)
     assert not is_light(page)
     # The button says what a press does, not the state it is in.
-    assert page.inner_text("#theme") == "Light theme"
+    assert page.inner_text("#theme") == "Switch to light"
     bg_dark = page.evaluate("getComputedStyle(document.body).backgroundColor")
     page.click("#theme")
     assert is_light(page)
-    assert page.inner_text("#theme") == "Dark theme"
+    assert page.inner_text("#theme") == "Switch to dark"
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") != bg_dark
     page.reload()
     page.wait_for_function("document.getElementById('main').dataset.screen === 'data'")
@@ -57,11 +57,11 @@ def test_long_press_m_selects_automatic_theme(page, server) -> None:
     page.keyboard.down("m")
     page.wait_for_timeout(800)
     page.keyboard.up("m")
-    assert page.inner_text("#theme") == "Auto · Dark theme"
+    assert page.inner_text("#theme") == "Auto · switch to dark"
     assert is_light(page), "with day=0-24 the automatic theme is light at any hour"
     page.reload()
     page.wait_for_function("document.getElementById('main').dataset.screen === 'data'")
-    assert page.inner_text("#theme") == "Auto · Dark theme"
+    assert page.inner_text("#theme") == "Auto · switch to dark"
 
 
 def test_preset_keys_switch_views_and_escape_goes_back(page, server) -> None:

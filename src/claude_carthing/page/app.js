@@ -217,7 +217,7 @@
     }
     if (document.body.classList.contains('light') !== light) document.body.classList.toggle('light', light);
     // The button says what a press does; "auto" is named while the automatic theme runs.
-    CC.dom.setText(ui.theme, (mode === 'auto' ? 'Auto · ' : '') + (light ? 'Dark theme' : 'Light theme'));
+    CC.dom.setText(ui.theme, (mode === 'auto' ? 'Auto · s' : 'S') + 'witch to ' + (light ? 'dark' : 'light'));
     ui.theme.setAttribute('aria-label', 'Switch to the ' + (light ? 'dark' : 'light') + ' theme');
   }
 
