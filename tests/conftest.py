@@ -21,7 +21,6 @@ from tests.support.live_server import LiveServer, free_port
 # Chromium 69 (chromium69, chromium69_binary) and USB link (usb_link) fixtures.
 pytest_plugins = ["tests.support.strict", "tests.support.chromium69", "tests.support.netns"]
 
-STRICT_ENV = "CLAUDE_CARTHING_STRICT"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 

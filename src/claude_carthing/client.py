@@ -9,6 +9,7 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -99,7 +100,16 @@ class UsageClient:
             "User-Agent": f"claude-code/{self._settings.claude_code_version}",
             "Accept": "application/json",
         }
-        response = self._request(url, headers=headers, route="oauth")
+        try:
+            response = self._request(url, headers=headers, route="oauth")
+        except errors.RateLimitedError as exc:
+            # Claude now answers an expired (or expiring) token with 429 and a long retry-after.
+            soon = datetime.now(timezone.utc) + timedelta(seconds=self._settings.interval)
+            if creds.expired(soon):
+                raise errors.OAuthTokenError(
+                    "Claude Code's login has expired or is about to: open Claude Code to refresh it"
+                ) from exc
+            raise
         return parse_usage(_json(response))
 
     # --- route W ---------------------------------------------------------------------------

@@ -120,8 +120,12 @@ class ClaudeSource:
                 oauth = credentials.read_oauth()
             except CredentialsError as exc:
                 oauth_problem = exc
+        web_problem: CredentialsError | None = None
         if wanted in ("auto", "web"):
-            web = credentials.read_web()
+            try:
+                web = credentials.read_web()
+            except CredentialsError as exc:  # e.g. a locked keyring: the other route may work
+                web_problem = exc
         found: list[tuple[str, object]] = []
         usable = oauth is not None and not oauth.expired()
         if oauth is not None and oauth.access_token == self._refused_token and web is not None:
@@ -132,8 +136,11 @@ class ClaudeSource:
             found.append(("web", web))
         if oauth is not None and not usable:
             found.append(("oauth", oauth))  # last: only to say why when nothing else works
-        if not found and oauth_problem is not None:
-            raise oauth_problem
+        problem = oauth_problem or web_problem
+        if not found and problem is not None:
+            raise problem
+        if oauth is not None and not usable and web_problem is not None:
+            raise web_problem  # the keyring's state says more than an expired token's
         return found
 
     def _read_http(self) -> Reading:

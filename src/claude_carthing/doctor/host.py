@@ -12,13 +12,14 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from claude_carthing import __version__, credentials, errors, paths
+from claude_carthing import __version__, credentials, errors, paths, private
 from claude_carthing.claude_code import ClaudeCodeError, ClaudeCodeLoginError
 from claude_carthing.doctor.model import Check, Status, Timer
 from claude_carthing.local_http import get_json
 from claude_carthing.settings import Settings
 from claude_carthing.usb import Adapter, find_adapters
 
+WINDOWS = os.name == "nt"
 DEPENDENCIES = ("typer", "rich", "starlette", "uvicorn", "curl_cffi", "paramiko", "keyring")
 
 
@@ -55,13 +56,19 @@ def check_home() -> Check:
     if not os.access(home, os.W_OK):
         return Check("home folder", "fail", f"{home} is not writable",
                      f"Give your user write access to {home}.", data=data)
-    if os.name != "nt" and secrets.exists():
+    if WINDOWS and secrets.exists():
+        others = private.foreign_access(secrets)
+        data["secrets_file_others"] = others
+        if others:
+            return Check("home folder", "fail", f"{secrets} is readable by {', '.join(others)}",
+                         private.fix_text(secrets), data=data)
+    if not WINDOWS and secrets.exists():
         mode = _mode(secrets)
         data["secrets_file_mode"] = oct(mode)
         if mode & 0o077:
             return Check("home folder", "fail", f"{secrets} is readable by others ({oct(mode)})",
                          f"chmod 600 {secrets}", data=data)
-    if os.name != "nt" and _mode(home) & 0o077:
+    if not WINDOWS and _mode(home) & 0o077:
         data["home_mode"] = oct(_mode(home))
         return Check("home folder", "warn", f"{home} is open to others ({oct(_mode(home))})",
                      f"chmod 700 {home}", data=data)
