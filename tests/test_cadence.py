@@ -199,3 +199,19 @@ def test_stopping_the_poller_mid_read_reaps_the_claude_child(tmp_path, fake_upst
                 break
             threading.Event().wait(0.05)
         assert not alive(pid)
+
+
+def test_stopping_the_server_mid_read_reaps_the_claude_child(tmp_path):
+    from claude_carthing.service import build_service
+
+    fake = FakeClaude(tmp_path / "bin").install("wrapper_hang")
+    service = build_service(load_settings(source="claude-code", claude_path=str(fake.path)))
+    service.poller.start()
+    (call,) = fake.wait_for_calls(1)
+    service.close()  # what the server's lifespan does when it stops
+    for pid in (call["pid"], call["grandchild"]):
+        for _ in range(100):
+            if not alive(pid):
+                break
+            threading.Event().wait(0.05)
+        assert not alive(pid)
