@@ -118,9 +118,9 @@ def test_auto_prefers_claude_code_and_sends_nothing_upstream(fake, fake_upstream
     assert fake_upstream.requests == []
 
 
-@pytest.mark.parametrize("mode", ["setup_token", "crash", "garbage", "hang"])
+@pytest.mark.parametrize("mode", ["setup_token", "logged_out", "crash", "garbage", "hang"])
 def test_auto_falls_over_to_oauth_when_claude_code_fails(fake, fake_upstream, mode):
-    fake.play(mode, "setup_token" if mode == "setup_token" else "usage")
+    fake.play(mode, mode if mode in ("setup_token", "logged_out") else "usage")
     creds.write_oauth()
     src = source(fake_upstream.url, kind="auto", timeout=1.5)
     reading = src.read()
