@@ -76,6 +76,17 @@ def test_the_child_gets_a_clean_environment(fake, monkeypatch):
     assert env["KEEP_ME"] == "yes" and "PATH" in env
 
 
+def test_the_child_runs_outside_any_project(fake, monkeypatch, tmp_path):
+    from claude_carthing import paths
+
+    project = tmp_path / "some-project"
+    project.mkdir()
+    monkeypatch.chdir(project)  # a folder whose .claude/ settings or hooks must not apply
+    paths.ensure_home()
+    source().read()
+    assert fake.calls()[0]["cwd"] == str(paths.home_dir())
+
+
 def test_other_lines_and_other_request_ids_are_ignored(fake):
     fake.play("chatty")
     assert source().read().usage.window("five_hour").utilization == 23.0
