@@ -128,6 +128,7 @@ def test_cookies_go_to_the_keyring_when_one_works(upstream_env, monkeypatch):
     assert runner.invoke(app, ["login", "--stdin"], input=HEADER).exit_code == 0
     assert not cookie_store.cookies_file().exists() and not paths.secrets_file().exists()
     assert cookie_store.read_cloudflare() == {"cf_clearance": CLEARANCE, "__cf_bm": BM}
+    assert DROP not in str(memory_keyring._STORE) and DROP not in _home_text()
     assert runner.invoke(app, ["logout"]).exit_code == 0
     assert cookie_store.read_cloudflare() == {}
     assert memory_keyring._STORE == {}
