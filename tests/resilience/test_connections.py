@@ -16,7 +16,7 @@ from tests.resilience.conftest import healthy
 from tests.support.live_server import LiveServer
 
 DEADLINE_S = 1.0
-MORE_THAN_THE_CONNECTION_LIMIT = 230  # uvicorn answers 503 past limit_concurrency (200)
+MORE_THAN_THE_CONNECTION_LIMIT = 230  # past the per-address cap (64) and limit_concurrency (200)
 
 
 @pytest.fixture
