@@ -132,7 +132,17 @@ def test_source_and_next_read_in_words_and_age_alone_is_not_stale(page) -> None:
     # 40 minutes old, but the server polls every 30 min while idle and says not stale.
     show(page, scenes.build(time.time())["idle"])
     foot = page.inner_text("#updated")
-    assert foot.startswith("Updated 40 min ago · Claude Code token · idle: next read in 2")
+    assert foot.startswith("Updated 40 min ago · Claude Code token · idle: next read in 2"), foot
+    assert page.get_attribute("body", "data-mode") == "live"
+    assert page.is_hidden("#banner")
+
+
+def test_an_overdue_read_is_noted_but_not_called_stale(page) -> None:
+    scene = scenes.build(time.time())["idle"]
+    assert scene.doc is not None
+    scene.doc["meta"].update(poll_mode="normal", poll_interval_s=300)  # 40 min at a 5 min pace
+    show(page, scene)
+    assert page.inner_text("#updated").startswith("Updated 40 min ago, later than expected · ")
     assert page.get_attribute("body", "data-mode") == "live"
     assert page.is_hidden("#banner")
 

@@ -143,6 +143,10 @@
   // "Updated 3 min ago · claude.ai session · idle: next read in 24 min".
   function freshness(meta, inp, dataAt) {
     var parts = ['Updated ' + F.age(inp.now - dataAt)];
+    // Age alone never makes numbers stale (the server says that); measured against the interval
+    // in effect (long while idle), an overdue read is only noted.
+    var every = F.isNum(meta.poll_interval_s) ? meta.poll_interval_s * 1000 : null;
+    if (every && meta.stale !== true && inp.now - dataAt > 2 * every + 2 * F.MIN) parts[0] += ', later than expected';
     if (SOURCES[meta.source]) parts.push(SOURCES[meta.source]);
     var mode = MODES[meta.poll_mode] || '';
     if (meta.poll_mode === 'paused') parts.push('reads paused');
