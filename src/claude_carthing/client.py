@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -14,6 +17,7 @@ from curl_cffi import requests as curl
 from curl_cffi.requests.exceptions import RequestException, Timeout
 
 from claude_carthing import errors
+from claude_carthing.cookies import CLOUDFLARE
 from claude_carthing.credentials import OAuthCredentials, WebCredentials
 from claude_carthing.models import Usage
 from claude_carthing.settings import Settings
@@ -44,12 +48,21 @@ class Org:
 
 
 @dataclass(frozen=True)
+class WebExtras:
+    """What route W sends besides the session key: Cloudflare cookies and a device id."""
+
+    cookies: dict[str, str] = field(default_factory=dict)
+    device_id: str | None = None
+
+
+@dataclass(frozen=True)
 class WebReading:
-    """What a route-W read returns besides usage: the org used and a rotated session key."""
+    """What a route-W read returns besides usage: the org, a rotated key, fresh cookies."""
 
     usage: Usage
     org: Org | None
     new_session_key: str | None
+    new_cookies: dict[str, str] = field(default_factory=dict)  # refreshed Cloudflare cookies
 
 
 @dataclass
@@ -87,15 +100,24 @@ class UsageClient:
             "User-Agent": f"claude-code/{self._settings.claude_code_version}",
             "Accept": "application/json",
         }
-        response = self._request(url, headers=headers, route="oauth")
+        try:
+            response = self._request(url, headers=headers, route="oauth")
+        except errors.RateLimitedError as exc:
+            # Claude now answers an expired (or expiring) token with 429 and a long retry-after.
+            soon = datetime.now(timezone.utc) + timedelta(seconds=self._settings.interval)
+            if creds.expired(soon):
+                raise errors.OAuthTokenError(
+                    "Claude Code's login has expired or is about to: open Claude Code to refresh it"
+                ) from exc
+            raise
         return parse_usage(_json(response))
 
     # --- route W ---------------------------------------------------------------------------
 
-    def list_orgs(self, session_key: str) -> list[Org]:
+    def list_orgs(self, session_key: str, extra: WebExtras | None = None) -> list[Org]:
         """Return the organizations of a claude.ai session."""
         url = f"{self._settings.web_url}/api/organizations"
-        response = self._request(url, cookies={"sessionKey": session_key}, route="web")
+        response = self._web_request(url, session_key, extra)
         data = _json(response)
         if not isinstance(data, list):
             raise errors.SchemaError("claude.ai's organization list was not a list")
@@ -110,9 +132,9 @@ class UsageClient:
                 )
         return orgs
 
-    def discover_org(self, session_key: str) -> Org:
+    def discover_org(self, session_key: str, extra: WebExtras | None = None) -> Org:
         """Pick the org whose usage to read: chat-capable, else not API-only, else the first."""
-        orgs = self.list_orgs(session_key)
+        orgs = self.list_orgs(session_key, extra)
         if not orgs:
             raise errors.WrongOrgError("this claude.ai session belongs to no organization")
         for org in orgs:
@@ -123,29 +145,39 @@ class UsageClient:
                 return org
         return orgs[0]
 
-    def fetch_web(self, creds: WebCredentials) -> WebReading:
+    def fetch_web(self, creds: WebCredentials, extra: WebExtras | None = None) -> WebReading:
         """Read usage with a claude.ai session key, finding the org again if it went stale."""
         org: Org | None = None
         org_id = creds.org_id
+        key = creds.session_key
         if not org_id:
-            org = self.discover_org(creds.session_key)
+            org = self.discover_org(key, extra)
             org_id = org.uuid
         try:
-            response = self._web_usage(org_id, creds.session_key)
+            response = self._web_usage(org_id, key, extra)
         except errors.WrongOrgError:
-            fresh = self.discover_org(creds.session_key)
+            fresh = self.discover_org(key, extra)
             if fresh.uuid == org_id:
                 raise
             log.info("The stored organization no longer matches this session; using another.")
             org = fresh
-            response = self._web_usage(fresh.uuid, creds.session_key)
+            response = self._web_usage(fresh.uuid, key, extra)
         rotated = response.cookies.get("sessionKey")
-        new_key = rotated if rotated and rotated != creds.session_key else None
-        return WebReading(parse_usage(_json(response)), org, new_key)
+        new_key = rotated if rotated and rotated != key else None
+        sent = extra.cookies if extra else {}
+        refreshed = {name: value for name, value in response.cookies.items()
+                     if name in CLOUDFLARE and value and value != sent.get(name)}
+        return WebReading(parse_usage(_json(response)), org, new_key, refreshed)
 
-    def _web_usage(self, org_id: str, session_key: str) -> _Response:
+    def _web_usage(self, org_id: str, session_key: str, extra: WebExtras | None) -> _Response:
         url = f"{self._settings.web_url}/api/organizations/{org_id}/usage"
-        return self._request(url, cookies={"sessionKey": session_key}, route="web")
+        return self._web_request(url, session_key, extra)
+
+    def _web_request(self, url: str, session_key: str, extra: WebExtras | None) -> _Response:
+        """Send the session key with the Cloudflare cookies and the stable device id."""
+        cookies = {**(extra.cookies if extra else {}), "sessionKey": session_key}
+        headers = {"anthropic-device-id": extra.device_id} if extra and extra.device_id else {}
+        return self._request(url, cookies=cookies, headers=headers, route="web")
 
     # --- the one request function ----------------------------------------------------------
 
@@ -200,6 +232,7 @@ def _curl_reason(exc: Exception) -> str:
     if "curl: (" in text:
         text = text.split("curl: (", 1)[1]
         text = text.split(")", 1)[1].strip() if ")" in text else text
+    text = re.sub(r" after \d+ ms", "", text)  # "after 0 ms" reads like a bug to a user
     return text.split(". See ")[0][:200] or type(exc).__name__
 
 
@@ -210,18 +243,31 @@ def _json(response: _Response) -> Any:
         raise errors.SchemaError("Claude answered with something that is not JSON") from exc
 
 
-def _is_challenge(headers: dict[str, str], text: str) -> bool:
+# Words only Cloudflare's challenge pages carry ("Just a moment...", the older "Checking your
+# browser" 503, the block page); its 5xx error pages (502, 521, 522) carry none of them.
+_CHALLENGE_MARKS = ("just a moment", "checking your browser", "cf-browser-verification",
+                    "challenge-platform", "cf_chl", "attention required")
+
+
+def _is_html(headers: dict[str, str], text: str) -> bool:
+    head = text.lstrip()[:256].lower()
+    return head.startswith(("<!doctype html", "<html")) or "text/html" in headers.get(
+        "content-type", "")
+
+
+def _is_challenge(status: int, headers: dict[str, str], text: str) -> bool:
     if headers.get("cf-mitigated", "").lower() == "challenge":
         return True
-    head = text.lstrip()[:2048].lower()
-    is_html = head.startswith(("<!doctype html", "<html")) or "text/html" in headers.get(
-        "content-type", ""
-    )
-    return is_html and ("just a moment" in head or "cloudflare" in head or "cf-" in head)
+    if not _is_html(headers, text):
+        return False
+    page = text[:65536].lower()  # the marks can sit after kilobytes of inline style
+    if any(mark in page for mark in _CHALLENGE_MARKS):
+        return True
+    return status == 403 and "cloudflare" in page
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """Read `Retry-After` (seconds or an HTTP date); None when absent, zero or unreadable."""
+    """Read `Retry-After` (seconds or an HTTP date); None if absent, zero, endless or unreadable."""
     if not value:
         return None
     try:
@@ -231,30 +277,31 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
             seconds = parsedate_to_datetime(value).timestamp() - (now or time.time())
         except (TypeError, ValueError):
             return None
-    return seconds if seconds > 0 else None
+    # float() reads "inf", "nan" and "1e309": an endless wait would stop polling for good.
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
 
 
 def classify(
     status: int, headers: dict[str, str], text: str, route: str
 ) -> errors.UpstreamError | None:
     """Translate an HTTP answer into the error it means, or None when it is a success."""
+    challenge = errors.CloudflareChallengeError(
+        "Cloudflare challenged the request (temporarily blocked); retrying later"
+    )
     if 200 <= status < 300:
-        return errors.CloudflareChallengeError(
-            "Cloudflare challenged the request (temporarily blocked); retrying later"
-        ) if _is_challenge(headers, text) else None
-    if _is_challenge(headers, text):
-        return errors.CloudflareChallengeError(
-            "Cloudflare challenged the request (temporarily blocked); retrying later"
-        )
+        return challenge if _is_challenge(status, headers, text) else None
     detail = _error_detail(text)
     message = str(detail.get("message") or "").lower()
     code = str(detail.get("error_code") or "").lower()
     err_type = str(detail.get("type") or "").lower()
+    # A 429 is a rate limit whoever sends it: Cloudflare's HTML "error 1015" page too.
     if status == 429 or err_type == "rate_limit_error":
         return errors.RateLimitedError(
             "Claude is rate-limiting usage reads; backing off",
             retry_after_seconds(headers.get("retry-after")),
         )
+    if _is_challenge(status, headers, text):
+        return challenge
     if "scope requirement" in message or "user:profile" in message:
         return errors.OAuthScopeError(
             "this OAuth token lacks the user:profile scope (a `claude setup-token` token); "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import errno
 import logging
@@ -15,24 +14,21 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import h11
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from claude_carthing import paths
 from claude_carthing.alerts.dispatch import Alerts
 from claude_carthing.alerts.observed import ObservedPoller
+from claude_carthing.connections import protocol_for
 from claude_carthing.errors import CarthingError
 from claude_carthing.history import History
 from claude_carthing.metrics import ReadCounter
+from claude_carthing.poller import HistorySink
 from claude_carthing.server import create_app
 from claude_carthing.settings import Settings
 from claude_carthing.sources import ClaudeSource, UsageSource
 
 log = logging.getLogger(__name__)
-
-REQUEST_DEADLINE_S = 10.0
-
 
 class PortInUseError(CarthingError):
     """The port is taken by another program (often a server already running)."""
@@ -102,8 +98,11 @@ def build_service(
     demo: bool = False,
     clock: Callable[[], float] = time.time,
     source: UsageSource | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
+    print_readings: bool = False,
 ) -> Service:
-    """Create the parts of the service without starting anything."""
+    """Create the parts of the service without starting anything (`print_readings`: a line
+    per successful read on stdout, for a terminal)."""
     if source is None:
         if demo:
             from claude_carthing.demo import DemoSource
@@ -112,8 +111,22 @@ def build_service(
         else:
             source = ClaudeSource(settings)
     history = open_history(settings, demo=demo)
+    if demo and history is not None:
+        from claude_carthing.demo import seed_history
+
+        seed_history(history, clock())  # the demo's charts start with a plausible past
     interval = 60 if demo else settings.interval
-    poller = ObservedPoller(source, interval=interval, history=history, clock=clock)
+    sink: HistorySink | None = history
+    if print_readings:
+        from claude_carthing.logs import ReadingPrinter
+
+        sink = ReadingPrinter(history)
+    from claude_carthing.activity import signature
+
+    poller = ObservedPoller(source, interval=interval, history=sink, clock=clock,
+                            monotonic=monotonic,
+                            max_interval=None if demo else settings.max_interval,
+                            activity=None if demo else signature)
     reads = ReadCounter()
     alerts = Alerts(settings, demo=demo, clock=clock)
     poller.listeners += [reads.observe, alerts.observe]
@@ -174,53 +187,18 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-class TimelyH11Protocol(H11Protocol):
-    """uvicorn's HTTP/1.1, except that a connection must send a whole request head in time.
-
-    uvicorn arms no timer until a first response, so idle or trickling (slowloris) connections
-    lived forever and, past `limit_concurrency`, made the server answer 503 to the Car Thing.
-    """
-
-    _deadline: asyncio.TimerHandle | None = None
-
-    def _arm_deadline(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        self._deadline = self.loop.call_later(REQUEST_DEADLINE_S, self._deadline_passed)
-
-    def _deadline_passed(self) -> None:
-        # IDLE on the client side means no complete request head arrived since we armed.
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            self.transport.close()
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        """Start the clock for the first request."""
-        super().connection_made(transport)
-        self._arm_deadline()
-
-    def on_response_complete(self) -> None:
-        """Start the clock for the next request on this connection."""
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm_deadline()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        """Forget the timer with the connection."""
-        if self._deadline is not None:
-            self._deadline.cancel()
-        super().connection_lost(exc)
-
-
 def uvicorn_server(service: Service) -> uvicorn.Server:
     """Return a uvicorn server for the service (our logging, no access log)."""
     config = uvicorn.Config(
         service.app,
-        http=TimelyH11Protocol,
+        # Foreign and excess connections are refused at accept, before they count here.
+        http=protocol_for(service.settings.allowed_networks()),
         log_config=None,
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=3,
         server_header=False,
+        proxy_headers=False,  # X-Forwarded-For from a local page must not pass for the device
         limit_concurrency=200,
         timeout_keep_alive=10,
     )

@@ -9,16 +9,25 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from claude_carthing.projection import NOT_ENOUGH, level, project
+
 BAR_WIDTH = 24
+COLOURS = {"ok": "green", "warn": "yellow", "crit": "red"}
 
 
 def colour(percent: float, severity: str | None = None) -> str:
-    """Return green below 50 %, yellow below 80 %, red from 80 % (or a stronger severity)."""
-    if severity == "critical" or percent >= 80:
-        return "red"
-    if severity == "warning" or percent >= 50:
-        return "yellow"
-    return "green"
+    """Return the terminal colour of the one level rule (`projection.level`)."""
+    return COLOURS[level(percent, severity)]
+
+
+def pace(window: dict[str, Any], now_ms: int, offset_minutes: int) -> Text:
+    """Return the window's projection in words, from the server's rule (or the same rule here)."""
+    found = window.get("projection")
+    if not isinstance(found, dict) or not found.get("text"):
+        found = project(window, (), now_ms, offset_minutes)  # an older server: no history here
+    text = str(found["text"])
+    style = {"hits": "red", "reached": "red"}.get(str(found.get("state")), "dim")
+    return Text(text, style="dim" if text == NOT_ENOUGH else style)
 
 
 def countdown(reset_ms: int | None, now_ms: int) -> str:
@@ -58,6 +67,26 @@ def window_cells(window: dict[str, Any]) -> tuple[Text, Text, Text]:
     return label, bar(percent, style), Text(f"{percent:5.1f} %", style=f"bold {style}")
 
 
+SOURCE_NAMES = {"claude-code": "Claude Code", "oauth": "Claude Code's login",
+                "web": "claude.ai session"}
+
+
+MODE_WORDS = {"idle": "idle: ", "backoff": "backing off: ", "normal": ""}
+
+
+def next_read(meta: dict[str, Any]) -> str:
+    """Return when the next read is due and why ('idle: next read in 24 min'; '' if unknown)."""
+    mode = meta.get("poll_mode")
+    if mode == "paused":
+        return "paused until the credentials change"
+    due, now = meta.get("next_poll_at_ms"), meta.get("server_time_ms")
+    if mode not in MODE_WORDS or not isinstance(due, (int, float)) or not now:
+        return ""
+    minutes = -(-(due - now) // 60000)  # rounded up: "in 1 min" until it is due
+    when = f"in {int(minutes)} min" if minutes > 0 else "now"
+    return f"{MODE_WORDS[mode]}next read {when}"
+
+
 def state_line(doc: dict[str, Any]) -> Text:
     """Return one line that says whether the data is live, stale, demo or missing, and why."""
     meta = doc.get("meta") or {}
@@ -72,8 +101,13 @@ def state_line(doc: dict[str, Any]) -> Text:
     label = {"demo": "DEMO DATA", "not_configured": "not configured"}.get(state, state)
     line = Text(label.upper() if state == "demo" else label, style=styles.get(state, "red"))
     line += Text(age, style="dim")
+    if meta.get("source") in SOURCE_NAMES:
+        line += Text(f" · via {SOURCE_NAMES[meta['source']]}", style="dim")
     if meta.get("last_error"):
         line += Text(f" · {meta['last_error']}", style="yellow" if doc.get("windows") else "red")
+    upcoming = next_read(meta)
+    if upcoming:
+        line += Text(f" · {upcoming}", style="dim")
     return line
 
 
@@ -83,20 +117,21 @@ def render_usage(doc: dict[str, Any]) -> Group:
     now_ms = meta.get("server_time_ms") or 0
     offset = meta.get("utc_offset_minutes") or 0
     table = Table.grid(padding=(0, 2))
-    for _ in range(5):
+    for _ in range(6):
         table.add_column()
     for window in doc.get("windows") or []:
         label, drawn, percent = window_cells(window)
         reset_ms = window.get("resets_at_ms")
         resets = f"resets {local_clock(reset_ms, offset)}" if reset_ms else ""
         table.add_row(label, drawn, percent, Text(resets, style="dim"),
-                      Text(countdown(reset_ms, now_ms)))
+                      Text(countdown(reset_ms, now_ms)), pace(window, now_ms, offset))
     parts: list[Any] = [table]
     extra = doc.get("extra_usage")
     if extra and extra.get("enabled") and extra.get("used") is not None:
         limit = f" of {extra['limit']:.2f}" if extra.get("limit") is not None else ""
         parts.append(Text(f"Extra usage: {extra['used']:.2f}{limit} {extra.get('currency') or ''}"))
-    if not doc.get("windows"):
-        parts.append(Text(doc.get("error") or "No usage windows.", style="red"))
+    message = doc.get("error") or "No usage windows."
+    if not doc.get("windows") and message != meta.get("last_error"):  # else state_line says it
+        parts.append(Text(message, style="red"))
     parts.append(state_line(doc))
     return Group(*parts)

@@ -118,6 +118,6 @@ def test_hook_settings_are_checked() -> None:
         load_settings(hook_timeout=0)
     with pytest.raises(SettingsError, match="notify_thresholds"):
         load_settings(notify_thresholds="80,abc")
-    with pytest.raises(SettingsError, match="notify must be"):
+    with pytest.raises(SettingsError, match="setting notify:"):
         load_settings(notify="loud")
     assert load_settings(notify_thresholds="95,70").threshold_levels() == (70.0, 95.0)

@@ -18,6 +18,15 @@ CLOUDFLARE_HTML = """<!DOCTYPE html><html lang="en-US"><head><title>Just a momen
 <noscript>Enable JavaScript and cookies to continue</noscript></div></body></html>"""
 
 
+def page(name: str) -> str:
+    """Return a recorded HTML page from tests/fixtures/upstream."""
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+CLOUDFLARE_HEADERS = {"Content-Type": "text/html; charset=UTF-8", "Server": "cloudflare",
+                      "CF-RAY": "0000000000000000-FRA"}
+
+
 def fixture(name: str) -> Any:
     """Return a recorded upstream payload from tests/fixtures/upstream."""
     return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
@@ -58,6 +67,8 @@ FAILURES: dict[str, Canned] = {
     "server_500": Canned(500, json.dumps(_error("api_error", "Internal server error"))),
     "server_503_html": Canned(503, "<html><body>Service Unavailable</body></html>",
                               {"Content-Type": "text/html"}),
+    "cloudflare_1015": Canned(429, page("cloudflare_1015.html"), CLOUDFLARE_HEADERS),
+    "cloudflare_503": Canned(503, page("cloudflare_503_checking.html"), CLOUDFLARE_HEADERS),
     "malformed": Canned(200, '{"five_hour": {"utilization": 12,'),
     "not_object": Canned(200, '["unexpected"]'),
     "timeout": Canned(200, "{}", delay=5.0),
@@ -82,6 +93,10 @@ class FakeUpstream:
         self.org_id = ORG_ID
         self.failure: dict[str, Canned | None] = {"oauth": None, "web": None, "orgs": None}
         self.set_cookie: str | None = None
+        self.set_cookies: dict[str, str] = {}  # more Set-Cookie headers on web usage answers
+        # Like Cloudflare since mid-2026: challenge web requests lacking the browser's cookies
+        # or an anthropic-device-id header.
+        self.require_cloudflare_cookies = False
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -97,6 +112,19 @@ class FakeUpstream:
     def fail_with(self, kind: str, route: str | None = None) -> None:
         """Make usage reads (of one route, or both) fail the way `kind` names (see FAILURES)."""
         canned = FAILURES[kind]
+        for name in ([route] if route else ["oauth", "web"]):
+            self.failure[name] = canned
+
+    def rate_limit(self, retry_after: str, route: str | None = None) -> None:
+        """Answer usage reads (of one route, or both) with 429 and this `retry-after` header."""
+        canned = Canned(429, json.dumps(_error("rate_limit_error", "Rate limited")),
+                        {"retry-after": retry_after})
+        for name in ([route] if route else ["oauth", "web"]):
+            self.failure[name] = canned
+
+    def slow(self, seconds: float, route: str | None = None) -> None:
+        """Answer usage reads (of one route, or both) with the usage, after `seconds`."""
+        canned = Canned(200, json.dumps(self.usage), delay=seconds)
         for name in ([route] if route else ["oauth", "web"]):
             self.failure[name] = canned
 
@@ -157,6 +185,11 @@ class FakeUpstream:
         with self._lock:
             self.requests.append(Seen("GET", path, {k.lower(): v for k, v in handler.headers.items()}))
         cookie = handler.headers.get("Cookie", "")
+        if path.startswith("/api/organizations") and self.require_cloudflare_cookies:
+            sent = {part.split("=", 1)[0].strip() for part in cookie.split(";") if "=" in part}
+            if not {"cf_clearance", "__cf_bm"} <= sent or not handler.headers.get(
+                    "anthropic-device-id"):
+                return self._send(handler, FAILURES["cloudflare"])
         if path == "/api/oauth/usage":
             auth = handler.headers.get("Authorization", "")
             if not auth.startswith("Bearer sk-ant-oat01-"):
@@ -177,14 +210,17 @@ class FakeUpstream:
 
     def _answer(self, handler: BaseHTTPRequestHandler, route: str) -> None:
         canned = self.failure[route] or Canned(200, json.dumps(self.usage))
-        extra = {}
-        if route == "web" and self.set_cookie and canned.status == 200:
-            extra["Set-Cookie"] = f"sessionKey={self.set_cookie}; Path=/; HttpOnly"
-        self._send(handler, canned, extra)
+        cookies = []
+        if route == "web" and canned.status == 200:
+            if self.set_cookie:
+                cookies.append(f"sessionKey={self.set_cookie}; Path=/; HttpOnly")
+            cookies += [f"{k}={v}; Path=/; Domain=.claude.ai; HttpOnly"
+                        for k, v in self.set_cookies.items()]
+        self._send(handler, canned, cookies=cookies)
 
     @staticmethod
     def _send(handler: BaseHTTPRequestHandler, canned: Canned,
-              extra: dict[str, str] | None = None) -> None:
+              extra: dict[str, str] | None = None, cookies: list[str] | None = None) -> None:
         if canned.delay:
             time.sleep(canned.delay)
         body = canned.body.encode("utf-8")
@@ -193,6 +229,8 @@ class FakeUpstream:
             headers = {"Content-Type": "application/json", **canned.headers, **(extra or {})}
             for name, value in headers.items():
                 handler.send_header(name, value)
+            for value in cookies or []:
+                handler.send_header("Set-Cookie", value)
             handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
             handler.wfile.write(body)

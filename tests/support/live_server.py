@@ -43,6 +43,7 @@ class LiveServer:
         port: int | None = None,
         settings: dict[str, Any] | None = None,
         clock: Callable[[], float] | None = None,
+        monotonic: Callable[[], float] | None = None,
     ) -> None:
         self.home = home
         self.upstream = upstream
@@ -53,6 +54,7 @@ class LiveServer:
         self.port = port or free_port()
         self.extra_settings = settings or {}
         self.clock = clock
+        self.monotonic = monotonic or time.monotonic
         self.service: Service | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -98,8 +100,9 @@ class LiveServer:
         settings = load_settings(**overrides)
         offset = self.clock_offset_s
         clock = self.clock or (lambda: time.time() + offset)
-        self.service = build_service(settings, demo=self.demo, clock=clock)
-        sock = bind("127.0.0.1", self.port)
+        self.service = build_service(settings, demo=self.demo, clock=clock,
+                                     monotonic=self.monotonic)
+        sock = self.listen()
         self._server = uvicorn_server(self.service)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         daemon=True)
@@ -119,14 +122,24 @@ class LiveServer:
             time.sleep(0.02)
         raise RuntimeError("the poller made no read in time")
 
+    def listen(self) -> socket.socket:
+        """Return the bound listening socket (tests/support/netns.py binds inside a namespace)."""
+        return bind("127.0.0.1", self.port)
+
+    def probe(self) -> None:
+        """GET /health once (OSError when nothing answers)."""
+        with urllib.request.urlopen(self.url + "/health", timeout=1):
+            pass
+
     def _wait_healthy(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self.url + "/health", timeout=1):
-                    return
+                self.probe()
             except OSError:
                 time.sleep(0.05)
+            else:
+                return
         raise RuntimeError("the server did not come up")
 
     def stop(self) -> None:

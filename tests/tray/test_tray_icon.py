@@ -190,7 +190,8 @@ def test_refresh_now_and_pause_notifications(
         notifications: StandInNotifications) -> None:
     shift = [0.0]
     fake_upstream.set_usage(usage_payload(40))
-    with LiveServer(upstream=fake_upstream, clock=lambda: time.time() + shift[0]) as server:
+    with LiveServer(upstream=fake_upstream, clock=lambda: time.time() + shift[0],
+                    monotonic=lambda: time.monotonic() + shift[0]) as server:
         running = RunningTray(server, x_tray)
         try:
             reads = len(fake_upstream.usage_requests())

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Annotated, Optional
 
 import typer
 
 from claude_carthing import paths
 from claude_carthing.cli.exit import run_friendly
-from claude_carthing.cli.options import Host, Port, Source
+from claude_carthing.cli.options import ListenHost, Port, Source
 from claude_carthing.logs import setup_logging
 from claude_carthing.settings import load_settings
 
@@ -21,12 +22,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def serve(  # noqa: PLR0917 - each parameter is a command-line option
-        host: Host = None,
+        host: ListenHost = None,
         port: Port = None,
         source: Source = None,
         interval: Annotated[
             Optional[int],  # noqa: UP045
-            typer.Option(help="Seconds between reads (minimum 60, default 300)."),
+            typer.Option(help="Seconds between reads while usage moves (minimum 60, default "
+                              "300; up to max_interval while it does not)."),
         ] = None,
         demo: Annotated[
             bool, typer.Option("--demo", help="Serve labelled synthetic data; no account needed.")
@@ -45,7 +47,9 @@ def register(app: typer.Typer) -> None:
             settings = load_settings(host=host, port=port, source=source, interval=interval)
             setup_logging(settings.log_level)
             sock = bind(settings.host, settings.port)
-            service = build_service(settings, demo=demo)
+            # In a terminal, one line per read, as the original did; a service's journal gets
+            # only the failures and recoveries the poller logs.
+            service = build_service(settings, demo=demo, print_readings=sys.stdout.isatty())
             shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
             log.info("claude-carthing serving on http://%s:%d (dashboard: http://%s:%d/)",
                      settings.host, settings.port, shown, settings.port)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from claude_carthing.cli.exit import ExitStatus, run_friendly
-from claude_carthing.cli.options import Host, Port, Source
+from claude_carthing.cli.options import Port, ServerHost, Source
+from claude_carthing.local_http import get_json
 from claude_carthing.logs import setup_logging
 from claude_carthing.payload import usage_document
 from claude_carthing.settings import Settings, load_settings
@@ -38,12 +37,9 @@ def server_url(settings: Settings) -> str:
 
 def from_server(settings: Settings, timeout: float = 3.0) -> dict[str, Any] | None:
     """Return the running server's `/usage` document, or None when no server answers."""
-    url = server_url(settings) + "/usage"  # always http:// on our own port
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            data = json.loads(response.read().decode("utf-8"))
-    except (urllib.error.URLError, OSError, ValueError):
+        data = get_json(server_url(settings) + "/usage", timeout)
+    except (OSError, ValueError):  # URLError is an OSError
         return None
     return data if isinstance(data, dict) and "meta" in data else None
 
@@ -58,7 +54,9 @@ def from_upstream(settings: Settings) -> dict[str, Any]:
         snap = poller.poll_once()
     finally:
         poller.stop()
-    return usage_document(snap, poller.clock())
+    doc = usage_document(snap, poller.clock())
+    doc["meta"]["poll_mode"] = doc["meta"]["next_poll_at_ms"] = None  # no poller lives on
+    return doc
 
 
 def exit_status(doc: dict[str, Any]) -> ExitStatus:
@@ -84,7 +82,7 @@ def register(app: typer.Typer) -> None:
         watch: Annotated[
             bool, typer.Option("--watch", help="Live view: bars, countdowns, history; Ctrl+C.")
         ] = False,
-        host: Host = None,
+        host: ServerHost = None,
         port: Port = None,
         source: Source = None,
     ) -> None:
