@@ -1,0 +1,74 @@
+"""The event rules themselves, on poller snapshots: what counts as a crossing and a reset."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from claude_carthing.alerts import store
+from claude_carthing.alerts.events import Tracker
+from claude_carthing.models import Usage, Window
+from claude_carthing.poller import Snapshot
+
+NOW = 1_800_000_000.0
+
+
+def snap(percent: float, resets_in_h: float | None = 3.0, severity: str | None = None,
+         error: str | None = None) -> Snapshot:
+    """A snapshot with one weekly window."""
+    resets = (datetime.fromtimestamp(NOW, tz=timezone.utc) + timedelta(hours=resets_in_h)
+              if resets_in_h is not None else None)
+    usage = Usage((Window("seven_day", "Weekly", "weekly", percent, resets, severity),))
+    return Snapshot(usage=usage, source="oauth", last_success_at=NOW - 60, last_error=error)
+
+
+def kinds(tracker: Tracker, *snaps: Snapshot) -> list[str]:
+    """Feed the snapshots in order; return the kinds of every event raised."""
+    return [e.kind for s in snaps for e in tracker.update(s, NOW)]
+
+
+def test_jumping_past_both_thresholds_is_one_event_at_the_higher() -> None:
+    tracker = Tracker((80.0, 95.0), 1800)
+    events = tracker.update(snap(97), NOW)
+    assert [(e.kind, e.threshold, e.urgency) for e in events] == [("threshold", 95.0, "critical")]
+    assert tracker.update(snap(99), NOW) == []
+
+
+def test_a_dip_without_a_new_period_is_no_reset_and_no_second_crossing() -> None:
+    tracker = Tracker((80.0, 95.0), 1800)
+    # A weekly window can drift down as old use rolls out; that is not "full budget again".
+    assert kinds(tracker, snap(82), snap(78), snap(83)) == ["threshold"]
+
+
+def test_a_reset_needs_the_use_below_the_thresholds_and_the_reset_time_moved_on() -> None:
+    tracker = Tracker((80.0, 95.0), 1800)
+    assert kinds(tracker, snap(85, 1), snap(4, 1)) == ["threshold"]  # same period: no reset
+    assert kinds(tracker, snap(4, 169)) == ["reset"]
+    assert kinds(tracker, snap(4, 169), snap(81, 169)) == ["threshold"]  # armed again
+
+
+def test_severity_is_announced_once_per_step() -> None:
+    tracker = Tracker((80.0, 95.0), 1800)
+    assert kinds(tracker, snap(60, severity="warning"), snap(61, severity="warning"),
+                 snap(70, severity="critical")) == ["severity", "severity"]
+
+
+def test_failed_reads_raise_no_window_events() -> None:
+    tracker = Tracker((80.0, 95.0), 1800)
+    assert kinds(tracker, snap(99, error="Claude is unreachable")) == []
+
+
+def test_a_damaged_state_file_starts_from_scratch(tmp_path: Path,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "alerts.json"
+    path.write_text("{not json", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        assert store.load(path).windows == {}
+    assert "start from scratch" in caplog.text
+    tracker = Tracker((80.0,), 1800, store.load(path))
+    tracker.update(snap(90), NOW)
+    store.save(path, tracker.announced)
+    assert Tracker((80.0,), 1800, store.load(path)).update(snap(90), NOW) == []
