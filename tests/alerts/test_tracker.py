@@ -72,3 +72,20 @@ def test_a_damaged_state_file_starts_from_scratch(tmp_path: Path,
     tracker.update(snap(90), NOW)
     store.save(path, tracker.announced)
     assert Tracker((80.0,), 1800, store.load(path)).update(snap(90), NOW) == []
+
+
+def test_snapshots_never_pile_up_while_delivery_waits() -> None:
+    from claude_carthing.alerts.dispatch import Alerts
+    from claude_carthing.settings import load_settings
+
+    alerts = Alerts(load_settings(notify="off"), clock=lambda: NOW)
+    for percent in range(1000):  # e.g. `serve` without its lifespan, or a slow hook
+        alerts.observe(snap(percent / 20))
+    alerts.observe(snap(90))
+    alerts.start()
+    try:
+        alerts.drain()
+        assert alerts.handled == 1  # only the newest was waiting
+        assert [e.kind for e in alerts.delivered] == ["threshold"]
+    finally:
+        alerts.stop()

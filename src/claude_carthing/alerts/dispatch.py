@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -19,9 +18,6 @@ from claude_carthing.poller import Snapshot
 from claude_carthing.settings import Settings
 
 log = logging.getLogger(__name__)
-
-STOP = None
-
 
 class Shower(Protocol):
     """Something that shows an event to the user (desktop notifications)."""
@@ -52,7 +48,12 @@ class Alerts:
         self.paused_until = 0.0
         self.delivered: list[Event] = []  # the latest events, newest last (for the tray/tests)
         self.handled = 0  # snapshots handled so far
-        self._queue: queue.Queue[Snapshot | None] = queue.Queue()
+        # Only the newest snapshot waits: events compare it with what was announced, so a
+        # slow hook or a thread not started yet never piles snapshots up in memory.
+        self._pending: Snapshot | None = None
+        self._busy = False
+        self._stopping = False
+        self._cond = threading.Condition()
         self._latest: Snapshot | None = None
         self._last_read: float | None = None
         self._thread: threading.Thread | None = None
@@ -60,8 +61,10 @@ class Alerts:
     # --- called from other threads -------------------------------------------------------------
 
     def observe(self, snap: Snapshot) -> None:
-        """Queue a new snapshot (called by the poller after each read)."""
-        self._queue.put(snap)
+        """Hand over a new snapshot (called by the poller after each read; never blocks)."""
+        with self._cond:
+            self._pending = snap
+            self._cond.notify()
 
     def pause(self, seconds: float) -> None:
         """Show no notifications for a while (events are still remembered, hooks still run)."""
@@ -75,15 +78,16 @@ class Alerts:
             self._thread.start()
 
     def drain(self, timeout: float = 30.0) -> None:
-        """Wait until every queued snapshot has been handled (for tests and shutdown)."""
-        deadline = time.monotonic() + timeout
-        while self._queue.unfinished_tasks and time.monotonic() < deadline:
-            time.sleep(0.01)
+        """Wait until the latest snapshot has been handled (for tests and shutdown)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._pending is None and not self._busy, timeout)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Deliver what is queued, then stop the thread."""
+        """Deliver what is pending, then stop the thread."""
         if self._thread is not None:
-            self._queue.put(STOP)
+            with self._cond:
+                self._stopping = True
+                self._cond.notify()
             self._thread.join(timeout)
             self._thread = None
 
@@ -95,21 +99,26 @@ class Alerts:
 
     def _run(self) -> None:
         while True:
-            try:
-                snap = self._queue.get(timeout=self._wait_s())
-            except queue.Empty:  # woken to check staleness: nothing new was read
-                if self._latest is not None:
-                    self._handle(self._latest, new_read=False)
-                continue
-            try:
-                if snap is STOP:
+            with self._cond:
+                # Sleep until a snapshot comes, or until the data turns stale for too long.
+                self._cond.wait_for(lambda: self._pending is not None or self._stopping,
+                                    self._wait_s())
+                snap, self._pending = self._pending, None
+                if snap is None and self._stopping:
                     return
-                self._handle(snap, new_read=True)
-                self.handled += 1
+                self._busy = True
+            try:
+                if snap is not None:
+                    self._handle(snap, new_read=True)
+                    self.handled += 1
+                elif self._latest is not None:  # woken to check staleness; nothing new read
+                    self._handle(self._latest, new_read=False)
             except Exception:
                 log.exception("Could not deliver usage events")
             finally:
-                self._queue.task_done()
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
 
     def _handle(self, snap: Snapshot, *, new_read: bool) -> None:
         self._latest = snap
