@@ -110,10 +110,23 @@ class Tray:
         self.stop_icon()
 
     def stop_icon(self) -> None:
-        """End the icon's loop once (Quit and the server's end may both ask)."""
+        """End the icon's loop once (Quit, a signal and the server's end may all ask)."""
+        # Menu entries and signals run on the icon's own loop; if an update holds the lock it
+        # waits for that loop, so waiting here would deadlock: stop from another thread then.
+        if self._icon_lock.acquire(blocking=False):
+            try:
+                self._stop_locked()
+            finally:
+                self._icon_lock.release()
+        else:
+            threading.Thread(target=self._stop_when_free, name="tray-stop", daemon=True).start()
+
+    def _stop_when_free(self) -> None:
         with self._icon_lock:
-            if self._stopped:
-                return
+            self._stop_locked()
+
+    def _stop_locked(self) -> None:
+        if not self._stopped:
             self._stopped = True
             self.icon.stop()
 
