@@ -74,7 +74,7 @@ def _libraries(binary: str) -> list[str]:
 class Options:
     """How to build one emulated device."""
 
-    generation: str  # v3, v4.0.0, v4.0.6, v4.1
+    generation: str  # v3, v4.0.0 (v4.0.0-v4.0.4), v4.0.6 (v4.0.5-v4.0.6), v4.0.7, v4.1
     password: str | None = None  # None: the generation's stock password
     authorized_key: str | None = None
     var_free_kb: int | None = None  # fill /var so only this much is left
@@ -83,6 +83,11 @@ class Options:
     devtools: bool = False  # answer the browser's debug-port /json on 127.0.0.1:debug_port
     localtime_link: str | None = None  # make /etc/localtime a link to this zone (a file is staged)
     max_sessions: int | None = None  # sshd's MaxSessions (0: logins work, every command is refused)
+    netns: str | None = None  # run inside this network namespace (a name under /run/netns, or a path)
+    listen: str = "127.0.0.1"  # sshd's address
+    ssh_port: int | None = None  # None: 22 inside a namespace of its own, else a free port
+    busybox: str | None = None  # the BusyBox binary to install (None: the one on PATH)
+    absent: tuple[str, ...] = ()  # stock folders/files this device lacks (e.g. a webapps folder)
 
 
 class EmulatedDevice:
@@ -91,8 +96,11 @@ class EmulatedDevice:
     def __init__(self, workdir: Path, options: Options) -> None:
         self.workdir = workdir
         self.options = options
-        self.port = free_port()
+        self.port = options.ssh_port or (22 if options.netns else free_port())
         self.debug_port = free_port() if options.devtools else None
+        # v4.0.7's start-chromium waits for nocturned on the device's 127.0.0.1:8080; without a
+        # network namespace of its own, the device's loopback is the host's: use a free port.
+        self.nocturned_port = layouts.NOCTURNED_PORT if options.netns else free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.stock_url = ""
 
@@ -106,8 +114,11 @@ class EmulatedDevice:
         script = self.workdir / "launch.sh"
         script.write_text(self._launch_script(stage))
         log = (self.workdir / "device.log").open("wb")
+        netns = self.options.netns
+        enter = [] if netns is None else [
+            "nsenter", f"--net={netns if '/' in netns else '/run/netns/' + netns}"]
         self.proc = subprocess.Popen(
-            ["unshare", "-m", "-p", "-f", "--kill-child",
+            [*enter, "unshare", "-m", "-p", "-f", "--kill-child",
              "setpriv", "--bounding-set", "-sys_time", "sh", str(script)],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -158,6 +169,21 @@ class EmulatedDevice:
         """Return the URL the kiosk's browser was last started with."""
         raw = self.read("/run/emu/browser.url")
         return raw.decode().strip() if raw else None
+
+    def browser_argv(self) -> list[str]:
+        """Return the exact arguments the kiosk's browser was last started with."""
+        raw = self.read("/run/emu/browser.argv")
+        return raw.decode().split("\0")[:-1] if raw else []
+
+    def set_nocturned(self, on: bool) -> None:
+        """Start or stop v4.0.7's stand-in nocturned (what start-chromium waits for)."""
+        if on:
+            command = (f"/bin/busybox httpd -f -p 127.0.0.1:{self.nocturned_port}"
+                       " -h /run/emu/nocturned >/dev/null 2>&1 & echo $! > /run/emu/nocturned.pid")
+        else:
+            command = "kill $(cat /run/emu/nocturned.pid) && rm /run/emu/nocturned.pid"
+        result = self.run_inside(command)
+        assert result.returncode == 0, result.stderr
 
     def calls(self) -> list[str]:
         """Return the service-manager calls the stand-ins recorded."""
@@ -212,7 +238,7 @@ class EmulatedDevice:
     def run_inside(self, command: str) -> subprocess.CompletedProcess[str]:
         """Run a command in the device's namespace, chrooted (test setup only)."""
         return subprocess.run(
-            ["nsenter", "-t", str(self.ns_pid), "-m", "-p", "--", "chroot", "/srv", "/bin/sh",
+            ["nsenter", "-t", str(self.ns_pid), "-m", "-p", "-n", "--", "chroot", "/srv", "/bin/sh",
              "-c", command], capture_output=True, text=True, check=False, timeout=30)
 
     def chromium_launcher(self) -> Path:
@@ -238,7 +264,10 @@ class EmulatedDevice:
 
     # --- building ---------------------------------------------------------------------------
     def _stage(self, stage: Path) -> None:
-        files, links, self.stock_url = layouts.tree(self.options.generation)
+        files, links, self.stock_url = layouts.tree(
+            self.options.generation, f"http://127.0.0.1:{self.nocturned_port}/")
+        for gone in self.options.absent:
+            files = {p: v for p, v in files.items() if p != gone and not p.startswith(gone + "/")}
         if self.options.kiosk_env is not None:
             files["/var/lib/bandaid/nocturne/kiosk-env"] = (self.options.kiosk_env, 0o644)
             for line in self.options.kiosk_env.splitlines():
@@ -263,7 +292,7 @@ class EmulatedDevice:
             target = stage / path.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.symlink_to(dest)
-        busybox = shutil.which("busybox")
+        busybox = self.options.busybox or shutil.which("busybox")
         assert busybox is not None
         binaries = [busybox] + (list(RUNIT) if self.options.generation == "v3" else [])
         for binary in binaries:
@@ -278,6 +307,8 @@ class EmulatedDevice:
             link = stage / "bin" / applet
             if not link.exists() and not (stage / "usr/bin" / applet).exists():
                 link.symlink_to("busybox")
+        (stage / "bin/emu-login-sh").write_text(layouts.LOGIN_SHELL)
+        (stage / "bin/emu-login-sh").chmod(0o755)
 
     def _sshd_files(self) -> None:
         w = self.workdir
@@ -287,18 +318,17 @@ class EmulatedDevice:
         if password is None:
             password = "" if self.options.generation == "v4.1" else "nocturne"
         hashed = _hash(password)
-        passwd = [line for line in Path("/etc/passwd").read_text().splitlines()
-                  if not line.startswith("root:")]
-        if not any(line.startswith("sshd:") for line in passwd):
-            passwd.append("sshd:x:102:65534::/run/sshd:/usr/sbin/nologin")
-        (w / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n" + "\n".join(passwd) + "\n")
-        shadow = [line for line in Path("/etc/shadow").read_text().splitlines()
-                  if not line.startswith("root:")]
-        (w / "shadow").write_text(f"root:{hashed}:19000:0:99999:7:::\n" + "\n".join(shadow) + "\n")
+        # The device's own accounts, generated here: the host's account files are never read.
+        (w / "passwd").write_text(
+            "root:x:0:0:root:/root:/bin/emu-login-sh\n"
+            "sshd:x:102:65534::/run/sshd:/usr/sbin/nologin\n"
+            "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n")
+        (w / "shadow").write_text(f"root:{hashed}:19000:0:99999:7:::\n"
+                                  "sshd:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n")
         (w / "shadow").chmod(0o600)
         (w / "authorized_keys").write_text((self.options.authorized_key or "") + "\n")
         (w / "sshd_config").write_text(
-            f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {w / 'host_key'}\n"
+            f"Port {self.port}\nListenAddress {self.options.listen}\nHostKey {w / 'host_key'}\n"
             "PidFile none\nUsePAM no\nPermitRootLogin yes\nPasswordAuthentication yes\n"
             "KbdInteractiveAuthentication no\nPermitEmptyPasswords yes\nStrictModes no\n"
             # The second file is root's own, inside the device (what --install-key writes).
@@ -336,6 +366,11 @@ class EmulatedDevice:
         if self.debug_port is not None:
             lines.append(f"mkdir -p /srv/run/emu/devtools && chroot /srv /bin/busybox httpd -f"
                          f" -p 127.0.0.1:{self.debug_port} -h /run/emu/devtools &")
+        if gen == "v4.0.7":
+            lines.append(
+                "mkdir -p /srv/run/emu/nocturned && echo nocturned > /srv/run/emu/nocturned/index.html"
+                f" && {{ chroot /srv /bin/busybox httpd -f -p 127.0.0.1:{self.nocturned_port}"
+                " -h /run/emu/nocturned & echo $! > /srv/run/emu/nocturned.pid; }")
         if self.options.root_full:
             lines.append("dd if=/dev/zero of=/srv/.filler bs=4096 2>/dev/null || true")
         lines.append("mount -o remount,ro /srv")

@@ -38,7 +38,7 @@ def requested_epoch(device) -> float:
 
 
 @pytest.mark.usefixtures("berlin")
-@pytest.mark.parametrize("generation", ["v3", "v4.0.6"])
+@pytest.mark.parametrize("generation", ["v3", "v4.0.7"])
 def test_set_clock_sets_time_and_zone_and_undeploy_puts_the_zone_back(
         make_device, cli, berlin, generation):
     device = make_device(generation)

@@ -95,7 +95,7 @@ def test_full_root_while_remounted_goes_back_read_only(make_device, cli):
     assert device.snapshot() == stock
 
 
-@pytest.mark.parametrize("generation", ["v4.0.6", "v4.1"])
+@pytest.mark.parametrize("generation", ["v4.0.6", "v4.0.7", "v4.1"])
 def test_failing_restart_restores_the_files(make_device, cli, generation):
     device = make_device(generation)
     stock = device.snapshot()

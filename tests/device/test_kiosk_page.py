@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.device.helpers import ssh_args
+from tests.device.helpers import VARIANTS, ssh_args
 from tests.support.browser import ARGS, new_page
 
 pytestmark = [pytest.mark.ssh, pytest.mark.busybox, pytest.mark.browser]
 
 
-@pytest.mark.parametrize("generation", ["v3", "v4.0.0", "v4.0.6", "v4.1"])
+@pytest.mark.parametrize("generation", VARIANTS)
 def test_deployed_kiosk_url_shows_live_data(make_device, cli, live_server, playwright_session,
                                             generation):
     device = make_device(generation)

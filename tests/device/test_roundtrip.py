@@ -7,11 +7,18 @@ import subprocess
 
 import pytest
 
-from tests.device.helpers import KIOSK_FILE, PAGE_DIR, STATE, expected_url, mtimes, ssh_args
+from tests.device.helpers import (
+    KIOSK_FILE,
+    PAGE_DIR,
+    STATE,
+    VARIANTS,
+    expected_url,
+    mtimes,
+    ssh_args,
+)
 
 pytestmark = [pytest.mark.ssh, pytest.mark.busybox]
 SERVER = "http://127.0.0.1:8765"  # nothing needs to answer: deploy only warns
-GENERATIONS = ["v3", "v4.0.0", "v4.0.6", "v4.1"]
 
 
 def restarts(device):
@@ -19,7 +26,7 @@ def restarts(device):
     return [c for c in device.calls() if c.split()[1] in ("restart", "update", "start", "boot")]
 
 
-@pytest.mark.parametrize("generation", GENERATIONS)
+@pytest.mark.parametrize("generation", VARIANTS)
 def test_deploy_twice_then_undeploy_restores_every_byte(make_device, cli, generation):
     device = make_device(generation)
     stock = device.snapshot()

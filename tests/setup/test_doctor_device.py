@@ -32,6 +32,7 @@ GENERATIONS = {
     "v3": "Nocturne v3 (runit), firmware 3.0.0",
     "v4.0.0": "Nocturne v4.0 (supervisord), firmware v4.0.0",
     "v4.0.6": "Nocturne v4.0 (supervisord), firmware v4.0.6",
+    "v4.0.7": "Nocturne v4.0 (supervisord), firmware v4.0.7",
     "v4.1": "Nocturne v4.1 (systemd), firmware 4.1.2",
 }
 DEPLOY_FIX = "fix: Run `claude-carthing deploy`"
