@@ -92,7 +92,7 @@ serverurl = unix:///var/run/supervisor.sock
 [include]
 files = /etc/supervisor.d/*.conf
 """
-_CHROME_FLAGS = (
+CHROME_FLAGS = (
     "--no-sandbox --in-process-gpu --remote-debugging-port=2222"
     " --user-data-dir=/var/lib/chrome_storage --kiosk --disable-pinch"
     " --allow-file-access-from-files --ignore-certificate-errors"
@@ -124,8 +124,8 @@ def supervisord_conf(variant: str) -> str:
                  " --port 80 --root /etc/nocturne/ui --compression false\n" + _PROGRAM
                  + "priority=95\nredirect_stderr=false\n" + _logs("nocturne-ui") + "\n")
     command = {
-        "v4.0.0": f"/usr/bin/chromium-browser/chrome {_CHROME_FLAGS} --app=http://localhost:80",
-        "v4.0.6": f"/usr/bin/chromium-browser/chrome {_CHROME_FLAGS} --app=http://localhost:8080",
+        "v4.0.0": f"/usr/bin/chromium-browser/chrome {CHROME_FLAGS} --app=http://localhost:80",
+        "v4.0.6": f"/usr/bin/chromium-browser/chrome {CHROME_FLAGS} --app=http://localhost:8080",
         "v4.0.7": "/bin/start-chromium",
     }[variant]
     return (text + f"[program:chromium]\ncommand={command}\n" + _PROGRAM
@@ -140,7 +140,7 @@ def start_chromium(wait_url: str) -> str:
     `wait_url` is the device's default (`http://127.0.0.1:8080/`) when the emulated device has a
     network namespace of its own, else a free loopback port of the host.
     """
-    flags = " \\\n  ".join(_CHROME_FLAGS.split())
+    flags = " \\\n  ".join(CHROME_FLAGS.split())
     return f"""#!/bin/sh
 set -eu
 
