@@ -235,6 +235,52 @@ class EmulatedDevice:
                     found[rel] = ("file", st.st_mode & 0o7777, full.read_bytes())
         return found
 
+    def restore(self, target: dict[str, tuple[str, int, bytes]]) -> None:
+        """Put the device's files back to a `snapshot()` from the host, then "/" read-only again.
+
+        Test setup only (a quick reset between runs): the device's own shell is not used.
+        """
+        now = self.snapshot()
+        if now == target:
+            return
+        mount = ["nsenter", "-t", str(self.ns_pid), "-m", "--", "mount", "-o"]
+        subprocess.run([*mount, "remount,rw", "/srv"], check=True)
+        try:
+            for rel in sorted(set(now) - set(target), key=lambda p: -p.count("/")):
+                full = self.path(rel)
+                if full.is_dir() and not full.is_symlink():
+                    shutil.rmtree(full, ignore_errors=True)
+                elif full.exists() or full.is_symlink():
+                    full.unlink()
+            for rel in sorted(target, key=lambda p: p.count("/")):
+                if self.snapshot_entry(rel) == target[rel]:
+                    continue
+                kind, mode, data = target[rel]
+                full = self.path(rel)
+                if full.is_symlink() or (full.exists() and kind != "dir" and full.is_dir()):
+                    full.unlink() if full.is_symlink() else shutil.rmtree(full)
+                if kind == "dir":
+                    full.mkdir(exist_ok=True)
+                elif kind == "link":
+                    full.symlink_to(data.decode())
+                else:
+                    full.write_bytes(data)
+                if kind != "link":
+                    full.chmod(mode)
+        finally:
+            subprocess.run([*mount, "remount,ro", "/srv"], check=True)
+
+    def snapshot_entry(self, rel: str) -> tuple[str, int, bytes] | None:
+        """Return one path's entry as `snapshot()` would list it, or None."""
+        full = self.path(rel)
+        if full.is_symlink():
+            return ("link", 0, os.readlink(full).encode())
+        if full.is_dir():
+            return ("dir", full.stat().st_mode & 0o7777, b"")
+        if full.is_file():
+            return ("file", full.stat().st_mode & 0o7777, full.read_bytes())
+        return None
+
     def run_inside(self, command: str) -> subprocess.CompletedProcess[str]:
         """Run a command in the device's namespace, chrooted (test setup only)."""
         return subprocess.run(
