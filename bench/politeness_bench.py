@@ -58,7 +58,8 @@ def simulate(route: str, kind: str | None, fixed_after_h: float | None, hours: f
                                      source=route, interval=interval)
             clock = FakeClock(1_800_000_000.0)
             jitter = random.Random(1).random  # the real spread of retries, reproducible
-            poller = Poller(ClaudeSource(settings), interval=interval, clock=clock, jitter=jitter)
+            poller = Poller(ClaudeSource(settings), interval=interval, clock=clock,
+                            monotonic=clock, jitter=jitter)
             start, end = clock.now, clock.now + hours * 3600
             attempts = 0
             fixed = False
@@ -70,7 +71,7 @@ def simulate(route: str, kind: str | None, fixed_after_h: float | None, hours: f
                     creds.write_oauth(expires_in_s=400 * 86400,
                                       token="sk-ant-oat01-FAKE-canary-new-login-0001")  # noqa: S106 - fake
                     fixed = True
-                if poller._due(clock.now):  # the real scheduling decision of the loop
+                if poller._due():  # the real scheduling decision of the loop
                     before = len(upstream.usage_requests())
                     poller.poll_once()
                     attempts += 1

@@ -16,6 +16,11 @@ from tests.support.browser import ARGS, require_chromium
 from tests.support.fake_upstream import FakeUpstream
 from tests.support.live_server import LiveServer, free_port
 
+# In CI every skip is a failure, a module-level one included: nothing required may silently
+# not run (the hooks live in a plugin module so a test can load them into a child pytest).
+# Chromium 69 (chromium69, chromium69_binary) and USB link (usb_link) fixtures.
+pytest_plugins = ["tests.support.strict", "tests.support.chromium69", "tests.support.netns"]
+
 STRICT_ENV = "CLAUDE_CARTHING_STRICT"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -84,26 +89,3 @@ def require_binary(name: str) -> str:
     if not found:
         pytest.skip(f"needs {name} (apt-get install it)")
     return found
-
-
-# --- in CI every skip is a failure: nothing required may silently not run ----------------------
-
-_skipped: list[str] = []
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.skipped:
-        _skipped.append(report.nodeid)
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if os.environ.get(STRICT_ENV) == "1" and _skipped:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if os.environ.get(STRICT_ENV) == "1" and _skipped:
-        terminalreporter.write_line(
-            f"{STRICT_ENV}=1: {len(_skipped)} test(s) skipped, which fails the run:", red=True)
-        for nodeid in _skipped:
-            terminalreporter.write_line(f"  {nodeid}", red=True)

@@ -43,10 +43,10 @@ def test_python_dash_m_works():
 
 
 def test_login_discovers_org_and_stores_key_privately(upstream_env):
-    result = runner.invoke(app, ["login"], input=FAKE_SESSION_KEY + "\n")
+    result = runner.invoke(app, ["login", "--stdin"], input=FAKE_SESSION_KEY + "\n")
     assert result.exit_code == 0, result.output
     assert "Test person's Organization (Max)" in result.output
-    assert FAKE_SESSION_KEY not in result.output  # hidden input, never echoed
+    assert FAKE_SESSION_KEY not in result.output
     secrets = paths.secrets_file()
     assert json.loads(secrets.read_text())["session_key"] == FAKE_SESSION_KEY
     assert json.loads(paths.account_file().read_text())["org_id"] == ORG_ID
@@ -217,3 +217,254 @@ def test_serve_on_a_taken_port_says_so_in_one_line():
     finally:
         proc.terminate()
         proc.communicate(timeout=20)
+
+
+# --- no traceback for a user's mistake; no secret in a traceback for ours ----------------------
+
+# Options that keep every command on loopback and away from this machine's real services, in
+# case one of them ever runs past the broken config instead of stopping at it.
+SAFE_ARGS: dict[str, list[str]] = {
+    "deploy": ["--device", "127.0.0.1", "--port", "9", "--dry-run"],
+    "undeploy": ["--device", "127.0.0.1", "--port", "9", "--dry-run"],
+    "doctor": ["--device", "127.0.0.1", "--ssh-port", "9", "--server-host", "127.0.0.1"],
+    "usb-setup": ["--dry-run"],
+    "login": ["--stdin"],
+    "config set": ["interval", "600"],
+    "status --watch": [],
+}
+# Commands that do not need the settings may succeed; every other one must stop with the
+# config error (exit 8) in one line.
+NEEDS_NO_CONFIG = {"config path", "logout", "autostart disable", "autostart status"}
+
+
+def every_command() -> list[str]:
+    """Every leaf command of the app, found by walking it (a new command is included by itself)."""
+    import typer.main
+
+    found: list[str] = []
+
+    def walk(command, path: list[str]) -> None:
+        subs = getattr(command, "commands", None)
+        if subs:
+            for name, sub in subs.items():
+                walk(sub, [*path, name])
+        else:
+            found.append(" ".join(path))
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def test_every_command_is_covered_below():
+    assert set(every_command()) >= {"serve", "doctor", "usb-setup", "config set", "deploy"}
+
+
+@pytest.mark.parametrize("command", [*every_command(), "status --json", "status --watch",
+                                     "doctor --json", "usb-setup --dry-run"])
+@pytest.mark.parametrize("content", ["{ not json", '{"timeout": 0}'])
+def test_every_command_on_a_corrupt_config_says_so_in_one_line(command, content, monkeypatch,
+                                                               tmp_path):
+    from claude_carthing import autostart
+
+    # autostart's service manager and the user's login items stay inside tmp_path
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(autostart, "run", lambda argv: subprocess.CompletedProcess(argv, 3, "", ""))
+    paths.ensure_home()
+    paths.config_file().write_text(content, encoding="utf-8")
+    args = command.split() + SAFE_ARGS.get(command, SAFE_ARGS.get(command.split()[0], []))
+    result = runner.invoke(app, args, input=FAKE_SESSION_KEY + "\n")
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"{command}: {result.exception!r}")
+    assert "Traceback" not in result.output
+    if command in NEEDS_NO_CONFIG:
+        return
+    assert result.exit_code == 8, (command, result.output)
+    error_lines = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1 and str(paths.config_file()) in error_lines[0]
+    assert "autostart" not in command or not list((tmp_path / "xdg").rglob("*.service"))
+
+
+FORCED_LOGIN_ERROR = """
+import sys, typer
+from claude_carthing import client
+
+_init = typer.Typer.__init__
+def _old_typer_default(self, *args, **kwargs):
+    kwargs.setdefault("pretty_exceptions_show_locals", True)  # typer 0.12's default
+    _init(self, *args, **kwargs)
+typer.Typer.__init__ = _old_typer_default
+
+def _boom(self, key):
+    raise RuntimeError("forced failure inside login")
+client.UsageClient.discover_org = _boom
+
+from claude_carthing.cli import main
+sys.argv = ["claude-carthing", "login", "--stdin"]
+main()
+"""
+
+
+def test_an_unexpected_error_in_login_never_prints_the_key():
+    out = subprocess.run([sys.executable, "-c", FORCED_LOGIN_ERROR], input=FAKE_SESSION_KEY + "\n",
+                         capture_output=True, text=True, timeout=60, env=os.environ.copy(),
+                         check=False)
+    assert out.returncode == 1
+    assert "forced failure inside login" in out.stderr  # the error did happen, and is shown
+    assert creds.CANARY not in out.stdout + out.stderr
+
+
+# --- --help says what each option is ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", every_command())
+def test_help_shows_plain_flags_without_a_value(command):
+    result = runner.invoke(app, [*command.split(), "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "<bool>" not in result.output and "BOOLEAN" not in result.output
+    assert "--help  " in result.output or "--help\n" in result.output
+
+
+def _help(*command: str) -> str:
+    return runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"}).output
+
+
+def _option_line(text: str, option: str) -> str:
+    return next(line for line in text.splitlines() if line.strip().startswith(option))
+
+
+def test_status_host_has_its_own_help():
+    assert "listen" in _option_line(_help("serve"), "--host")
+    status_host = _option_line(_help("status"), "--host")
+    assert "listen" not in status_host and "running server" in status_host
+
+
+@pytest.mark.parametrize("command", ["deploy", "undeploy", "doctor"])
+def test_the_ssh_port_is_ssh_port_everywhere(command):
+    text = _help(command)
+    assert "SSH port" in _option_line(text, "--ssh-port")
+    port_lines = [line for line in text.splitlines() if line.strip().startswith("--port")]
+    assert all("SSH" not in line for line in port_lines)
+
+
+# --- our own server is asked directly, never through a proxy -----------------------------------
+
+
+@pytest.fixture
+def proxy(monkeypatch):
+    """A real HTTP proxy stand-in on loopback that records what reaches it and answers 502."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            self.send_response(502)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+
+    def use() -> list[str]:
+        for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+            monkeypatch.setenv(name, url)
+        for name in ("no_proxy", "NO_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        return seen
+
+    yield use
+    server.shutdown()
+    server.server_close()
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the command in a fresh process, as a user would (urllib reads proxies per process)."""
+    return subprocess.run([sys.executable, "-m", "claude_carthing", *args], capture_output=True,
+                          text=True, timeout=60, env=os.environ.copy(), check=False)
+
+
+def test_status_asks_the_running_server_past_a_proxy(fake_upstream, proxy):
+    with LiveServer(upstream=fake_upstream) as server:
+        reads = len(fake_upstream.usage_requests())
+        seen = proxy()  # set after the server's first read: the upstream may use a proxy
+        result = _cli("status", "--json", "--port", str(server.port))
+        assert seen == []
+        assert len(fake_upstream.usage_requests()) == reads  # it did not read Claude itself
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["five_hour"]["utilization"] == 15.0
+
+
+def test_status_watch_asks_the_running_server_past_a_proxy(fake_upstream, proxy, monkeypatch):
+    from claude_carthing import watch
+
+    with LiveServer(upstream=fake_upstream) as server:
+        seen = proxy()
+        monkeypatch.setattr(urllib.request, "_opener", None)  # as in a fresh process
+        feed = watch.ServerFeed(server.url)
+        assert seen == []
+        assert feed.document()["five_hour"]["utilization"] == 15.0
+
+
+def test_doctor_finds_the_running_server_past_a_proxy(fake_upstream, proxy):
+    with LiveServer(upstream=fake_upstream) as server:
+        seen = proxy()
+        # --device/--server-host keep every check on loopback whatever adapters this PC has
+        result = _cli("doctor", "--json", "--no-live", "--port", str(server.port),
+                      "--device", "127.0.0.1", "--ssh-port", str(free_port()),
+                      "--server-host", "127.0.0.1")
+        assert seen == []
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["server"]["status"] == "ok", checks["server"]
+
+
+# --- what a new user meets first ----------------------------------------------------------------
+
+
+def test_status_without_credentials_says_it_once():
+    result = runner.invoke(app, ["status", "--port", str(free_port())], env={"COLUMNS": "300"})
+    assert result.exit_code == 4
+    assert result.output.count("claude-carthing login") == 1, result.output
+
+
+def test_a_refused_connection_does_not_say_after_0_ms():
+    creds.write_oauth()  # the autouse fixture points Claude at a closed loopback port
+    result = runner.invoke(app, ["status", "--port", str(free_port())], env={"COLUMNS": "300"})
+    assert result.exit_code == 7
+    assert "cannot reach Claude" in result.output and " ms" not in result.output
+
+
+def test_logout_with_nothing_stored_does_not_wake_a_running_server():
+    result = runner.invoke(app, ["logout"])
+    assert result.exit_code == 0 and "Nothing was stored" in result.output
+    assert not paths.credentials_stamp().exists()  # the server re-reads when this changes
+
+
+def test_login_without_a_terminal_points_to_stdin():
+    out = subprocess.run([sys.executable, "-m", "claude_carthing", "login"],
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+                         env=os.environ.copy(), check=False)
+    assert out.returncode == 2
+    assert "login --stdin" in out.stderr
+    assert "GetPassWarning" not in out.stderr and "Aborted" not in out.stderr
+
+
+def test_login_in_a_terminal_hides_the_key(upstream_env):
+    import pexpect
+
+    child = pexpect.spawn(sys.executable, ["-m", "claude_carthing", "login"], env=os.environ.copy(),
+                          encoding="utf-8", timeout=60)
+    child.expect("Session key: ")
+    child.sendline(FAKE_SESSION_KEY)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "Logged in" in child.before and FAKE_SESSION_KEY not in child.before  # never echoed
+    assert json.loads(paths.secrets_file().read_text())["session_key"] == FAKE_SESSION_KEY

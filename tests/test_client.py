@@ -87,6 +87,8 @@ def test_rotated_session_cookie_is_reported(client, fake_upstream):
         ("rate_limit_big", "web", errors.RateLimitedError, "rate-limiting"),
         ("server_500", "web", errors.ServerError, "server error"),
         ("server_503_html", "oauth", errors.ServerError, "server error"),
+        ("cloudflare_1015", "web", errors.RateLimitedError, "rate-limiting"),
+        ("cloudflare_503", "web", errors.CloudflareChallengeError, "Cloudflare"),
         ("malformed", "oauth", errors.SchemaError, "not JSON"),
         ("not_object", "web", errors.SchemaError, "not a usage object"),
         ("timeout", "oauth", errors.NetworkError, "timeout"),
@@ -182,3 +184,8 @@ def test_macos_keychain_item_is_read_when_there_is_no_file(tmp_path, monkeypatch
     creds = credentials.read_oauth()
     assert creds is not None and creds.subscription_type == "pro"
     assert creds.access_token == FAKE_OAUTH_TOKEN
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "1e309", "nan", "Infinity"])
+def test_a_non_finite_retry_after_counts_as_unknown(value):
+    assert retry_after_seconds(value) is None  # float() reads these; an endless wait stops polling

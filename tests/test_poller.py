@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import os
 import time
 
 import pytest
 
 from claude_carthing.history import History
+from claude_carthing.payload import health_document, usage_document
 from claude_carthing.poller import Poller
 from claude_carthing.settings import load_settings
 from claude_carthing.sources import ClaudeSource
@@ -34,7 +37,7 @@ def make_poller(upstream: FakeUpstream, clock: Clock, *, source="auto", history=
     settings = load_settings(web_url=upstream.url, api_url=upstream.url, timeout=1.0,
                              source=source)
     return Poller(ClaudeSource(settings), interval=300, history=history, clock=clock,
-                  jitter=lambda: jitter)
+                  monotonic=clock, jitter=lambda: jitter)
 
 
 def test_success_then_failure_keeps_last_good_data_marked_stale(fake_upstream, clock):
@@ -65,7 +68,7 @@ def test_failures_back_off_with_growth_and_honour_retry_after(fake_upstream, clo
         snap = poller.poll_once()
         delays.append(snap.next_poll_at - clock.now)
         clock.now = snap.next_poll_at
-    assert delays == [60, 120, 240]  # jitter fixed at the middle of its range
+    assert delays == [330, 660, 1320]  # the interval, doubling; jitter fixed at mid-range
     fake_upstream.fail_with("rate_limit_big")
     snap = poller.poll_once()
     assert snap.next_poll_at - clock.now == 3600  # the server's positive retry-after wins
@@ -76,10 +79,10 @@ def test_retry_after_zero_is_treated_as_unknown_and_backs_off_minutes(fake_upstr
     poller = make_poller(fake_upstream, clock)
     fake_upstream.fail_with("rate_limit_0")
     first = poller.poll_once()
-    assert first.next_poll_at - clock.now == 300  # not 0: minutes, growing
+    assert first.next_poll_at - clock.now == 330  # not 0: minutes, growing
     clock.now = first.next_poll_at
     second = poller.poll_once()
-    assert second.next_poll_at - clock.now == 600
+    assert second.next_poll_at - clock.now == 660
     assert second.error_kind == "rate_limited"
 
 
@@ -88,8 +91,8 @@ def test_jitter_spreads_retries(fake_upstream, clock):
     fake_upstream.fail_with("server_500")
     low = make_poller(fake_upstream, clock, jitter=0.0).poll_once()
     high = make_poller(fake_upstream, clock, jitter=1.0).poll_once()
-    assert low.next_poll_at - clock.now == 60 * 0.8
-    assert high.next_poll_at - clock.now == 60 * 1.2
+    assert low.next_poll_at - clock.now == 300  # jitter only ever lengthens a wait
+    assert high.next_poll_at - clock.now == 300 * 1.2
 
 
 def test_auth_failure_pauses_until_credentials_change(fake_upstream, clock):
@@ -224,11 +227,11 @@ def test_wrong_org_backs_off_instead_of_pausing(fake_upstream, clock):
     fake_upstream.fail_with("wrong_org", "web")
     poller = make_poller(fake_upstream, clock)
     snap = poller.poll_once()
-    assert not snap.paused and snap.next_poll_at == clock.now + 60
+    assert not snap.paused and snap.next_poll_at == clock.now + 330
     assert "organization" in snap.last_error
     fake_upstream.heal()  # e.g. the VPN was turned off
     clock.now = snap.next_poll_at
-    assert poller._due(clock.now)
+    assert poller._due()
     assert poller.poll_once().state == "live"
 
 
@@ -253,3 +256,132 @@ def test_each_success_is_written_to_history(fake_upstream, clock, tmp_path):
     poller.poll_once()
     series = history.series(0, "five_hour")["five_hour"]
     assert series == [(int((clock.now - 600) * 1000), 15.0), (int(clock.now * 1000), 17.0)]
+
+
+# --- waits: finite, capped, never shorter than the interval; one read at a time -------------
+
+
+def _wait(snap, clock) -> float:
+    return snap.next_poll_at - clock.now
+
+
+@pytest.mark.parametrize("value", ["inf", "1e309", "-inf", "nan", "Infinity"])
+def test_a_non_finite_retry_after_leaves_a_finite_wait_and_a_servable_state(
+        fake_upstream, clock, value):
+    creds.write_oauth()
+    poller = make_poller(fake_upstream, clock)
+    poller.poll_once()
+    fake_upstream.rate_limit(value)
+    snap = poller.poll_once()
+    assert snap.error_kind == "rate_limited"
+    assert math.isfinite(snap.next_poll_at) and 300 <= _wait(snap, clock) <= 3600
+    # /usage, /health and the refresh answer are built from this state; inf made them 500.
+    json.dumps(usage_document(snap, clock.now), allow_nan=False)
+    json.dumps(health_document(snap), allow_nan=False)
+    clock.now = snap.next_poll_at
+    fake_upstream.heal()
+    assert poller.poll_once().state == "live"  # polling resumes
+
+
+def test_every_wait_is_capped_even_when_the_server_asks_for_days(fake_upstream, clock):
+    creds.write_oauth()
+    poller = make_poller(fake_upstream, clock)
+    fake_upstream.rate_limit("99999999")
+    assert _wait(poller.poll_once(), clock) == 3600  # one hour at most, whatever it asks
+
+
+@pytest.mark.parametrize(("kind", "route"), [
+    ("timeout", None), ("server_500", None), ("server_503_html", None), ("cloudflare", None),
+    ("rate_limit_0", None), ("malformed", None), ("wrong_org", "web")])
+def test_no_failure_ever_shortens_the_normal_interval(fake_upstream, clock, kind, route):
+    creds.write_web(org_id=ORG_ID)
+    creds.write_oauth()
+    poller = make_poller(fake_upstream, clock, source="web" if route else "oauth", jitter=0.0)
+    fake_upstream.fail_with(kind, route)
+    for _ in range(3):
+        snap = poller.poll_once()
+        assert snap.error_kind is not None
+        assert _wait(snap, clock) >= 300  # the interval: a failure never asks Claude sooner
+        clock.now = snap.next_poll_at
+
+
+def test_the_failure_backoff_stops_growing_at_its_cap(fake_upstream, clock):
+    creds.write_oauth()
+    poller = make_poller(fake_upstream, clock, jitter=1.0)
+    fake_upstream.fail_with("server_500")
+    delays = []
+    for _ in range(12):
+        snap = poller.poll_once()
+        delays.append(_wait(snap, clock))
+        clock.now = snap.next_poll_at
+    assert delays[:3] == [360, 720, 1440]  # interval, doubling, with the most jitter
+    assert max(delays) == 1800 and delays[-4:] == [1800] * 4  # 30 min, then no further
+
+
+def test_a_refresh_during_an_in_flight_read_does_not_cause_a_second_read(fake_upstream):
+    creds.write_oauth()
+    settings = load_settings(api_url=fake_upstream.url, web_url=fake_upstream.url, timeout=5.0)
+    poller = Poller(ClaudeSource(settings), interval=300)
+    fake_upstream.slow(1.5)
+    poller.start()
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not fake_upstream.usage_requests():
+            time.sleep(0.02)
+        assert len(fake_upstream.usage_requests()) == 1  # the first read is in flight
+        poller.request_refresh()  # the dial pressed meanwhile
+        while time.monotonic() < deadline and poller.snapshot().state != "live":
+            time.sleep(0.05)
+        time.sleep(1.0)
+        assert poller.snapshot().state == "live"
+        assert len(fake_upstream.usage_requests()) == 1
+    finally:
+        poller.stop()
+
+
+def test_no_refresh_is_accepted_while_paused_on_refused_credentials(fake_upstream, clock):
+    creds.write_oauth(token="sk-ant-xyz-not-an-oauth-token")  # the fake refuses it with 401
+    poller = make_poller(fake_upstream, clock)
+    assert poller.poll_once().paused
+    clock.now += 600
+    accepted, _ = poller.request_refresh()
+    assert not accepted
+    assert poller.snapshot().paused and len(fake_upstream.usage_requests()) == 1
+
+
+class SteppedClock(Clock):
+    """A wall clock an NTP step or a user can set back."""
+
+
+def test_a_wall_clock_stepped_back_does_not_stall_polling(fake_upstream):
+    creds.write_oauth()
+    wall, mono = SteppedClock(), Clock()
+    mono.now = 1000.0
+    settings = load_settings(api_url=fake_upstream.url, web_url=fake_upstream.url, timeout=5.0)
+    poller = Poller(ClaudeSource(settings), interval=300, clock=wall, monotonic=mono,
+                    jitter=lambda: 0.5)
+    snap = poller.poll_once()
+    assert snap.next_poll_at == wall.now + 300  # shown in wall-clock time
+    wall.now -= 3600  # the clock is set back an hour
+    mono.now += 61
+    assert poller.request_refresh()[0]  # the refresh cooldown runs on the monotonic clock
+    poller.poll_once()
+    mono.now += 301
+    poller.start()
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and len(fake_upstream.usage_requests()) < 3:
+            time.sleep(0.05)
+        assert len(fake_upstream.usage_requests()) == 3  # the scheduled read still happens
+    finally:
+        poller.stop()
+
+
+def test_cloudflare_rate_limit_page_backs_off_as_a_rate_limit(fake_upstream, clock):
+    creds.write_web(org_id=ORG_ID)
+    poller = make_poller(fake_upstream, clock, source="web")
+    fake_upstream.fail_with("cloudflare_1015")  # HTML 429, error 1015: not a challenge
+    snap = poller.poll_once()
+    assert snap.error_kind == "rate_limited"
+    clock.now += 120
+    assert not poller.request_refresh()[0]  # a dial press must not break this backoff

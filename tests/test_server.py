@@ -144,18 +144,19 @@ def test_etag_gives_304_until_the_data_changes(fake_upstream):
     assert changed.status_code == 200 and changed.json()["five_hour"]["utilization"] == 17.0
 
 
-def test_cors_only_for_file_pages_and_configured_origins(fake_upstream):
+def test_cors_for_the_device_page_and_configured_origins_only(fake_upstream):
     creds.write_oauth()
-    client, _ = app_client(fake_upstream, cors_origins="http://dash.example")
-    from_file = client.get("/usage", headers={"Origin": "null"})
-    assert from_file.headers["access-control-allow-origin"] == "null"
-    configured = client.get("/usage", headers={"Origin": "http://dash.example"})
-    assert configured.headers["access-control-allow-origin"] == "http://dash.example"
-    other = client.get("/usage", headers={"Origin": "https://evil.example"})
-    assert "access-control-allow-origin" not in other.headers
-    assert client.post("/api/refresh", headers={"Origin": "https://evil.example"}).status_code \
+    device, _ = app_client(fake_upstream, client_ip="172.16.42.2",
+                           cors_origins="http://dash.example")
+    for origin in ("null", "file://", "http://dash.example"):
+        allowed = device.get("/usage", headers={"Origin": origin})
+        assert allowed.headers["access-control-allow-origin"] == origin
+        assert allowed.headers["vary"] == "Origin"
+    other = device.get("/usage", headers={"Origin": "https://evil.example"})
+    assert other.status_code == 403 and "access-control-allow-origin" not in other.headers
+    assert device.post("/api/refresh", headers={"Origin": "https://evil.example"}).status_code \
         == 403
-    preflight = client.options("/usage", headers={"Origin": "https://evil.example",
+    preflight = device.options("/usage", headers={"Origin": "https://evil.example",
                                                   "Access-Control-Request-Method": "GET"})
     assert preflight.status_code == 403
 
@@ -164,9 +165,18 @@ def test_cors_only_for_file_pages_and_configured_origins(fake_upstream):
     ("127.0.0.1", True), ("172.16.42.2", True), ("10.42.1.90", True), ("::1", True),
     ("192.168.1.20", False), ("8.8.8.8", False), ("172.16.43.2", False)])
 def test_only_loopback_and_car_thing_subnets_are_answered(fake_upstream, ip, allowed):
-    client, _ = app_client(fake_upstream, client_ip=ip, poll=False)
-    response = client.get("/health")
-    assert response.status_code == (200 if allowed else 403)
+    creds.write_oauth()
+    client, poller = app_client(fake_upstream, client_ip=ip)
+    asked = []
+    poller.request_refresh = lambda: asked.append(True) or (True, 0.0)
+    for path, marker in (("/health", '"has_data"'), ("/usage", '"five_hour"'),
+                         ("/api/history", '"series"')):
+        response = client.get(path)
+        assert response.status_code == (200 if allowed else 403), path
+        assert (marker in response.text) == allowed, path
+    refresh = client.post("/api/refresh")
+    assert refresh.status_code == (202 if allowed else 403)
+    assert asked == ([True] if allowed else [])
 
 
 def test_allow_list_can_be_widened(fake_upstream):
@@ -212,7 +222,8 @@ def test_refresh_endpoint_triggers_an_early_read(fake_upstream):
     import time
 
     skew = [0.0]
-    with LiveServer(upstream=fake_upstream, clock=lambda: time.time() + skew[0]) as server:
+    with LiveServer(upstream=fake_upstream, clock=lambda: time.time() + skew[0],
+                    monotonic=lambda: time.monotonic() + skew[0]) as server:
         before = len(fake_upstream.usage_requests())
         first = server.poller.snapshot().last_attempt_at
         skew[0] = 61.0  # a minute later: a dial press may ask for a read
@@ -244,19 +255,8 @@ def test_demo_mode_is_labelled(tmp_path):
     assert any(w["utilization"] >= 80 for w in doc["windows"])
 
 
-def test_file_pages_on_this_pc_may_read_but_not_trigger_reads(fake_upstream):
-    creds.write_oauth()
-    local, _ = app_client(fake_upstream)
-    assert local.get("/usage", headers={"Origin": "null"}).headers[
-        "access-control-allow-origin"] == "null"
-    # "null" from this PC may be any website's sandboxed frame: no refresh for it.
-    assert local.post("/api/refresh", headers={"Origin": "null"}).status_code == 403
-    device, _ = app_client(fake_upstream, client_ip="172.16.42.2")
-    assert device.post("/api/refresh", headers={"Origin": "null"}).status_code in (202, 429)
-
-
 def test_refusals_carry_cors_so_the_device_page_can_show_them(fake_upstream):
-    client, _ = app_client(fake_upstream, poll=False)
+    client, _ = app_client(fake_upstream, client_ip="172.16.42.2", poll=False)
     refused = client.get("/usage", headers={"Origin": "null", "Host": "evil.example"})
     assert refused.status_code == 421
     assert refused.headers["access-control-allow-origin"] == "null"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import re
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -200,6 +202,7 @@ def _curl_reason(exc: Exception) -> str:
     if "curl: (" in text:
         text = text.split("curl: (", 1)[1]
         text = text.split(")", 1)[1].strip() if ")" in text else text
+    text = re.sub(r" after \d+ ms", "", text)  # "after 0 ms" reads like a bug to a user
     return text.split(". See ")[0][:200] or type(exc).__name__
 
 
@@ -210,18 +213,31 @@ def _json(response: _Response) -> Any:
         raise errors.SchemaError("Claude answered with something that is not JSON") from exc
 
 
-def _is_challenge(headers: dict[str, str], text: str) -> bool:
+# Words only Cloudflare's challenge pages carry ("Just a moment...", the older "Checking your
+# browser" 503, the block page); its 5xx error pages (502, 521, 522) carry none of them.
+_CHALLENGE_MARKS = ("just a moment", "checking your browser", "cf-browser-verification",
+                    "challenge-platform", "cf_chl", "attention required")
+
+
+def _is_html(headers: dict[str, str], text: str) -> bool:
+    head = text.lstrip()[:256].lower()
+    return head.startswith(("<!doctype html", "<html")) or "text/html" in headers.get(
+        "content-type", "")
+
+
+def _is_challenge(status: int, headers: dict[str, str], text: str) -> bool:
     if headers.get("cf-mitigated", "").lower() == "challenge":
         return True
-    head = text.lstrip()[:2048].lower()
-    is_html = head.startswith(("<!doctype html", "<html")) or "text/html" in headers.get(
-        "content-type", ""
-    )
-    return is_html and ("just a moment" in head or "cloudflare" in head or "cf-" in head)
+    if not _is_html(headers, text):
+        return False
+    page = text[:65536].lower()  # the marks can sit after kilobytes of inline style
+    if any(mark in page for mark in _CHALLENGE_MARKS):
+        return True
+    return status == 403 and "cloudflare" in page
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """Read `Retry-After` (seconds or an HTTP date); None when absent, zero or unreadable."""
+    """Read `Retry-After` (seconds or an HTTP date); None if absent, zero, endless or unreadable."""
     if not value:
         return None
     try:
@@ -231,30 +247,31 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
             seconds = parsedate_to_datetime(value).timestamp() - (now or time.time())
         except (TypeError, ValueError):
             return None
-    return seconds if seconds > 0 else None
+    # float() reads "inf", "nan" and "1e309": an endless wait would stop polling for good.
+    return seconds if math.isfinite(seconds) and seconds > 0 else None
 
 
 def classify(
     status: int, headers: dict[str, str], text: str, route: str
 ) -> errors.UpstreamError | None:
     """Translate an HTTP answer into the error it means, or None when it is a success."""
+    challenge = errors.CloudflareChallengeError(
+        "Cloudflare challenged the request (temporarily blocked); retrying later"
+    )
     if 200 <= status < 300:
-        return errors.CloudflareChallengeError(
-            "Cloudflare challenged the request (temporarily blocked); retrying later"
-        ) if _is_challenge(headers, text) else None
-    if _is_challenge(headers, text):
-        return errors.CloudflareChallengeError(
-            "Cloudflare challenged the request (temporarily blocked); retrying later"
-        )
+        return challenge if _is_challenge(status, headers, text) else None
     detail = _error_detail(text)
     message = str(detail.get("message") or "").lower()
     code = str(detail.get("error_code") or "").lower()
     err_type = str(detail.get("type") or "").lower()
+    # A 429 is a rate limit whoever sends it: Cloudflare's HTML "error 1015" page too.
     if status == 429 or err_type == "rate_limit_error":
         return errors.RateLimitedError(
             "Claude is rate-limiting usage reads; backing off",
             retry_after_seconds(headers.get("retry-after")),
         )
+    if _is_challenge(status, headers, text):
+        return challenge
     if "scope requirement" in message or "user:profile" in message:
         return errors.OAuthScopeError(
             "this OAuth token lacks the user:profile scope (a `claude setup-token` token); "

@@ -259,7 +259,8 @@ def delete_web() -> bool:
         if path.exists():
             path.unlink()
             removed = True
-    touch_stamp()
+    if removed:  # the stamp makes a running server re-read: only when something changed
+        touch_stamp()
     return removed
 
 

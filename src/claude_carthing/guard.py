@@ -1,4 +1,4 @@
-"""Who may talk to the server: client address allow-list, Host check, CORS, and CSRF."""
+"""Who may talk to the server: the client allow-list, the Host check, and browser origins."""
 
 from __future__ import annotations
 
@@ -21,15 +21,8 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 def client_allowed(address: str | None, networks: list[Network]) -> bool:
     """Return True when a client address falls inside one of the allowed networks."""
-    if not address:
-        return False
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return any(ip.version == net.version and ip in net for net in networks)
+    ip = _ip(address)
+    return ip is not None and any(ip.version == net.version and ip in net for net in networks)
 
 
 def host_name(header: str) -> str:
@@ -56,19 +49,71 @@ def host_allowed(header: str | None, extra: tuple[str, ...]) -> bool:
     return name in allowed
 
 
-def origin_allowed(origin: str, settings: Settings) -> bool:
-    """True for `null` (a page from file://, as on the device) and configured origins."""
-    return origin == "null" or origin in settings.cors_origins
+# What a page opened from file:// sends: `null`, or `file://` under the v3/v4.0 kiosk's
+# --allow-file-access-from-files. On this PC, `null` is also any website's sandboxed frame.
+FILE_ORIGINS = ("null", "file://")
+
+
+def _ip(address: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    if not address:
+        return None
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def own_address(address: str) -> bool:
+    """True when `address` is one of this machine's (binding a socket to it succeeds)."""
+    ip = _ip(address)
+    if ip is None:
+        return False
+    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.bind((str(ip), 0))
+    except OSError:
+        return False
+    return True
 
 
 class Guard:
-    """ASGI middleware applying the allow-list, the Host check, CORS and CSRF rules."""
+    """ASGI middleware applying the allow-list, the Host check, and who may read from a browser.
+
+    A request without `Origin` (curl, scripts, the original relay) is served as the allow-list
+    says. A browser page may read and POST when it is the server's own page (same origin), an
+    origin configured in `cors_origins`, or a `file://` page (`null` / `file://`) on a device:
+    a client address inside the Car Thing's USB subnets or the `allow` networks that is not
+    loopback and not one of this PC's own addresses. Every other browser request gets 403.
+    """
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
         self.networks = settings.allowed_networks()
-        self.loopback = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
+        self.own_address = own_address
+
+    def is_device(self, address: str | None, local: str | None) -> bool:
+        """True for a client in a device network that is not this PC itself."""
+        ip = _ip(address)
+        if ip is None or ip.is_loopback or not client_allowed(str(ip), self.networks):
+            return False
+        # A page in this PC's browser calling the PC's USB address comes from that address.
+        return not (ip == _ip(local) or self.own_address(str(ip)))
+
+    def browser_allowed(self, origin: str, scope: Scope, host: str | None) -> bool:
+        """True when a page of `origin` may read and POST."""
+        if origin in self.settings.cors_origins:
+            return True
+        if host and origin.lower() == f"http://{host.strip().lower()}":
+            return True  # the server's own page
+        if origin not in FILE_ORIGINS:
+            return False
+        client, server = scope.get("client"), scope.get("server")
+        return self.is_device(client[0] if client else None, server[0] if server else None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -78,29 +123,25 @@ class Guard:
         client = scope.get("client")
         address = client[0] if client else None
         origin = headers.get("origin")
-        cors = origin is not None and origin_allowed(origin, self.settings)
+        host = headers.get("host")
+        allowed = origin is None or self.browser_allowed(origin, scope, host)
         # Refusals carry CORS headers too, so the device's page can show why it was refused.
-        refusal_cors = _cors_headers(origin) if cors else []
+        cors = _cors_headers(origin) if origin is not None and allowed else []
         if not client_allowed(address, self.networks):
             await _reply(send, 403, {"error": "this address may not use the server; see "
-                                              "`claude-carthing config set allow`"}, refusal_cors)
+                                              "`claude-carthing config set allow`"}, cors)
             return
-        if not host_allowed(headers.get("host"), self.settings.allowed_hosts):
+        if not host_allowed(host, self.settings.allowed_hosts):
             await _reply(send, 421, {"error": "unknown Host header; see "
                                               "`claude-carthing config set allowed_hosts`"},
-                         refusal_cors)
+                         cors)
             return
-        if (origin == "null" and scope["method"] not in ("GET", "HEAD", "OPTIONS")
-                and client_allowed(address, self.loopback)):
-            # A page from file:// on the device comes over USB. On this PC, "null" is what a
-            # sandboxed frame of any website sends: it may read, but not make us poll Claude.
-            cors = "null" in self.settings.cors_origins
-        same_origin = origin is not None and origin.split("://", 1)[-1] == headers.get("host")
+        if not allowed:
+            await _reply(send, 403, {"error": "this web page may not read the server; see "
+                                              "docs/api.md (who may read what)"})
+            return
         if scope["method"] == "OPTIONS" and origin is not None:
-            await _reply(send, 204 if cors else 403, None, _cors_headers(origin) if cors else [])
-            return
-        if scope["method"] not in ("GET", "HEAD") and origin and not (cors or same_origin):
-            await _reply(send, 403, {"error": "cross-site request refused"})
+            await _reply(send, 204, None, cors)
             return
         if not cors:
             await self.app(scope, receive, send)
@@ -108,7 +149,7 @@ class Guard:
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + _cors_headers(origin)
+                message["headers"] = list(message.get("headers", [])) + cors
             await send(message)
 
         await self.app(scope, receive, send_with_cors)

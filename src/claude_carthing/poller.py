@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 import time
@@ -20,10 +21,11 @@ if TYPE_CHECKING:  # the sources pull in the HTTP client, which `status` may not
 log = logging.getLogger(__name__)
 
 REFRESH_COOLDOWN_S = 60.0  # never faster than the upstream minimum
-FAILURE_BASE_S = 60.0
-RATE_LIMIT_BASE_S = 300.0
+RATE_LIMIT_BASE_S = 300.0  # failures start at the interval; rate limits at least here
 FAILURE_CAP_S = 1800.0
 RATE_LIMIT_CAP_S = 3600.0
+MAX_WAIT_S = 3600.0  # no wait is longer, whatever a server asks (unless the interval is)
+JITTER = 0.2  # a failure's wait grows by up to this share, never shrinks
 CREDENTIAL_CHECK_S = 5.0
 
 
@@ -41,7 +43,7 @@ class Snapshot:
     configured: bool = True
     paused: bool = False
     failures: int = 0
-    next_poll_at: float | None = None
+    next_poll_at: float | None = None  # epoch seconds, for display; waits run on a monotonic clock
     interval: int = 300
 
     @property
@@ -71,12 +73,14 @@ class Poller:
         interval: int = 300,
         history: HistorySink | None = None,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
         fingerprint: Callable[[], str] = credentials.fingerprint,
     ) -> None:
         self._source = source
         self._history = history
-        self._clock = clock
+        self._clock = clock  # wall clock: shown times and history only
+        self._monotonic = monotonic  # every wait, so a clock stepped back never stalls polling
         self._jitter = jitter
         self._fingerprint = fingerprint
         self._lock = threading.Lock()
@@ -86,7 +90,10 @@ class Poller:
         self._thread: threading.Thread | None = None
         self._paused_print: str | None = None
         self._pending_print: str | None = None
-        self._last_manual = -1e18
+        self._last_manual = -math.inf
+        self._last_read = -math.inf  # monotonic start of the latest read
+        self._reading = False
+        self._due_at: float | None = monotonic()  # monotonic time of the next read; None: paused
         self._force = False
         self._snapshot = Snapshot(interval=max(interval, MIN_INTERVAL_S), next_poll_at=clock())
 
@@ -105,21 +112,26 @@ class Poller:
     def poll_once(self) -> Snapshot:
         """Read upstream now, update the state, and return it. Never raises."""
         with self._poll_lock:
-            now = self._clock()
+            now, started = self._clock(), self._monotonic()
+            with self._lock:
+                self._reading, self._last_read = True, started
             # Taken before reading, so a file rewritten during the read still counts as new.
             self._pending_print = self._fingerprint()
             try:
                 reading = self._source.read()
             except errors.CarthingError as exc:
-                self._on_failure(exc, now)
+                self._on_failure(exc, now, started)
             except Exception as exc:
                 log.exception("Unexpected failure while reading usage")
-                self._on_failure(errors.SchemaError(f"unexpected problem: {exc}"), now)
+                self._on_failure(errors.SchemaError(f"unexpected problem: {exc}"), now, started)
             else:
-                self._on_success(reading, now)
+                self._on_success(reading, now, started)
+            finally:
+                with self._lock:
+                    self._reading = False
             return self.snapshot()
 
-    def _on_success(self, reading: Reading, now: float) -> None:
+    def _on_success(self, reading: Reading, now: float, started: float) -> None:
         before = self.snapshot()
         if before.last_error is not None and before.last_success_at is not None:
             log.info("Usage reads work again (via %s).", reading.source)
@@ -140,13 +152,15 @@ class Poller:
                 failures=0,
                 next_poll_at=now + before.interval,
             )
+            self._due_at = started + before.interval
+            self._reading = False  # done reading, though the history write below may be slow
         if self._history is not None:
             try:
                 self._history.append(now, reading.usage)
             except Exception:
                 log.exception("Could not write the usage history")
 
-    def _on_failure(self, exc: errors.CarthingError, now: float) -> None:
+    def _on_failure(self, exc: errors.CarthingError, now: float, started: float) -> None:
         before = self.snapshot()
         message = str(exc)
         kind = exc.kind
@@ -154,11 +168,11 @@ class Poller:
         paused = (
             isinstance(exc, (errors.AuthError, errors.NotConfiguredError)) or kind == "auth"
         ) and not isinstance(exc, errors.WrongOrgError) and getattr(exc, "request_sent", True)
+        delay: float | None = None
         if paused:
-            next_poll = None
             self._paused_print = self._pending_print
         else:
-            next_poll = now + self._backoff(exc, failures, before.interval)
+            delay = self._backoff(exc, failures, before.interval)
         if message != before.last_error:
             suffix = " Waiting for new credentials." if paused else " Keeping the last data."
             log.warning("Usage read failed: %s.%s", message.rstrip("."), suffix)
@@ -171,36 +185,46 @@ class Poller:
                 configured=not isinstance(exc, errors.NotConfiguredError),
                 paused=paused,
                 failures=failures,
-                next_poll_at=next_poll,
+                next_poll_at=None if delay is None else now + delay,
             )
+            self._due_at = None if delay is None else started + delay
+            self._reading = False
 
     def _backoff(self, exc: errors.CarthingError, failures: int, interval: int) -> float:
+        """Return seconds until the next read: never below the interval, never past the cap."""
         if not getattr(exc, "request_sent", True):
             return float(MIN_INTERVAL_S)  # nothing was sent: look at the credentials again soon
         limited = isinstance(exc, errors.RateLimitedError)
-        base = max(RATE_LIMIT_BASE_S, float(interval)) if limited else FAILURE_BASE_S
-        cap = RATE_LIMIT_CAP_S if limited else FAILURE_CAP_S
-        delay = min(cap, base * 2.0 ** (failures - 1))
-        delay *= 0.8 + 0.4 * float(self._jitter())
-        if isinstance(exc, errors.RateLimitedError) and exc.retry_after:
-            delay = max(delay, float(exc.retry_after))
-        return max(delay, float(MIN_INTERVAL_S) * 0.8)
+        base = max(RATE_LIMIT_BASE_S if limited else 0.0, float(interval))
+        cap = max(RATE_LIMIT_CAP_S if limited else FAILURE_CAP_S, float(interval))
+        jitter = min(max(float(self._jitter()), 0.0), 1.0)
+        growth = 2.0 ** min(failures - 1, 16)
+        delay = min(cap, base * growth * (1.0 + JITTER * jitter))
+        retry_after = exc.retry_after if isinstance(exc, errors.RateLimitedError) else None
+        if retry_after is not None and math.isfinite(retry_after):
+            delay = max(delay, retry_after)  # the server's positive retry-after wins...
+        return min(max(delay, float(interval)), max(MAX_WAIT_S, float(interval)))  # ...up to 1 h
 
     # --- manual refresh ------------------------------------------------------------------------
 
     def request_refresh(self) -> tuple[bool, float]:
         """Ask for an early read; return (accepted, seconds until one would be accepted)."""
-        now = self._clock()
+        mono = self._monotonic()
         with self._lock:
             snap = self._snapshot
-            last = max(self._last_manual, snap.last_attempt_at or -1e18)
-            wait = REFRESH_COOLDOWN_S - (now - last)
-            if snap.error_kind == "rate_limited" and snap.next_poll_at is not None:
-                wait = max(wait, snap.next_poll_at - now)  # a dial press must not break backoff
+            if snap.paused:
+                # Refused credentials are read again when they change; asking now is refused again.
+                return False, REFRESH_COOLDOWN_S
+            if self._reading:
+                return True, 0.0  # the read under way is the fresh one asked for
+            wait = REFRESH_COOLDOWN_S - (mono - max(self._last_manual, self._last_read))
+            if snap.error_kind == "rate_limited" and self._due_at is not None:
+                wait = max(wait, self._due_at - mono)  # a dial press must not break backoff
             if wait > 0:
                 return False, wait
-            self._last_manual = now
-            self._snapshot = replace(snap, next_poll_at=now)
+            self._last_manual = mono
+            self._due_at = mono
+            self._snapshot = replace(snap, next_poll_at=self._clock())
             self._force = True
         self._wake.set()
         return True, 0.0
@@ -227,26 +251,27 @@ class Poller:
         self._source.close()
         return True
 
-    def _due(self, now: float) -> bool:
-        snap = self.snapshot()
-        if self._force:
-            self._force = False
+    def _due(self) -> bool:
+        with self._lock:
+            forced, self._force = self._force, False
+            due_at = self._due_at
+        if forced:
             return True
-        if snap.paused:
+        if self.snapshot().paused:
             if self._fingerprint() != self._paused_print:
                 log.info("Credentials changed; reading usage again.")
                 return True
             return False
-        return snap.next_poll_at is not None and now >= snap.next_poll_at
+        return due_at is not None and self._monotonic() >= due_at
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            if self._due(self._clock()):
+            if self._due():
                 self.poll_once()
-            snap = self.snapshot()
             wait = CREDENTIAL_CHECK_S
-            if not snap.paused and snap.next_poll_at is not None:
-                wait = min(wait, max(0.0, snap.next_poll_at - self._clock()))
+            due_at = self._due_at
+            if not self.snapshot().paused and due_at is not None:
+                wait = min(wait, max(0.0, due_at - self._monotonic()))
             self._wake.wait(max(wait, 0.05))
             self._wake.clear()
 

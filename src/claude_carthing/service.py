@@ -97,6 +97,7 @@ def build_service(
     demo: bool = False,
     clock: Callable[[], float] = time.time,
     source: UsageSource | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> Service:
     """Create the parts of the service without starting anything."""
     if source is None:
@@ -108,7 +109,7 @@ def build_service(
             source = ClaudeSource(settings)
     history = open_history(settings, demo=demo)
     interval = 60 if demo else settings.interval
-    poller = Poller(source, interval=interval, history=history, clock=clock)
+    poller = Poller(source, interval=interval, history=history, clock=clock, monotonic=monotonic)
     service = Service(settings, poller, history, None)
     service.app = with_lifespan(create_app(poller, settings, history), service)
     return service
@@ -211,6 +212,7 @@ def uvicorn_server(service: Service) -> uvicorn.Server:
         lifespan="on",
         timeout_graceful_shutdown=3,
         server_header=False,
+        proxy_headers=False,  # X-Forwarded-For from a local page must not pass for the device
         limit_concurrency=200,
         timeout_keep_alive=10,
     )

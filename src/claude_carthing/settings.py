@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import os
+import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from claude_carthing import paths
 from claude_carthing.errors import CarthingError
 
 MIN_INTERVAL_S = 60
+MAX_TIMEOUT_S = 300
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+VERSION = re.compile(r"\d+(\.\d+){1,3}")
 MIN_HISTORY_DAYS = 35
 SOURCES = ("auto", "oauth", "web")
 USB_SUBNETS = ("172.16.42.0/24", "10.42.1.0/24")
@@ -27,6 +34,44 @@ class SettingsError(CarthingError):
     """A setting has a value we cannot use."""
 
     kind = "config"
+
+    def __init__(self, message: str, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
+def _require(ok: bool, setting: str, problem: str) -> None:
+    if not ok:
+        raise SettingsError(f"setting {setting}: {problem}", setting)
+
+
+def _is_host(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return 0 < len(text) <= 253 and all(HOST_LABEL.fullmatch(p) for p in text.split("."))
+    return True
+
+
+def _is_network(text: str) -> bool:
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_http_url(text: str) -> bool:
+    try:
+        url = urlsplit(text)
+        url.port  # noqa: B018 - raises ValueError on a port out of range
+    except ValueError:
+        return False
+    return url.scheme in ("http", "https") and _is_host(url.hostname or "")
+
+
+def _is_origin(text: str) -> bool:
+    return _is_http_url(text) and urlsplit(text).path in ("", "/") and "?" not in text
 
 
 @dataclass(frozen=True)
@@ -48,23 +93,32 @@ class Settings:
     claude_code_version: str = "2.1.0"
 
     def validated(self) -> Settings:
-        """Return self after checking every value; raise `SettingsError` on the first bad one."""
-        if not 0 < self.port < 65536:
-            raise SettingsError(f"port must be 1-65535, not {self.port}")
-        if self.interval < MIN_INTERVAL_S:
-            raise SettingsError(f"interval must be at least {MIN_INTERVAL_S} seconds")
-        if self.source not in SOURCES:
-            raise SettingsError(f"source must be one of {', '.join(SOURCES)}")
-        if self.history_days < MIN_HISTORY_DAYS:
-            raise SettingsError(f"history_days must be at least {MIN_HISTORY_DAYS}")
+        """Return self after checking every value; raise `SettingsError` naming the first bad one.
+
+        One `_require(condition, setting, problem)` line per rule: a new setting adds its own.
+        """
+        _require(0 < self.port < 65536, "port", "must be 1-65535")
+        _require(_is_host(self.host), "host", "must be an IP address or a host name")
+        _require(self.interval >= MIN_INTERVAL_S, "interval",
+                 f"must be at least {MIN_INTERVAL_S} seconds")
+        _require(self.source in SOURCES, "source", f"must be one of {', '.join(SOURCES)}")
+        _require(_is_http_url(self.web_url), "web_url", "must be an http(s) URL with a host")
+        _require(_is_http_url(self.api_url), "api_url", "must be an http(s) URL with a host")
+        _require(math.isfinite(self.timeout) and 0 < self.timeout <= MAX_TIMEOUT_S, "timeout",
+                 f"must be more than 0 and at most {MAX_TIMEOUT_S} seconds")
         for cidr in self.allow:
-            try:
-                ipaddress.ip_network(cidr, strict=False)
-            except ValueError as exc:
-                raise SettingsError(f"allow: {cidr!r} is not an address or network") from exc
-        for url in (self.web_url, self.api_url):
-            if not url.startswith(("http://", "https://")):
-                raise SettingsError(f"{url!r} is not an http(s) URL")
+            _require(_is_network(cidr), "allow", f"{cidr!r} is not an address or network")
+        for name in self.allowed_hosts:
+            _require(_is_host(name), "allowed_hosts", f"{name!r} is not a host name")
+        for origin in self.cors_origins:
+            _require(origin == "null" or _is_origin(origin), "cors_origins",
+                     f"{origin!r} is not an origin like http://192.168.1.5:8080 (or null)")
+        _require(self.history_days >= MIN_HISTORY_DAYS, "history_days",
+                 f"must be at least {MIN_HISTORY_DAYS}")
+        _require(self.log_level.upper() in LOG_LEVELS, "log_level",
+                 f"must be one of {', '.join(LOG_LEVELS)}")
+        _require(bool(VERSION.fullmatch(self.claude_code_version)), "claude_code_version",
+                 "must be a version like 2.1.0")
         return self
 
     def allowed_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -80,20 +134,52 @@ class Settings:
 def _coerce(name: str, raw: Any) -> Any:
     kinds = {f.name: f.type for f in fields(Settings)}
     if name not in kinds:
-        raise SettingsError(f"unknown setting {name!r}; known: {', '.join(sorted(kinds))}")
+        raise SettingsError(f"unknown setting {name!r}; known: {', '.join(sorted(kinds))}", name)
     kind = str(kinds[name])
     try:
-        if kind == "int":
-            return int(raw)
-        if kind == "float":
-            return float(raw)
-        if kind.startswith("tuple"):
-            if isinstance(raw, str):
-                return tuple(p.strip() for p in raw.split(",") if p.strip())
-            return tuple(str(p) for p in raw)
-    except (TypeError, ValueError) as exc:
-        raise SettingsError(f"{name}: {raw!r} is not a valid {kind}") from exc
-    return str(raw)
+        return _convert(kind, raw)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise SettingsError(f"setting {name}: {raw!r} is not a valid {_KIND_WORDS.get(kind, kind)}",
+                            name) from exc
+
+
+def _convert(kind: str, raw: Any) -> Any:
+    """Turn text from the command line, or a JSON value from the file, into a field's type."""
+    # JSON true is not a port, 2.5 is not a whole number, and 5 is not a list
+    if isinstance(raw, bool) and kind != "bool":
+        raise TypeError(raw)
+    if kind == "bool":
+        return _boolean(raw)
+    if kind == "int":
+        if isinstance(raw, float) and not raw.is_integer():
+            raise ValueError(raw)
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if kind.startswith("tuple"):
+        if isinstance(raw, str):
+            return tuple(p.strip() for p in raw.split(",") if p.strip())
+        if not isinstance(raw, list):
+            raise TypeError(raw)
+        return tuple(str(p) for p in raw)
+    if not isinstance(raw, str):
+        raise TypeError(raw)
+    return raw.strip()
+
+
+_KIND_WORDS = {"int": "whole number", "float": "number", "bool": "true or false",
+               "tuple[str, ...]": "comma-separated list"}
+
+
+def _boolean(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
 
 
 def read_config_file(path: Path | None = None) -> dict[str, Any]:
@@ -120,14 +206,28 @@ def read_config_file(path: Path | None = None) -> dict[str, Any]:
     return data
 
 
+def _from_file(path: Path, stored: dict[str, Any]) -> dict[str, Any]:
+    """Return the file's values coerced and checked; errors name the file and the setting."""
+    try:
+        values = {name: _coerce(name, raw) for name, raw in stored.items()}
+        replace(Settings(), **values).validated()  # defaults are valid: any error is the file's
+    except SettingsError as exc:
+        raise SettingsError(f"{path}: {exc}; fix it with `claude-carthing config set` or "
+                            f"delete the line", exc.setting) from None
+    return values
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Return defaults, updated by the config file, the environment, then explicit overrides."""
-    values: dict[str, Any] = {}
-    for name, raw in read_config_file().items():
-        values[name] = _coerce(name, raw)
+    path = paths.config_file()
+    values = _from_file(path, read_config_file(path))
     for name, env in ENV_OVERRIDES.items():
         if os.environ.get(env):
             values[name] = os.environ[env].rstrip("/")
+            try:
+                replace(Settings(), **{name: values[name]}).validated()
+            except SettingsError as exc:
+                raise SettingsError(f"environment variable {env}: {exc}", name) from None
     for name, raw in overrides.items():
         if raw is not None:
             values[name] = _coerce(name, raw)
@@ -136,12 +236,14 @@ def load_settings(**overrides: Any) -> Settings:
 
 def set_setting(name: str, raw: str) -> Settings:
     """Validate and store one setting in the config file; return the resulting settings."""
-    stored = read_config_file()
+    path = paths.config_file()
+    stored = read_config_file(path)
     value = _coerce(name, raw)
+    replace(Settings(), **{name: value}).validated()  # the new value alone, named as such
     stored[name] = list(value) if isinstance(value, tuple) else value
-    replace(Settings(), **{k: _coerce(k, v) for k, v in stored.items()}).validated()
+    _from_file(path, stored)  # and the file as it would be
     paths.ensure_home()
-    write_private(paths.config_file(), json.dumps(stored, indent=2) + "\n")
+    write_private(path, json.dumps(stored, indent=2) + "\n")
     return load_settings()
 
 

@@ -96,7 +96,8 @@ def render_usage(doc: dict[str, Any]) -> Group:
     if extra and extra.get("enabled") and extra.get("used") is not None:
         limit = f" of {extra['limit']:.2f}" if extra.get("limit") is not None else ""
         parts.append(Text(f"Extra usage: {extra['used']:.2f}{limit} {extra.get('currency') or ''}"))
-    if not doc.get("windows"):
-        parts.append(Text(doc.get("error") or "No usage windows.", style="red"))
+    message = doc.get("error") or "No usage windows."
+    if not doc.get("windows") and message != meta.get("last_error"):  # else state_line says it
+        parts.append(Text(message, style="red"))
     parts.append(state_line(doc))
     return Group(*parts)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 import urllib.error
 import urllib.parse
@@ -15,6 +14,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from claude_carthing.local_http import get_json
 from claude_carthing.settings import Settings
 from claude_carthing.terminal import colour, countdown, state_line, window_cells
 
@@ -101,9 +101,7 @@ class Feed(Protocol):
 
 
 def _get(url: str, timeout: float = 3.0) -> Any:
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - our server
-        return json.loads(response.read().decode("utf-8"))
+    return get_json(url, timeout)  # never through a proxy
 
 
 class ServerFeed:

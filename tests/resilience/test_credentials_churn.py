@@ -26,7 +26,8 @@ class Clock:
 
 def make_poller(upstream: FakeUpstream, clock: Clock) -> Poller:
     settings = load_settings(web_url=upstream.url, api_url=upstream.url, timeout=2.0)
-    return Poller(ClaudeSource(settings), interval=300, clock=clock, jitter=lambda: 0.5)
+    return Poller(ClaudeSource(settings), interval=300, clock=clock, monotonic=clock,
+                  jitter=lambda: 0.5)
 
 
 def credentials_file():
@@ -81,11 +82,11 @@ def test_deleted_credentials_pause_reads_until_the_login_comes_back(fake_upstrea
     assert "claude-carthing login" in snap.last_error
     for _ in range(20):  # the poller's loop checks every few seconds; nothing is due
         clock.now += 60
-        assert not poller._due(clock.now)
+        assert not poller._due()
     assert len(fake_upstream.usage_requests()) == 1
     time.sleep(0.01)  # a distinct modification time for the new file
     creds.write_oauth(token="sk-ant-oat01-FAKE-canary-new-login-0002")
-    assert poller._due(clock.now)
+    assert poller._due()
     snap = poller.poll_once()
     assert snap.state == "live" and snap.last_error is None
     sent = fake_upstream.usage_requests()[-1].headers["authorization"]

@@ -166,7 +166,7 @@ def test_a_database_damaged_inside_is_kept_aside_and_the_server_records_anew(fak
         ("{not json", "is not valid JSON (line 1)"),
         ('["a", "list"]', "must hold a JSON object"),
         ('{"port": "eighty"}', "port"),
-        ('{"interval": 5}', "interval must be at least 60"),
+        ('{"interval": 5}', "setting interval: must be at least 60"),
         ('{"colour": "red"}', "unknown setting 'colour'"),
         ("\udcff", "config.json"),
     ],

@@ -18,6 +18,15 @@ CLOUDFLARE_HTML = """<!DOCTYPE html><html lang="en-US"><head><title>Just a momen
 <noscript>Enable JavaScript and cookies to continue</noscript></div></body></html>"""
 
 
+def page(name: str) -> str:
+    """Return a recorded HTML page from tests/fixtures/upstream."""
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+CLOUDFLARE_HEADERS = {"Content-Type": "text/html; charset=UTF-8", "Server": "cloudflare",
+                      "CF-RAY": "0000000000000000-FRA"}
+
+
 def fixture(name: str) -> Any:
     """Return a recorded upstream payload from tests/fixtures/upstream."""
     return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
@@ -58,6 +67,8 @@ FAILURES: dict[str, Canned] = {
     "server_500": Canned(500, json.dumps(_error("api_error", "Internal server error"))),
     "server_503_html": Canned(503, "<html><body>Service Unavailable</body></html>",
                               {"Content-Type": "text/html"}),
+    "cloudflare_1015": Canned(429, page("cloudflare_1015.html"), CLOUDFLARE_HEADERS),
+    "cloudflare_503": Canned(503, page("cloudflare_503_checking.html"), CLOUDFLARE_HEADERS),
     "malformed": Canned(200, '{"five_hour": {"utilization": 12,'),
     "not_object": Canned(200, '["unexpected"]'),
     "timeout": Canned(200, "{}", delay=5.0),
@@ -97,6 +108,19 @@ class FakeUpstream:
     def fail_with(self, kind: str, route: str | None = None) -> None:
         """Make usage reads (of one route, or both) fail the way `kind` names (see FAILURES)."""
         canned = FAILURES[kind]
+        for name in ([route] if route else ["oauth", "web"]):
+            self.failure[name] = canned
+
+    def rate_limit(self, retry_after: str, route: str | None = None) -> None:
+        """Answer usage reads (of one route, or both) with 429 and this `retry-after` header."""
+        canned = Canned(429, json.dumps(_error("rate_limit_error", "Rate limited")),
+                        {"retry-after": retry_after})
+        for name in ([route] if route else ["oauth", "web"]):
+            self.failure[name] = canned
+
+    def slow(self, seconds: float, route: str | None = None) -> None:
+        """Answer usage reads (of one route, or both) with the usage, after `seconds`."""
+        canned = Canned(200, json.dumps(self.usage), delay=seconds)
         for name in ([route] if route else ["oauth", "web"]):
             self.failure[name] = canned
 

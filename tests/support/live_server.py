@@ -43,6 +43,7 @@ class LiveServer:
         port: int | None = None,
         settings: dict[str, Any] | None = None,
         clock: Callable[[], float] | None = None,
+        monotonic: Callable[[], float] | None = None,
     ) -> None:
         self.home = home
         self.upstream = upstream
@@ -53,6 +54,7 @@ class LiveServer:
         self.port = port or free_port()
         self.extra_settings = settings or {}
         self.clock = clock
+        self.monotonic = monotonic or time.monotonic
         self.service: Service | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -98,7 +100,8 @@ class LiveServer:
         settings = load_settings(**overrides)
         offset = self.clock_offset_s
         clock = self.clock or (lambda: time.time() + offset)
-        self.service = build_service(settings, demo=self.demo, clock=clock)
+        self.service = build_service(settings, demo=self.demo, clock=clock,
+                                     monotonic=self.monotonic)
         sock = bind("127.0.0.1", self.port)
         self._server = uvicorn_server(self.service)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},

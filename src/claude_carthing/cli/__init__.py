@@ -5,8 +5,9 @@ from __future__ import annotations
 import typer
 
 from claude_carthing import __version__
+from claude_carthing.cli.options import typer_app
 
-app = typer.Typer(
+app = typer_app(
     name="claude-carthing",
     help="Your Claude plan's usage limits on a Spotify Car Thing, or any browser.",
     no_args_is_help=True,

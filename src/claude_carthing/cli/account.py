@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Annotated
 
 import typer
 
 from claude_carthing import credentials, errors
-from claude_carthing.cli.exit import run_friendly
+from claude_carthing.cli.exit import ExitStatus, run_friendly
 from claude_carthing.settings import load_settings
 
 TRANSIENT_RETRY_S = 3.0
@@ -31,9 +32,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Store your claude.ai session key (asked with hidden input) and find your org."""
 
-        def body() -> None:
+        def body() -> int:
             if stdin:
                 raw = typer.get_text_stream("stdin").readline()
+            elif not sys.stdin.isatty():  # hidden input needs a terminal
+                typer.echo("error: no terminal to ask for the key in; pipe it instead: "
+                           "claude-carthing login --stdin", err=True)
+                return int(ExitStatus.USAGE)
             else:
                 typer.echo("Paste the value of the `sessionKey` cookie of claude.ai "
                            "(browser developer tools > Application > Cookies).")
@@ -63,6 +68,7 @@ def register(app: typer.Typer) -> None:
             plan = f" ({org.plan})" if org.plan else ""
             typer.echo(f"Logged in: organization {org.name or org.uuid}{plan}. "
                        f"Session key stored in {place}.")
+            return 0
 
         run_friendly(body)
 

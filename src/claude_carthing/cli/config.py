@@ -9,10 +9,11 @@ import typer
 
 from claude_carthing import credentials, paths
 from claude_carthing.cli.exit import run_friendly
+from claude_carthing.cli.options import typer_app
 from claude_carthing.credentials import CredentialsError
 from claude_carthing.settings import load_settings, set_setting
 
-config_app = typer.Typer(help="Show or change settings.", no_args_is_help=True)
+config_app = typer_app(help="Show or change settings.", no_args_is_help=True)
 
 
 def credential_summary() -> dict[str, Any]:
@@ -59,7 +60,9 @@ def config_show() -> None:
     run_friendly(body)
 
 
-@config_app.command("set")
+# A value such as `-1` must reach the validator, which says what is wrong with it, instead of
+# being taken for an unknown option.
+@config_app.command("set", context_settings={"ignore_unknown_options": True})
 def config_set(name: str, value: str) -> None:
     """Store one setting, e.g. `config set interval 600` or `config set allow 192.168.1.0/24`."""
 

@@ -18,7 +18,12 @@ Device = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional at runtime on Python 3.10
     typer.Option("--device", help="The Car Thing's address (default: find it on the USB link)."),
 ]
-SshPort = Annotated[int, typer.Option("--port", help="The device's SSH port.")]
+SshPort = Annotated[int, typer.Option("--ssh-port", help="The device's SSH port.")]
+# `--port` was deploy's SSH port before it meant the server's port everywhere; still accepted.
+OldSshPort = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option("--port", hidden=True, help="Old name of --ssh-port."),
+]
 Identity = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option("--identity", "-i", help="SSH private key to log in with (tried first)."),
@@ -32,7 +37,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def deploy(  # noqa: PLR0917 - typer maps each option to a parameter
         device: Device = None,
-        port: SshPort = 22,
+        ssh_port: SshPort = 22,
         server: Annotated[
             Optional[str],  # noqa: UP045
             typer.Option("--server", help="URL the device uses to reach this PC's server."),
@@ -52,12 +57,14 @@ def register(app: typer.Typer) -> None:
             typer.Option("--debug-port", hidden=True,
                          help="The browser's remote-debugging port on the device."),
         ] = None,
+        old_port: OldSshPort = None,
     ) -> None:
         """Show the usage page on a Car Thing running Nocturne (v3, v4.0 or v4.1)."""
 
         def body() -> None:
             from claude_carthing.device.workflow import run_deploy
 
+            port = old_port if old_port is not None else ssh_port
             run_deploy(_options(device, port, identity, dry_run, server=server,
                                 set_clock=set_clock, install_key=install_key,
                                 debug_port=debug_port), typer.echo)
@@ -67,15 +74,17 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def undeploy(
         device: Device = None,
-        port: SshPort = 22,
+        ssh_port: SshPort = 22,
         dry_run: DryRun = False,
         identity: Identity = None,
+        old_port: OldSshPort = None,
     ) -> None:
         """Put the Car Thing back to its stock Nocturne UI, restoring every file deploy changed."""
 
         def body() -> None:
             from claude_carthing.device.workflow import run_undeploy
 
+            port = old_port if old_port is not None else ssh_port
             run_undeploy(_options(device, port, identity, dry_run), typer.echo)
 
         run_friendly(body)

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
-Host = Annotated[
+
+def typer_app(**kwargs: Any) -> typer.Typer:
+    """Return a Typer app that never prints rich tracebacks with local variables (secrets)."""
+    # Some typer versions show locals by default, and `login` holds the session key in one.
+    # Plain help: typer's rich help lists plain flags as `--demo <bool>`, as if they took a value.
+    return typer.Typer(pretty_exceptions_enable=False, pretty_exceptions_show_locals=False,
+                       rich_markup_mode=None, **kwargs)
+
+
+ListenHost = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional at runtime on Python 3.10
-    typer.Option("--host", help="Address to listen on / to reach the server on."),
+    typer.Option("--host", help="Address to listen on (default from config, 0.0.0.0: all)."),
+]
+ServerHost = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--host", help="Address of the running server to ask (default from config; "
+                 "0.0.0.0 means this PC)."),
 ]
 Port = Annotated[
     Optional[int],  # noqa: UP045

@@ -9,7 +9,7 @@ import typer
 
 from claude_carthing import paths
 from claude_carthing.cli.exit import run_friendly
-from claude_carthing.cli.options import Host, Port, Source
+from claude_carthing.cli.options import ListenHost, Port, Source
 from claude_carthing.logs import setup_logging
 from claude_carthing.settings import load_settings
 
@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def serve(
-        host: Host = None,
+        host: ListenHost = None,
         port: Port = None,
         source: Source = None,
         interval: Annotated[

@@ -9,14 +9,9 @@ from typing import Annotated, Optional
 import typer
 
 from claude_carthing import autostart, usb
-
-
-def _port(port: int | None) -> int:
-    if port is not None:
-        return port
-    from claude_carthing.settings import load_settings
-
-    return load_settings().port
+from claude_carthing.cli.exit import run_friendly
+from claude_carthing.cli.options import Port, typer_app
+from claude_carthing.settings import load_settings
 
 
 def usb_setup(
@@ -24,23 +19,23 @@ def usb_setup(
     interface: Annotated[
         Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
         typer.Option(help="Use this adapter by name.")] = None,
-    port: Annotated[
-        Optional[int],  # noqa: UP045 - typer needs Optional at runtime on 3.10
-        typer.Option(help="Server port to open (Windows).")] = None,
+    port: Port = None,
 ) -> None:
     """Find the Car Thing's USB network adapter and give this PC its address on that link."""
-    code = usb.setup(
-        usb.current_os(),
-        _port(port),
-        dry_run=dry_run,
-        admin=usb.is_admin(),
-        echo=typer.echo,
-        interface=interface,
-    )
-    raise typer.Exit(int(code))
+
+    def body() -> int:
+        settings = load_settings(port=port)  # a broken config stops here, before any change
+        return int(usb.setup(usb.current_os(), settings.port, dry_run=dry_run,
+                             admin=usb.is_admin(), echo=typer.echo, interface=interface))
+
+    run_friendly(body)
 
 
-autostart_app = typer.Typer(help="Start `serve` when you log in.", no_args_is_help=True)
+def _load_settings_or_stop() -> None:
+    load_settings()
+
+
+autostart_app = typer_app(help="Start `serve` when you log in.", no_args_is_help=True)
 
 
 def _show(result: autostart.Result) -> None:
@@ -52,6 +47,8 @@ def _show(result: autostart.Result) -> None:
 @autostart_app.command("enable")
 def autostart_enable() -> None:
     """Start `serve` at every login (and now)."""
+    # A service that would stop at a broken config at every login is not installed.
+    run_friendly(_load_settings_or_stop)
     _show(autostart.enable())
 
 
@@ -84,7 +81,7 @@ def doctor(  # noqa: PLR0917 - one parameter per command-line option
         Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
         typer.Option(
         help="Car Thing address (default: from the USB link).")] = None,
-    ssh_port: Annotated[int, typer.Option(help="The device's SSH port.")] = 22,
+    ssh_port: Annotated[int, typer.Option("--ssh-port", help="The device's SSH port.")] = 22,
     identity: Annotated[
         Optional[Path],  # noqa: UP045 - typer needs Optional at runtime on 3.10
         typer.Option(help="SSH private key for the device.")] = None,
@@ -92,24 +89,25 @@ def doctor(  # noqa: PLR0917 - one parameter per command-line option
         Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
         typer.Option(
         help="This PC's address as the device sees it (default: from the USB link).")] = None,
-    port: Annotated[
-        Optional[int],  # noqa: UP045 - typer needs Optional at runtime on 3.10
-        typer.Option(help="The server's port.")] = None,
+    port: Port = None,
 ) -> None:
     """Check every link from Claude to the Car Thing's screen; exit 1 if one fails."""
     from claude_carthing import doctor as doc
-    from claude_carthing.settings import load_settings
 
-    settings = load_settings(port=port)
-    options = doc.DoctorOptions(settings, live_read=live, device_host=device, ssh_port=ssh_port,
-                                identity=identity, server_host=server_host)
-    report = doc.collect(options)
-    if as_json:
-        typer.echo(json.dumps(report, indent=2))
-    else:
-        for line in doc.render(report):
-            typer.echo(line)
-    raise typer.Exit(0 if report["ok"] else 1)
+    def body() -> int:
+        settings = load_settings(port=port)
+        options = doc.DoctorOptions(settings, live_read=live, device_host=device,
+                                    ssh_port=ssh_port, identity=identity,
+                                    server_host=server_host)
+        report = doc.collect(options)
+        if as_json:
+            typer.echo(json.dumps(report, indent=2))
+        else:
+            for line in doc.render(report):
+                typer.echo(line)
+        return 0 if report["ok"] else 1
+
+    run_friendly(body)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from claude_carthing.cli.exit import ExitStatus, run_friendly
-from claude_carthing.cli.options import Host, Port, Source
+from claude_carthing.cli.options import Port, ServerHost, Source
+from claude_carthing.local_http import get_json
 from claude_carthing.logs import setup_logging
 from claude_carthing.payload import usage_document
 from claude_carthing.settings import Settings, load_settings
@@ -38,12 +37,9 @@ def server_url(settings: Settings) -> str:
 
 def from_server(settings: Settings, timeout: float = 3.0) -> dict[str, Any] | None:
     """Return the running server's `/usage` document, or None when no server answers."""
-    url = server_url(settings) + "/usage"  # always http:// on our own port
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            data = json.loads(response.read().decode("utf-8"))
-    except (urllib.error.URLError, OSError, ValueError):
+        data = get_json(server_url(settings) + "/usage", timeout)
+    except (OSError, ValueError):  # URLError is an OSError
         return None
     return data if isinstance(data, dict) and "meta" in data else None
 
@@ -84,7 +80,7 @@ def register(app: typer.Typer) -> None:
         watch: Annotated[
             bool, typer.Option("--watch", help="Live view: bars, countdowns, history; Ctrl+C.")
         ] = False,
-        host: Host = None,
+        host: ServerHost = None,
         port: Port = None,
         source: Source = None,
     ) -> None:

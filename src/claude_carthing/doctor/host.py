@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import socket
@@ -15,6 +14,7 @@ from typing import Any
 
 from claude_carthing import __version__, credentials, errors, paths
 from claude_carthing.doctor.model import Check, Status, Timer
+from claude_carthing.local_http import get_json
 from claude_carthing.settings import Settings
 from claude_carthing.usb import Adapter, find_adapters
 
@@ -141,11 +141,6 @@ def check_live_read(settings: Settings) -> Check:
                  data={"source": reading.source, "windows": windows})
 
 
-def _get_json(url: str, timeout: float) -> Any:
-    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback URL
-        return json.loads(response.read().decode("utf-8"))
-
-
 def _tcp_open(host: str, port: int, timeout: float) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):
@@ -158,7 +153,7 @@ def check_server(port: int, usb_host: str | None, timeout: float = 2.0) -> Check
     """The server answers /health on loopback, and on the USB address the device uses."""
     url = f"http://127.0.0.1:{port}/health"
     try:
-        health = _get_json(url, timeout)
+        health = get_json(url, timeout)
     except (OSError, ValueError, urllib.error.URLError) as exc:
         return Check("server", "fail", f"nothing answers {url} ({getattr(exc, 'reason', exc)})",
                      "Start it: `claude-carthing serve` (or `claude-carthing autostart "
