@@ -23,6 +23,7 @@ writes as its remote-debugging `/json` list.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -296,6 +297,23 @@ class EmulatedDevice:
         script = self.workdir / "chromium-in-device.sh"
         script.write_text(
             f'#!/bin/sh\nexec nsenter -t {self.ns_pid} -m -- /usr/bin/chromium "$@"\n')
+        script.chmod(0o755)
+        return script
+
+    def browser_wrapper(self, binary: Path) -> Path:
+        """Return a script that runs `binary` where the kiosk runs: the device's files in place.
+
+        It joins the device's mount namespace and, in a private one of its own, binds the
+        device's /var and /opt over the host's, so a kiosk URL such as
+        file:///var/lib/claude-carthing/page/index.html opens the device's page unchanged.
+        (The network namespace is the caller's: start the script inside the device's.)
+        """
+        script = self.workdir / f"in-device-{binary.name}.sh"
+        script.write_text(
+            "#!/bin/sh\n"
+            f"exec nsenter -t {self.ns_pid} -m -- unshare -m sh -c"
+            " 'mount --rbind /srv/var /var && mount --rbind /srv/opt /opt && exec \"$0\" \"$@\"'"
+            f' {shlex.quote(str(binary))} "$@"\n')
         script.chmod(0o755)
         return script
 
