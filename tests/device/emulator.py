@@ -327,7 +327,7 @@ class EmulatedDevice:
         raise AssertionError(f"timed out waiting for {what}; device log:\n{self.log()}")
 
     # --- building ---------------------------------------------------------------------------
-    def _stage(self, stage: Path) -> None:
+    def _stage(self, stage: Path) -> None:  # noqa: PLR0912 - one step per kind of file
         files, links, self.stock_url = layouts.tree(
             self.options.generation, f"http://127.0.0.1:{self.nocturned_port}/")
         for gone in self.options.absent:

@@ -63,7 +63,7 @@ def listen_in(netns: str) -> socket.socket:
             sock.bind(("127.0.0.1", 0))
             sock.listen(64)
             made.append(sock)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+        except BaseException as exc:
             failed.append(exc)
 
     thread = threading.Thread(target=enter_and_listen, daemon=True)

@@ -58,7 +58,6 @@ def writable_root(
 
 def settle(transport: Transport, note: Callable[[str], None] = lambda _s: None) -> None:
     """Remount "/" read-only if an earlier run of ours left it read-write (its link dropped)."""
-    readonly, ours = root_state(transport)
-    if ours:
+    if root_state(transport)[1]:
         note("mount -o remount,ro / (left read-write by an interrupted run)")
         transport.check(f"sync; mount -o remount,ro / && rm -f {MARKER}")
