@@ -215,15 +215,20 @@ class EmulatedDevice:
                 return "ro" in fields[5].split(",")
         raise AssertionError("no /srv mount")
 
-    def snapshot(self) -> dict[str, tuple[str, int, bytes]]:
-        """Return every file and link of the device (but /dev, /proc, /run, /tmp)."""
+    def snapshot(self, only: tuple[str, ...] = ()) -> dict[str, tuple[str, int, bytes]]:
+        """Return every file and link of the device (but /dev, /proc, /run, /tmp).
+
+        `only`: just these top folders (e.g. ("etc", "var", "opt")), for a quicker look.
+        """
         found: dict[str, tuple[str, int, bytes]] = {}
         skip = {"dev", "proc", "run", "tmp"}
         root = self.root
         for dirpath, dirnames, filenames in os.walk(root):
             rel_dir = "/" + os.path.relpath(dirpath, root).replace(".", "", 1).lstrip("/")
             if rel_dir == "/":
-                dirnames[:] = [d for d in dirnames if d not in skip]
+                dirnames[:] = [d for d in dirnames if d not in skip and (not only or d in only)]
+                if only:
+                    filenames = []
             for name in dirnames + filenames:
                 full = Path(dirpath) / name
                 rel = (rel_dir.rstrip("/") + "/" + name)
