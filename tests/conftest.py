@@ -21,7 +21,6 @@ from tests.support.live_server import LiveServer, free_port
 # Chromium 69 (chromium69, chromium69_binary) and USB link (usb_link) fixtures.
 pytest_plugins = ["tests.support.strict", "tests.support.chromium69", "tests.support.netns"]
 
-STRICT_ENV = "CLAUDE_CARTHING_STRICT"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
@@ -41,6 +40,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     dead = f"http://127.0.0.1:{free_port()}"
     monkeypatch.setenv("CLAUDE_CARTHING_WEB_URL", dead)
     monkeypatch.setenv("CLAUDE_CARTHING_API_URL", dead)
+    # Never the developer's real `claude` either: tests that want one install the fake.
+    monkeypatch.setenv("CLAUDE_CARTHING_CLAUDE_PATH", str(tmp_path / "no-claude-here"))
     return home
 
 

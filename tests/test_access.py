@@ -170,3 +170,23 @@ def test_forged_forwarding_headers_are_ignored(fake_upstream):
             assert status == 403
         status, _, body = http(server.url + "/usage", headers=FORGED)  # curl still works
         assert status == 200 and json.loads(body)["five_hour"]["utilization"] == 15.0
+
+
+def test_own_address_tells_this_machines_addresses_from_others():
+    from claude_carthing.guard import own_address
+
+    assert own_address("127.0.0.1") and own_address("::ffff:127.0.0.1")
+    assert not own_address("192.0.2.55")  # TEST-NET-1: never assigned here
+    assert not own_address("not an address") and not own_address("")
+
+
+@pytest.mark.netns
+def test_own_address_inside_the_pcs_namespace_knows_its_usb_address():
+    from claude_carthing.guard import own_address
+    from tests.support.netns import in_netns, require_netns, usb_link
+
+    require_netns()
+    with usb_link(tag="a") as link:
+        assert in_netns(link.pc_ns, lambda: own_address(link.pc_ip))
+        assert not in_netns(link.pc_ns, lambda: own_address(link.device_ip))
+        assert in_netns(link.device_ns, lambda: own_address(link.device_ip))

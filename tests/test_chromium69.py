@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.chromium69 import DevToolsError
+from tests.support.devtools import DevToolsError
 
 pytestmark = pytest.mark.chromium69
 
@@ -89,3 +89,22 @@ def test_it_runs_inside_a_network_namespace_and_reaches_the_other_end(chromium69
             time.sleep(0.1)
         assert page.evaluate("document.body.innerText") == "over the pair"
         link.stop(server)
+
+
+def test_kiosk_flags_are_read_from_each_generations_launch_file():
+    from tests.device import layouts
+    from tests.support.chromium69 import kiosk_flags
+
+    v3 = kiosk_flags(layouts.V3_RUN)
+    v40 = kiosk_flags(layouts.V40_SUPERVISORD)
+    v407 = kiosk_flags(layouts.START_CHROMIUM)
+    v41 = kiosk_flags(layouts.V41_LAUNCHER)
+    for flags in (v3, v40, v407):  # the flag that makes a file:// page send `Origin: file://`
+        assert "--allow-file-access-from-files" in flags and "--kiosk" in flags
+    assert "--allow-file-access-from-files" not in v41
+    assert v3[:3] == ["--no-sandbox", "--in-process-gpu", "--remote-debugging-port=2222"]
+    assert v41 == ["--remote-debugging-port=9223"]
+    for flags in (v3, v40, v407, v41):
+        assert not any(f.startswith(("--app=", "--url=", "--user-data-dir=")) for f in flags)
+    with pytest.raises(ValueError, match="no browser command"):
+        kiosk_flags("#!/bin/sh\nexec 2>&1\nexec sleep 1\n")

@@ -295,7 +295,7 @@ def _old_typer_default(self, *args, **kwargs):
     _init(self, *args, **kwargs)
 typer.Typer.__init__ = _old_typer_default
 
-def _boom(self, key):
+def _boom(self, *args, **kwargs):
     raise RuntimeError("forced failure inside login")
 client.UsageClient.discover_org = _boom
 
@@ -456,6 +456,7 @@ def test_login_without_a_terminal_points_to_stdin():
     assert "GetPassWarning" not in out.stderr and "Aborted" not in out.stderr
 
 
+@pytest.mark.skipif(os.name == "nt", reason="a pseudo-terminal (pexpect) is POSIX")
 def test_login_in_a_terminal_hides_the_key(upstream_env):
     import pexpect
 
@@ -468,3 +469,65 @@ def test_login_in_a_terminal_hides_the_key(upstream_env):
     assert child.exitstatus == 0, child.before
     assert "Logged in" in child.before and FAKE_SESSION_KEY not in child.before  # never echoed
     assert json.loads(paths.secrets_file().read_text())["session_key"] == FAKE_SESSION_KEY
+
+
+# --- serve in a terminal: one line per successful read -----------------------------------------
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a pseudo-terminal (pexpect) is POSIX")
+def test_serve_in_a_terminal_prints_one_line_per_read(upstream_env):
+    import re
+
+    import pexpect
+
+    creds.write_oauth()
+    port = free_port()
+    child = pexpect.spawn(sys.executable, ["-m", "claude_carthing", "serve", "--host", "127.0.0.1",
+                                           "--port", str(port)],
+                          env=os.environ.copy(), encoding="utf-8", timeout=60)
+    try:
+        # The recorded payload: session 15 %, weekly 40 %, Fable 81 % (numbers as the page shows)
+        child.expect(r"\[(\d\d:\d\d:\d\d)\] (5-hour .*)\r\n")
+        line = child.match.group(2)
+        assert re.fullmatch(r"5-hour 15% · Weekly \d+% · .*Fable 81%.*", line), line
+        assert "Weekly · " not in line  # model limits are named by their model, as originally
+    finally:
+        child.kill(signal.SIGTERM)
+        child.close()
+
+
+def test_each_successful_read_prints_a_line_and_failures_none(fake_upstream, capsys):
+    from claude_carthing.service import build_service
+    from claude_carthing.settings import load_settings
+
+    creds.write_oauth()
+    settings = load_settings(api_url=fake_upstream.url, web_url=fake_upstream.url)
+    service = build_service(settings, print_readings=True)
+    try:
+        service.poller.poll_once()
+        fake_upstream.fail_with("server_500")
+        service.poller.poll_once()
+        fake_upstream.heal()
+        service.poller.poll_once()
+        assert service.history is not None and service.history.count() >= 2  # still recorded
+    finally:
+        service.close()
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(line.startswith("[") and "5-hour 15%" in line for line in lines)
+
+
+def test_serve_without_a_terminal_prints_no_reading_lines(upstream_env):
+    creds.write_oauth()
+    port = free_port()
+    proc = _serve(port)
+    try:
+        health = _wait_health(port)
+        deadline = time.monotonic() + 10
+        while health["state"] == "waiting" and time.monotonic() < deadline:
+            time.sleep(0.1)
+            health = _wait_health(port)
+        assert health["state"] == "live"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=20)
+    assert "5-hour" not in out  # a service's journal gets failures and recoveries, not each read

@@ -9,7 +9,7 @@ from claude_carthing import paths
 from claude_carthing.history import SCHEMA_VERSION, History
 from claude_carthing.models import Usage, Window
 from claude_carthing.service import open_history
-from claude_carthing.settings import load_settings
+from claude_carthing.settings import SettingsError, load_settings
 
 DAY = 86400.0
 
@@ -47,6 +47,26 @@ def test_prune_keeps_at_least_35_days(tmp_path):
     history.append(now, usage(3))  # appending prunes at most hourly; this one prunes
     kept = [u for _, u in history.series(0, "five_hour")["five_hour"]]
     assert kept == [2.0, 3.0]
+
+
+def _accepted(days: int) -> bool:
+    try:
+        load_settings(history_days=days)
+    except SettingsError:
+        return False
+    return True
+
+
+def test_the_smallest_retention_a_user_can_set_still_keeps_a_month_and_more(tmp_path):
+    smallest = next(d for d in range(1, 400) if _accepted(d))  # whatever the floor is now
+    history = open_history(load_settings(history_days=smallest))
+    assert history is not None
+    now = 100 * DAY
+    history.append(now - 34 * DAY, usage(2))  # a month-long chart plus the days around it
+    history.append(now, usage(3))  # this append prunes
+    kept = [u for _, u in history.series(0, "five_hour")["five_hour"]]
+    assert kept == [2.0, 3.0]
+    history.close()
 
 
 def test_history_survives_reopen(tmp_path):

@@ -385,3 +385,44 @@ def test_cloudflare_rate_limit_page_backs_off_as_a_rate_limit(fake_upstream, clo
     assert snap.error_kind == "rate_limited"
     clock.now += 120
     assert not poller.request_refresh()[0]  # a dial press must not break this backoff
+
+
+# --- an expired OAuth token gets 429 now, not 401 ---------------------------------------------
+
+
+def test_a_429_on_a_token_expiring_within_the_interval_means_open_claude_code(
+        fake_upstream, clock):
+    creds.write_oauth(expires_in_s=120)  # expires before the next scheduled read
+    fake_upstream.rate_limit("1000", "oauth")  # what Claude answers such a token now
+    snap = make_poller(fake_upstream, clock, source="oauth").poll_once()
+    assert snap.error_kind == "auth" and "open Claude Code" in snap.last_error
+    assert snap.paused  # until Claude Code writes a fresh token, not a 1000 s rate-limit wait
+
+
+def test_a_429_on_an_expiring_token_falls_over_to_the_web_session_at_once(fake_upstream, clock):
+    creds.write_oauth(expires_in_s=120)
+    creds.write_web(org_id=ORG_ID)
+    fake_upstream.rate_limit("1000", "oauth")
+    poller = make_poller(fake_upstream, clock)
+    snap = poller.poll_once()
+    assert snap.state == "live" and snap.source == "web"  # in the same read
+    clock.now = snap.next_poll_at
+    assert poller.poll_once().source == "web"
+    assert len([r for r in fake_upstream.requests if r.path == "/api/oauth/usage"]) == 1
+
+
+def test_a_429_on_a_fresh_token_stays_a_rate_limit(fake_upstream, clock):
+    creds.write_oauth(expires_in_s=8 * 3600)
+    fake_upstream.rate_limit("1000", "oauth")
+    snap = make_poller(fake_upstream, clock, source="oauth").poll_once()
+    assert snap.error_kind == "rate_limited" and not snap.paused
+
+
+def test_a_token_whose_expiry_has_passed_is_never_sent_whatever_its_format(fake_upstream, clock):
+    path = creds.write_oauth()
+    data = json.loads(path.read_text())
+    data["claudeAiOauth"]["expiresAt"] = str(int((time.time() - 60) * 1000))  # a string
+    path.write_text(json.dumps(data))
+    snap = make_poller(fake_upstream, clock, source="oauth").poll_once()
+    assert "open Claude Code" in snap.last_error
+    assert fake_upstream.requests == []

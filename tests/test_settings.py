@@ -25,6 +25,8 @@ BAD_VALUES = [
     ("port", "0"),
     ("port", "eighty"),
     ("interval", "10"),
+    ("interval", "100000000000"),
+    ("history_days", "100000000000000000000"),
     ("history_days", "1"),
     ("source", "carrier-pigeon"),
     ("web_url", "ftp://claude.ai"),
@@ -88,3 +90,21 @@ def test_a_wrongly_typed_json_value_names_the_setting() -> None:
 
 def test_defaults_are_valid() -> None:
     assert Settings().validated() == Settings()
+
+
+def test_every_setting_config_show_lists_is_documented_in_the_readme() -> None:
+    from dataclasses import fields
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| Setting | Default | Meaning |", 1)[1].split("\n\n", 1)[0]
+    documented = {name for row in table.splitlines() if row.startswith("|") for name in
+                  (part.strip(" `") for part in row.split("|")[1].split(","))}
+    assert {f.name for f in fields(Settings)} <= documented
+
+
+def test_a_bad_environment_override_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAUDE_CARTHING_API_URL", "ftp://example.invalid")
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 8
+    assert "CLAUDE_CARTHING_API_URL" in result.output and "api_url" in result.output

@@ -99,3 +99,37 @@ def test_unusable_bodies_raise_schema_error(body):
 )
 def test_reset_times_in_every_seen_format(text, expected):
     assert parse_time(text) == expected
+
+
+def test_a_limit_scoped_to_model_and_surface_is_its_own_window():
+    fable = {"display_name": "Fable", "id": "claude-fable"}
+    usage = parse_usage({"limits": [
+        {"kind": "weekly_scoped", "group": "weekly", "percent": 40,
+         "scope": {"model": fable, "surface": None}},
+        {"kind": "weekly_scoped", "group": "weekly", "percent": 90,
+         "scope": {"model": fable, "surface": {"display_name": "Claude Code"}}},
+    ]})
+    assert ids(usage) == ["seven_day_fable", "seven_day_fable_claude_code"]  # neither dropped
+    assert usage.window("seven_day_fable").utilization == 40
+    both = usage.window("seven_day_fable_claude_code")
+    assert both.utilization == 90 and both.label == "Weekly · Fable · Claude Code"
+    assert (both.model, both.surface) == ("Fable", "Claude Code")
+
+
+@pytest.mark.parametrize("places", [400, -400, 10**6, "1e300", 1e308])
+def test_an_absurd_decimal_places_loses_only_the_money_not_the_reading(places):
+    usage = parse_usage({
+        "five_hour": {"utilization": 12, "resets_at": None},
+        "extra_usage": {"is_enabled": True, "used_credits": 40843.0, "monthly_limit": 5000,
+                        "decimal_places": places, "currency": "USD"},
+        "spend": {"enabled": True, "used": {"amount_minor": 12, "exponent": places}},
+    })
+    assert usage.window("five_hour").utilization == 12
+    assert usage.extra_usage.enabled is True and usage.extra_usage.used is None
+    assert usage.extra_usage.limit is None  # an amount at an unknown scale is not shown
+
+
+def test_spend_with_an_absurd_exponent_keeps_the_reading():
+    usage = parse_usage({"five_hour": {"utilization": 3},
+                         "spend": {"enabled": True, "used": {"amount_minor": 12, "exponent": 999}}})
+    assert usage.window("five_hour").utilization == 3 and usage.extra_usage.used is None

@@ -8,7 +8,8 @@ import logging
 import math
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from curl_cffi import requests as curl
 from curl_cffi.requests.exceptions import RequestException, Timeout
 
 from claude_carthing import errors
+from claude_carthing.cookies import CLOUDFLARE
 from claude_carthing.credentials import OAuthCredentials, WebCredentials
 from claude_carthing.models import Usage
 from claude_carthing.settings import Settings
@@ -46,12 +48,21 @@ class Org:
 
 
 @dataclass(frozen=True)
+class WebExtras:
+    """What route W sends besides the session key: Cloudflare cookies and a device id."""
+
+    cookies: dict[str, str] = field(default_factory=dict)
+    device_id: str | None = None
+
+
+@dataclass(frozen=True)
 class WebReading:
-    """What a route-W read returns besides usage: the org used and a rotated session key."""
+    """What a route-W read returns besides usage: the org, a rotated key, fresh cookies."""
 
     usage: Usage
     org: Org | None
     new_session_key: str | None
+    new_cookies: dict[str, str] = field(default_factory=dict)  # refreshed Cloudflare cookies
 
 
 @dataclass
@@ -89,15 +100,24 @@ class UsageClient:
             "User-Agent": f"claude-code/{self._settings.claude_code_version}",
             "Accept": "application/json",
         }
-        response = self._request(url, headers=headers, route="oauth")
+        try:
+            response = self._request(url, headers=headers, route="oauth")
+        except errors.RateLimitedError as exc:
+            # Claude now answers an expired (or expiring) token with 429 and a long retry-after.
+            soon = datetime.now(timezone.utc) + timedelta(seconds=self._settings.interval)
+            if creds.expired(soon):
+                raise errors.OAuthTokenError(
+                    "Claude Code's login has expired or is about to: open Claude Code to refresh it"
+                ) from exc
+            raise
         return parse_usage(_json(response))
 
     # --- route W ---------------------------------------------------------------------------
 
-    def list_orgs(self, session_key: str) -> list[Org]:
+    def list_orgs(self, session_key: str, extra: WebExtras | None = None) -> list[Org]:
         """Return the organizations of a claude.ai session."""
         url = f"{self._settings.web_url}/api/organizations"
-        response = self._request(url, cookies={"sessionKey": session_key}, route="web")
+        response = self._web_request(url, session_key, extra)
         data = _json(response)
         if not isinstance(data, list):
             raise errors.SchemaError("claude.ai's organization list was not a list")
@@ -112,9 +132,9 @@ class UsageClient:
                 )
         return orgs
 
-    def discover_org(self, session_key: str) -> Org:
+    def discover_org(self, session_key: str, extra: WebExtras | None = None) -> Org:
         """Pick the org whose usage to read: chat-capable, else not API-only, else the first."""
-        orgs = self.list_orgs(session_key)
+        orgs = self.list_orgs(session_key, extra)
         if not orgs:
             raise errors.WrongOrgError("this claude.ai session belongs to no organization")
         for org in orgs:
@@ -125,29 +145,39 @@ class UsageClient:
                 return org
         return orgs[0]
 
-    def fetch_web(self, creds: WebCredentials) -> WebReading:
+    def fetch_web(self, creds: WebCredentials, extra: WebExtras | None = None) -> WebReading:
         """Read usage with a claude.ai session key, finding the org again if it went stale."""
         org: Org | None = None
         org_id = creds.org_id
+        key = creds.session_key
         if not org_id:
-            org = self.discover_org(creds.session_key)
+            org = self.discover_org(key, extra)
             org_id = org.uuid
         try:
-            response = self._web_usage(org_id, creds.session_key)
+            response = self._web_usage(org_id, key, extra)
         except errors.WrongOrgError:
-            fresh = self.discover_org(creds.session_key)
+            fresh = self.discover_org(key, extra)
             if fresh.uuid == org_id:
                 raise
             log.info("The stored organization no longer matches this session; using another.")
             org = fresh
-            response = self._web_usage(fresh.uuid, creds.session_key)
+            response = self._web_usage(fresh.uuid, key, extra)
         rotated = response.cookies.get("sessionKey")
-        new_key = rotated if rotated and rotated != creds.session_key else None
-        return WebReading(parse_usage(_json(response)), org, new_key)
+        new_key = rotated if rotated and rotated != key else None
+        sent = extra.cookies if extra else {}
+        refreshed = {name: value for name, value in response.cookies.items()
+                     if name in CLOUDFLARE and value and value != sent.get(name)}
+        return WebReading(parse_usage(_json(response)), org, new_key, refreshed)
 
-    def _web_usage(self, org_id: str, session_key: str) -> _Response:
+    def _web_usage(self, org_id: str, session_key: str, extra: WebExtras | None) -> _Response:
         url = f"{self._settings.web_url}/api/organizations/{org_id}/usage"
-        return self._request(url, cookies={"sessionKey": session_key}, route="web")
+        return self._web_request(url, session_key, extra)
+
+    def _web_request(self, url: str, session_key: str, extra: WebExtras | None) -> _Response:
+        """Send the session key with the Cloudflare cookies and the stable device id."""
+        cookies = {**(extra.cookies if extra else {}), "sessionKey": session_key}
+        headers = {"anthropic-device-id": extra.device_id} if extra and extra.device_id else {}
+        return self._request(url, cookies=cookies, headers=headers, route="web")
 
     # --- the one request function ----------------------------------------------------------
 

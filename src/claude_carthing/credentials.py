@@ -141,8 +141,16 @@ def _keychain_item() -> str | None:
 
 
 def _epoch_ms(value: Any) -> datetime | None:
+    if isinstance(value, str):  # a number written as text must still stop an expired token
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):  # nan, inf or out of range
+            return None
     return None
 
 
@@ -153,20 +161,43 @@ def _str(value: Any) -> str | None:
 # --- source W: session key -------------------------------------------------------------------
 
 
-def _keyring() -> Any | None:
-    """Return a usable keyring backend module, or None when the OS has none that works."""
+class KeyringUnavailableError(CredentialsError):
+    """The session key is in the OS keyring, which is locked or not answering right now."""
+
+    kind = "keyring"
+    request_sent = False  # nothing was refused: the poller looks again soon instead of pausing
+
+
+KEYRING_LOCKED = (
+    "the OS keyring holding the session key is locked or not answering (log in to the desktop "
+    "to unlock it); retrying"
+)
+
+
+def _keyring(*, detect_again: bool = False) -> Any | None:
+    """Return a usable keyring backend module, or None when the OS has none that works.
+
+    `detect_again` looks for a backend anew: keyring settles on one at first use, and at
+    autostart (before the desktop login) that can be "none" for the life of the process.
+    """
     try:
         import keyring
+        import keyring.core
         from keyring.backends import fail
     except ImportError:  # pragma: no cover - keyring is a dependency
         return None
     try:
         backend = keyring.get_keyring()
+        if detect_again and _unusable(backend, fail.Keyring):
+            keyring.core.init_backend()
+            backend = keyring.get_keyring()
     except Exception:  # noqa: BLE001 - a broken keyring setup means "no keyring"
         return None
-    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 0) <= 0:
-        return None
-    return keyring
+    return None if _unusable(backend, fail.Keyring) else keyring
+
+
+def _unusable(backend: Any, fail_class: type) -> bool:
+    return isinstance(backend, fail_class) or getattr(backend, "priority", 0) <= 0
 
 
 def read_account() -> dict[str, Any]:
@@ -179,20 +210,23 @@ def read_account() -> dict[str, Any]:
 
 
 def read_web() -> WebCredentials | None:
-    """Return the session key from the environment, the keyring or the secrets file."""
+    """Return the session key from the environment, the keyring or the secrets file.
+
+    The account file says which store `login` (or a rotation) used last; only that one is
+    read, so a stale key left in the other can never win.
+    """
     account = read_account()
     org_id = os.environ.get(ORG_ID_ENV) or _str(account.get("org_id"))
     env_key = os.environ.get(SESSION_KEY_ENV)
     if env_key:
         return WebCredentials(env_key.strip(), org_id, "environment")
-    ring = _keyring()
-    if ring is not None:
-        try:
-            stored = ring.get_password(KEYRING_SERVICE, KEYRING_USER)
-        except Exception:  # noqa: BLE001 - a locked or broken keyring falls back to the file
-            stored = None
+    stored_in = account.get("stored_in")
+    if stored_in != "file":
+        stored = _read_keyring(expected=stored_in == "keyring")
         if stored:
             return WebCredentials(stored, org_id, "keyring")
+    if stored_in == "keyring":
+        return None  # the key was removed from the keyring: logged out
     try:
         data = json.loads(paths.secrets_file().read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -205,23 +239,46 @@ def read_web() -> WebCredentials | None:
     return WebCredentials(key, org_id, "file") if isinstance(key, str) and key else None
 
 
+def _read_keyring(*, expected: bool) -> str | None:
+    """Return the key in the keyring; raise when it should be there but cannot be asked."""
+    ring = _keyring(detect_again=expected)
+    if ring is None:
+        if expected:
+            raise KeyringUnavailableError(KEYRING_LOCKED)
+        return None
+    try:
+        stored = ring.get_password(KEYRING_SERVICE, KEYRING_USER)
+    except Exception as exc:
+        if expected or not paths.secrets_file().exists():
+            # Locked (autostart before the desktop login): not "not logged in"; ask again soon.
+            raise KeyringUnavailableError(KEYRING_LOCKED) from exc
+        return None  # an older login kept the key in the file
+    return stored if isinstance(stored, str) and stored else None
+
+
 def store_web(session_key: str, account: dict[str, Any]) -> str:
     """Store a session key (keyring, else a mode-600 file) and the account facts; say where."""
     paths.ensure_home()
-    where = "file"
+    where = _store_key(session_key)
+    update_account({**account, "stored_in": where})
+    return where
+
+
+def _store_key(session_key: str) -> str:
+    """Put the key in the keyring, else the private file; leave no other copy behind."""
     ring = _keyring()
     if ring is not None:
         try:
             ring.set_password(KEYRING_SERVICE, KEYRING_USER, session_key)
-            where = "keyring"
         except Exception:  # noqa: BLE001 - fall back to the private file
             log.warning("The OS keyring refused the session key; using a private file instead.")
-    if where == "keyring":
-        paths.secrets_file().unlink(missing_ok=True)
-    else:
-        write_private(paths.secrets_file(), json.dumps({"session_key": session_key}) + "\n")
-    update_account(account)
-    return where
+            with contextlib.suppress(Exception):  # a stale key there must not linger
+                ring.delete_password(KEYRING_SERVICE, KEYRING_USER)
+        else:
+            paths.secrets_file().unlink(missing_ok=True)
+            return "keyring"
+    write_private(paths.secrets_file(), json.dumps({"session_key": session_key}) + "\n")
+    return "file"
 
 
 def update_account(changes: dict[str, Any], *, signal: bool = True) -> None:
@@ -235,13 +292,20 @@ def update_account(changes: dict[str, Any], *, signal: bool = True) -> None:
 
 
 def replace_session_key(session_key: str, where: str) -> None:
-    """Store a session key that Claude rotated through `Set-Cookie`, where the old one was."""
-    if where == "keyring" and (ring := _keyring()) is not None:
-        with contextlib.suppress(Exception):
-            ring.set_password(KEYRING_SERVICE, KEYRING_USER, session_key)
-            return
-    if where in ("file", "keyring"):
+    """Store a session key that Claude rotated through `Set-Cookie`, where the old one was.
+
+    When the keyring refuses it, the key goes to the private file and the account file says so,
+    so the stale key in the keyring stops being read.
+    """
+    if where not in ("file", "keyring"):
+        return
+    if where == "keyring":
+        stored_in = _store_key(session_key)
+    else:
         write_private(paths.secrets_file(), json.dumps({"session_key": session_key}) + "\n")
+        stored_in = "file"
+    if read_account().get("stored_in") != stored_in:
+        update_account({"stored_in": stored_in}, signal=False)
 
 
 def delete_web() -> bool:

@@ -5,9 +5,15 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import time
 from logging.handlers import RotatingFileHandler
+from typing import TYPE_CHECKING, TextIO
 
 from claude_carthing import paths
+
+if TYPE_CHECKING:
+    from claude_carthing.models import Usage
+    from claude_carthing.poller import HistorySink
 
 SECRET_PATTERN = re.compile(r"sk-ant-[a-z]{2,4}\d{0,2}-[A-Za-z0-9_\-]+")
 MAX_BYTES = 1_000_000
@@ -90,3 +96,29 @@ def setup_logging(level: str = "INFO", *, to_file: bool = True) -> None:
         root.addHandler(handler)
     for noisy in ("uvicorn.access",):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def reading_line(at: float, usage: Usage) -> str:
+    """Return `[14:05:12] 5-hour 23% · Weekly 41% · Sonnet 12%` for one reading (local time)."""
+    parts = [f"{_short_label(w.label)} {w.utilization:.0f}%" for w in usage.windows]
+    clock = time.strftime("%H:%M:%S", time.localtime(at))
+    return f"[{clock}] " + (" · ".join(parts) or "no usage windows")
+
+
+def _short_label(label: str) -> str:
+    # "Weekly · Sonnet" would read as two entries between the separators: name it by its model
+    return label.removeprefix("Weekly · ")
+
+
+class ReadingPrinter:
+    """Print one line per successful read, for `serve` in a terminal (as the original did)."""
+
+    def __init__(self, history: HistorySink | None, stream: TextIO | None = None) -> None:
+        self._history = history
+        self._stream = stream
+
+    def append(self, at: float, usage: Usage) -> None:
+        """Print the reading, then record it in the history (if any)."""
+        print(reading_line(at, usage), file=self._stream or sys.stdout, flush=True)
+        if self._history is not None:
+            self._history.append(at, usage)

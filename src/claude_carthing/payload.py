@@ -46,7 +46,9 @@ def meta(snap: Snapshot, now: float) -> dict[str, Any]:
         "paused": snap.paused,
         "server_time_ms": _ms(now),
         "utc_offset_minutes": utc_offset_minutes(now),
-        "poll_interval_s": snap.interval,
+        "poll_interval_s": snap.interval,  # the wait in effect: stretched while usage is idle
+        "normal_interval_s": snap.normal_interval,
+        "poll_mode": snap.poll_mode,  # why the next read comes when it does
         "next_poll_at_ms": _ms(snap.next_poll_at),
         "version": __version__,
     }

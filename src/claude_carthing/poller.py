@@ -1,4 +1,4 @@
-"""The one owner of fetching: interval, backoff, pause on auth failure, last good data."""
+"""The one owner of fetching: adaptive interval, backoff, pause on auth failure, last good data."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from claude_carthing import credentials, errors
+from claude_carthing.cadence import Cadence
 from claude_carthing.models import Plan, Usage
 from claude_carthing.settings import MIN_INTERVAL_S
 
@@ -44,7 +45,18 @@ class Snapshot:
     paused: bool = False
     failures: int = 0
     next_poll_at: float | None = None  # epoch seconds, for display; waits run on a monotonic clock
-    interval: int = 300
+    interval: int = 300  # the wait in effect after a success: normal, or stretched while idle
+    idle: bool = False  # the wait is stretched because usage has not moved
+    normal_interval: int = 300
+
+    @property
+    def poll_mode(self) -> str:
+        """Return why the next read comes when it does: normal, idle, backoff or paused."""
+        if self.paused:
+            return "paused"
+        if self.last_error is not None:
+            return "backoff"
+        return "idle" if self.idle else "normal"
 
     @property
     def stale(self) -> bool:
@@ -76,7 +88,11 @@ class Poller:
         monotonic: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
         fingerprint: Callable[[], str] = credentials.fingerprint,
+        max_interval: int | None = None,
+        activity: Callable[[], object] | None = None,
     ) -> None:
+        """`max_interval`: stretch the wait up to this while usage does not move (None: never).
+        `activity`: a cheap local signal of Claude Code being used (see `activity.signature`)."""
         self._source = source
         self._history = history
         self._clock = clock  # wall clock: shown times and history only
@@ -95,7 +111,12 @@ class Poller:
         self._reading = False
         self._due_at: float | None = monotonic()  # monotonic time of the next read; None: paused
         self._force = False
-        self._snapshot = Snapshot(interval=max(interval, MIN_INTERVAL_S), next_poll_at=clock())
+        normal = max(interval, MIN_INTERVAL_S)
+        self._cadence = Cadence(float(normal), float(max_interval or normal))
+        self._activity = activity
+        self._activity_seen: object = activity() if activity is not None else None
+        self._active_since_read = False  # Claude Code was used since the latest reading
+        self._snapshot = Snapshot(interval=normal, next_poll_at=clock(), normal_interval=normal)
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -133,6 +154,14 @@ class Poller:
 
     def _on_success(self, reading: Reading, now: float, started: float) -> None:
         before = self.snapshot()
+        quiet = self._activity is not None and not self._active_since_read
+        self._active_since_read = False
+        wait = self._cadence.on_reading(reading.usage, now, quiet=quiet)
+        reset = self._cadence.next_reset(now)
+        if reset is not None and reset - now < wait:
+            wait = max(reset - now, float(MIN_INTERVAL_S))  # read again once a window resets
+        if self._activity is not None:  # after our own read: a `claude` child's writes are ours
+            self._activity_seen = self._activity()
         if before.last_error is not None and before.last_success_at is not None:
             log.info("Usage reads work again (via %s).", reading.source)
         elif before.last_success_at is None:
@@ -150,9 +179,11 @@ class Poller:
                 configured=True,
                 paused=False,
                 failures=0,
-                next_poll_at=now + before.interval,
+                next_poll_at=now + wait,
+                interval=round(self._cadence.current),
+                idle=self._cadence.idle,
             )
-            self._due_at = started + before.interval
+            self._due_at = started + wait
             self._reading = False  # done reading, though the history write below may be slow
         if self._history is not None:
             try:
@@ -224,7 +255,9 @@ class Poller:
                 return False, wait
             self._last_manual = mono
             self._due_at = mono
-            self._snapshot = replace(snap, next_poll_at=self._clock())
+            self._cadence.snap()  # someone looks: back to the normal interval
+            self._snapshot = replace(snap, next_poll_at=self._clock(),
+                                     interval=round(self._cadence.current), idle=False)
             self._force = True
         self._wake.set()
         return True, 0.0
@@ -243,6 +276,9 @@ class Poller:
         """Stop the background thread and release the source; False if a read still runs."""
         self._stop.set()
         self._wake.set()
+        interrupt = getattr(self._source, "interrupt", None)
+        if callable(interrupt) and self._thread is not None:
+            interrupt()  # a `claude` child mid-read is killed and reaped, not left behind
         if self._thread is not None:
             self._thread.join(timeout)
             if self._thread.is_alive():
@@ -262,7 +298,31 @@ class Poller:
                 log.info("Credentials changed; reading usage again.")
                 return True
             return False
+        due_at = self._check_activity(due_at)
         return due_at is not None and self._monotonic() >= due_at
+
+    def _check_activity(self, due_at: float | None) -> float | None:
+        """Snap back to the normal interval when Claude Code is being used on this PC."""
+        if self._activity is None:
+            return due_at
+        seen = self._activity()
+        if seen == self._activity_seen:
+            return due_at
+        self._activity_seen = seen
+        self._active_since_read = True
+        with self._lock:
+            snap = self._snapshot
+            if snap.last_error is not None or due_at is None:
+                return due_at  # a backoff stays a backoff: activity is no reason to ask sooner
+            self._cadence.snap()
+            soonest = self._last_read + self._cadence.normal
+            if soonest < due_at:
+                log.debug("Claude Code is in use; reading usage sooner.")
+                due_at = self._due_at = soonest
+                self._snapshot = replace(
+                    snap, interval=round(self._cadence.normal), idle=False,
+                    next_poll_at=self._clock() + max(0.0, soonest - self._monotonic()))
+        return due_at
 
     def _run(self) -> None:
         while not self._stop.is_set():

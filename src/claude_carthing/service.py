@@ -22,7 +22,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from claude_carthing import paths
 from claude_carthing.errors import CarthingError
 from claude_carthing.history import History
-from claude_carthing.poller import Poller
+from claude_carthing.poller import HistorySink, Poller
 from claude_carthing.server import create_app
 from claude_carthing.settings import Settings
 from claude_carthing.sources import ClaudeSource, UsageSource
@@ -98,8 +98,10 @@ def build_service(
     clock: Callable[[], float] = time.time,
     source: UsageSource | None = None,
     monotonic: Callable[[], float] = time.monotonic,
+    print_readings: bool = False,
 ) -> Service:
-    """Create the parts of the service without starting anything."""
+    """Create the parts of the service without starting anything (`print_readings`: a line
+    per successful read on stdout, for a terminal)."""
     if source is None:
         if demo:
             from claude_carthing.demo import DemoSource
@@ -109,7 +111,16 @@ def build_service(
             source = ClaudeSource(settings)
     history = open_history(settings, demo=demo)
     interval = 60 if demo else settings.interval
-    poller = Poller(source, interval=interval, history=history, clock=clock, monotonic=monotonic)
+    sink: HistorySink | None = history
+    if print_readings:
+        from claude_carthing.logs import ReadingPrinter
+
+        sink = ReadingPrinter(history)
+    from claude_carthing.activity import signature
+
+    poller = Poller(source, interval=interval, history=sink, clock=clock, monotonic=monotonic,
+                    max_interval=None if demo else settings.max_interval,
+                    activity=None if demo else signature)
     service = Service(settings, poller, history, None)
     service.app = with_lifespan(create_app(poller, settings, history), service)
     return service

@@ -15,18 +15,22 @@ from urllib.parse import urlsplit
 from claude_carthing import paths
 from claude_carthing.errors import CarthingError
 
+WINDOWS = os.name == "nt"
 MIN_INTERVAL_S = 60
+MAX_INTERVAL_S = 86_400  # a day: beyond it the page would call every reading stale anyway
 MAX_TIMEOUT_S = 300
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 VERSION = re.compile(r"\d+(\.\d+){1,3}")
 MIN_HISTORY_DAYS = 35
-SOURCES = ("auto", "oauth", "web")
+MAX_HISTORY_DAYS = 3650
+SOURCES = ("auto", "claude-code", "oauth", "web")
 USB_SUBNETS = ("172.16.42.0/24", "10.42.1.0/24")
 
 ENV_OVERRIDES = {
     "web_url": "CLAUDE_CARTHING_WEB_URL",
     "api_url": "CLAUDE_CARTHING_API_URL",
+    "claude_path": "CLAUDE_CARTHING_CLAUDE_PATH",
 }
 
 
@@ -91,6 +95,8 @@ class Settings:
     history_days: int = 90
     log_level: str = "INFO"
     claude_code_version: str = "2.1.0"
+    claude_path: str = ""  # the `claude` command to ask for usage; "" = PATH, then usual places
+    max_interval: int = 1800  # the longest wait between reads while usage does not move
 
     def validated(self) -> Settings:
         """Return self after checking every value; raise `SettingsError` naming the first bad one.
@@ -99,8 +105,8 @@ class Settings:
         """
         _require(0 < self.port < 65536, "port", "must be 1-65535")
         _require(_is_host(self.host), "host", "must be an IP address or a host name")
-        _require(self.interval >= MIN_INTERVAL_S, "interval",
-                 f"must be at least {MIN_INTERVAL_S} seconds")
+        _require(MIN_INTERVAL_S <= self.interval <= MAX_INTERVAL_S, "interval",
+                 f"must be at least {MIN_INTERVAL_S} seconds and at most {MAX_INTERVAL_S}")
         _require(self.source in SOURCES, "source", f"must be one of {', '.join(SOURCES)}")
         _require(_is_http_url(self.web_url), "web_url", "must be an http(s) URL with a host")
         _require(_is_http_url(self.api_url), "api_url", "must be an http(s) URL with a host")
@@ -111,14 +117,17 @@ class Settings:
         for name in self.allowed_hosts:
             _require(_is_host(name), "allowed_hosts", f"{name!r} is not a host name")
         for origin in self.cors_origins:
-            _require(origin == "null" or _is_origin(origin), "cors_origins",
-                     f"{origin!r} is not an origin like http://192.168.1.5:8080 (or null)")
-        _require(self.history_days >= MIN_HISTORY_DAYS, "history_days",
-                 f"must be at least {MIN_HISTORY_DAYS}")
+            _require(origin in ("null", "file://") or _is_origin(origin), "cors_origins",
+                     f"{origin!r} is not an origin like http://192.168.1.5:8080 "
+                     "(or null, file://)")
+        _require(MIN_HISTORY_DAYS <= self.history_days <= MAX_HISTORY_DAYS, "history_days",
+                 f"must be at least {MIN_HISTORY_DAYS} and at most {MAX_HISTORY_DAYS}")
         _require(self.log_level.upper() in LOG_LEVELS, "log_level",
                  f"must be one of {', '.join(LOG_LEVELS)}")
         _require(bool(VERSION.fullmatch(self.claude_code_version)), "claude_code_version",
                  "must be a version like 2.1.0")
+        _require(self.max_interval >= MIN_INTERVAL_S, "max_interval",
+                 f"must be at least {MIN_INTERVAL_S} seconds")
         return self
 
     def allowed_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -248,12 +257,22 @@ def set_setting(name: str, raw: str) -> Settings:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write a file atomically with mode 600 (where the OS has modes)."""
+    """Write a file atomically, readable by the user alone (mode 600; an ACL on Windows)."""
+    from claude_carthing import private
+
     tmp = path.with_name(path.name + ".tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     fd = os.open(tmp, flags, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    if os.name != "nt":
-        tmp.chmod(0o600)
-    tmp.replace(path)
+    try:
+        # Private while still empty: on Windows the new file inherits its folder's ACL, which
+        # under a custom CLAUDE_CARTHING_HOME may let every user read it.
+        private.restrict(tmp, windows=WINDOWS)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            fd = -1
+            handle.write(text)
+        tmp.replace(path)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,13 +1,16 @@
-"""Where a reading comes from: Claude through route O or W (with fall-over), or demo data."""
+"""Where a reading comes from: Claude Code itself (route C), Claude through route O or W (with
+fall-over), or demo data."""
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from claude_carthing import credentials, errors
-from claude_carthing.client import UsageClient
+from claude_carthing import cookie_store, credentials, errors
+from claude_carthing.claude_code import ClaudeCodeReader
+from claude_carthing.client import UsageClient, WebExtras
 from claude_carthing.credentials import CredentialsError
 from claude_carthing.models import Plan, Usage
 from claude_carthing.settings import Settings
@@ -24,7 +27,7 @@ class Reading:
     """One successful read, with the route it came through."""
 
     usage: Usage
-    source: str  # "oauth", "web" or "demo"
+    source: str  # "claude-code", "oauth", "web" or "demo"
     plan: Plan | None = None
 
 
@@ -42,19 +45,71 @@ class UsageSource(Protocol):
         ...
 
 
+CLAUDE_CODE_RETRY_S = 3600.0  # after route C failed under `auto`, ask it again this late
+
+
 class ClaudeSource:
-    """Reads Claude with Claude Code's OAuth login and/or a claude.ai session key."""
+    """Reads Claude through Claude Code itself, its OAuth login and/or a claude.ai session key."""
 
     name = "claude"
 
-    def __init__(self, settings: Settings, client: UsageClient | None = None) -> None:
+    def __init__(self, settings: Settings, client: UsageClient | None = None,
+                 claude_code: ClaudeCodeReader | None = None) -> None:
         self._settings = settings
         self._client = client or UsageClient(settings)
+        self._claude_code = claude_code or ClaudeCodeReader(settings.claude_path)
         self._refused_token: str | None = None  # an OAuth token Claude refused; skip it
+        self._code_retry_at = float("-inf")  # monotonic; route C is skipped until then
+        self._code_print = ""  # credentials fingerprint when route C failed
+        self.claude_code_problem: str | None = None  # why route C did not serve, in words
 
     def close(self) -> None:
-        """Release the HTTP client."""
+        """Stop a running Claude Code child and release the HTTP client."""
+        self._claude_code.interrupt()
         self._client.close()
+
+    def interrupt(self) -> None:
+        """Stop a Claude Code child that is running now (safe from another thread)."""
+        self._claude_code.interrupt()
+
+    # --- route C -------------------------------------------------------------------------------
+
+    def _read_claude_code(self) -> Reading:
+        usage, plan = self._claude_code.read()
+        self.claude_code_problem = None
+        return Reading(usage, "claude-code", plan)
+
+    def _claude_code_due(self) -> bool:
+        if time.monotonic() >= self._code_retry_at:
+            return True
+        return credentials.fingerprint() != self._code_print  # a new login: try it again now
+
+    def _claude_code_failed(self, exc: errors.CarthingError) -> None:
+        self.claude_code_problem = str(exc)
+        log.debug("Claude Code did not serve the usage: %s", exc)
+        if getattr(exc, "request_sent", True):  # it ran and failed: spare it for a while
+            self._code_retry_at = time.monotonic() + CLAUDE_CODE_RETRY_S
+            self._code_print = credentials.fingerprint()
+
+    def read(self) -> Reading:
+        """Read usage through the first route that works (route C first under `auto`)."""
+        wanted = self._settings.source
+        if wanted == "claude-code":
+            return self._read_claude_code()
+        code_problem: errors.CarthingError | None = None
+        if wanted == "auto" and self._claude_code_due():
+            try:
+                return self._read_claude_code()
+            except errors.CarthingError as exc:
+                self._claude_code_failed(exc)
+                code_problem = exc
+        try:
+            return self._read_http()
+        except errors.NotConfiguredError:
+            # Claude Code is installed but could not answer, and nothing else is set up: say why.
+            if code_problem is not None and getattr(code_problem, "request_sent", True):
+                raise code_problem from None
+            raise
 
     def _candidates(self) -> list[tuple[str, object]]:
         wanted = self._settings.source
@@ -65,8 +120,12 @@ class ClaudeSource:
                 oauth = credentials.read_oauth()
             except CredentialsError as exc:
                 oauth_problem = exc
+        web_problem: CredentialsError | None = None
         if wanted in ("auto", "web"):
-            web = credentials.read_web()
+            try:
+                web = credentials.read_web()
+            except CredentialsError as exc:  # e.g. a locked keyring: the other route may work
+                web_problem = exc
         found: list[tuple[str, object]] = []
         usable = oauth is not None and not oauth.expired()
         if oauth is not None and oauth.access_token == self._refused_token and web is not None:
@@ -77,12 +136,15 @@ class ClaudeSource:
             found.append(("web", web))
         if oauth is not None and not usable:
             found.append(("oauth", oauth))  # last: only to say why when nothing else works
-        if not found and oauth_problem is not None:
-            raise oauth_problem
+        problem = oauth_problem or web_problem
+        if not found and problem is not None:
+            raise problem
+        if oauth is not None and not usable and web_problem is not None:
+            raise web_problem  # the keyring's state says more than an expired token's
         return found
 
-    def read(self) -> Reading:
-        """Read usage through the first route that works, falling over on auth failures."""
+    def _read_http(self) -> Reading:
+        """Read usage through route O or W, falling over on auth failures."""
         candidates = self._candidates()
         if not candidates:
             raise errors.NotConfiguredError(NOT_CONFIGURED)
@@ -106,9 +168,12 @@ class ClaudeSource:
         return Reading(usage, "oauth", Plan(name, creds.rate_limit_tier))
 
     def _read_web(self, creds: credentials.WebCredentials) -> Reading:
-        result = self._client.fetch_web(creds)
+        extra = WebExtras(cookie_store.read_cloudflare(), cookie_store.device_id())
+        result = self._client.fetch_web(creds, extra)
         if result.new_session_key and creds.where != "environment":
             credentials.replace_session_key(result.new_session_key, creds.where)
+        if result.new_cookies:
+            cookie_store.update_cloudflare(result.new_cookies)
         account = credentials.read_account()
         if result.org is not None and result.org.uuid != account.get("org_id"):
             credentials.update_account(

@@ -58,6 +58,26 @@ def window_cells(window: dict[str, Any]) -> tuple[Text, Text, Text]:
     return label, bar(percent, style), Text(f"{percent:5.1f} %", style=f"bold {style}")
 
 
+SOURCE_NAMES = {"claude-code": "Claude Code", "oauth": "Claude Code's login",
+                "web": "claude.ai session"}
+
+
+MODE_WORDS = {"idle": "idle: ", "backoff": "backing off: ", "normal": ""}
+
+
+def next_read(meta: dict[str, Any]) -> str:
+    """Return when the next read is due and why ('idle: next read in 24 min'; '' if unknown)."""
+    mode = meta.get("poll_mode")
+    if mode == "paused":
+        return "paused until the credentials change"
+    due, now = meta.get("next_poll_at_ms"), meta.get("server_time_ms")
+    if mode not in MODE_WORDS or not isinstance(due, (int, float)) or not now:
+        return ""
+    minutes = -(-(due - now) // 60000)  # rounded up: "in 1 min" until it is due
+    when = f"in {int(minutes)} min" if minutes > 0 else "now"
+    return f"{MODE_WORDS[mode]}next read {when}"
+
+
 def state_line(doc: dict[str, Any]) -> Text:
     """Return one line that says whether the data is live, stale, demo or missing, and why."""
     meta = doc.get("meta") or {}
@@ -72,8 +92,13 @@ def state_line(doc: dict[str, Any]) -> Text:
     label = {"demo": "DEMO DATA", "not_configured": "not configured"}.get(state, state)
     line = Text(label.upper() if state == "demo" else label, style=styles.get(state, "red"))
     line += Text(age, style="dim")
+    if meta.get("source") in SOURCE_NAMES:
+        line += Text(f" · via {SOURCE_NAMES[meta['source']]}", style="dim")
     if meta.get("last_error"):
         line += Text(f" · {meta['last_error']}", style="yellow" if doc.get("windows") else "red")
+    upcoming = next_read(meta)
+    if upcoming:
+        line += Text(f" · {upcoming}", style="dim")
     return line
 
 

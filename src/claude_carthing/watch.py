@@ -151,10 +151,12 @@ class PollerFeed:
     """No server runs: poll Claude ourselves through the same poller (same minimum interval)."""
 
     def __init__(self, settings: Settings) -> None:
+        from claude_carthing.activity import signature
         from claude_carthing.poller import Poller
         from claude_carthing.sources import ClaudeSource
 
-        self._poller = Poller(ClaudeSource(settings), interval=settings.interval)
+        self._poller = Poller(ClaudeSource(settings), interval=settings.interval,
+                              max_interval=settings.max_interval, activity=signature)
         self.origin = f"polling Claude directly every {self._poller.snapshot().interval} s"
         self._series: dict[str, list[float]] = {}
         self._seen: float | None = None

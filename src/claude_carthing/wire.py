@@ -81,7 +81,8 @@ def _window_from_limit(entry: Any) -> Window | None:
     if kind == "weekly_all":
         return Window("seven_day", "Weekly", "weekly", percent, resets_at, severity, active)
     model, surface = _scope(entry.get("scope"))
-    name = model or surface
+    # A limit scoped to a model on one surface is a window of its own, beside the model's.
+    name = f"{model} · {surface}" if model and surface else model or surface
     group = "weekly" if kind.startswith("weekly") or entry.get("group") == "weekly" else "other"
     if name is None:
         name = kind or "limit"
@@ -138,7 +139,7 @@ def _extra_usage(data: dict[str, Any]) -> ExtraUsage | None:
     extra = data.get("extra_usage")
     spend = data.get("spend")
     if isinstance(extra, dict):
-        places = _int(extra.get("decimal_places"), 2)
+        places = _places(extra.get("decimal_places"))
         return ExtraUsage(
             enabled=extra.get("is_enabled") is True,
             used=_money(extra.get("used_credits"), places),
@@ -151,7 +152,7 @@ def _extra_usage(data: dict[str, Any]) -> ExtraUsage | None:
         used: dict[str, Any] = raw_used if isinstance(raw_used, dict) else {}
         return ExtraUsage(
             enabled=spend.get("enabled") is True,
-            used=_money(used.get("amount_minor"), _int(used.get("exponent"), 2)),
+            used=_money(used.get("amount_minor"), _places(used.get("exponent"))),
             limit=None,
             utilization=None,
             currency=used.get("currency") if isinstance(used.get("currency"), str) else None,
@@ -159,14 +160,24 @@ def _extra_usage(data: dict[str, Any]) -> ExtraUsage | None:
     return None
 
 
-def _money(value: Any, places: int) -> float | None:
-    number = to_number(value)
-    return None if number is None else round(number / 10**places, places)
+MAX_PLACES = 8  # currencies use 0-4; anything past this is a scale we cannot trust
 
 
-def _int(value: Any, default: int) -> int:
+def _money(value: Any, places: int | None) -> float | None:
     number = to_number(value)
-    return default if number is None else int(number)
+    if number is None or places is None:
+        return None  # an amount at an unknown scale is not shown at all
+    return round(number / float(10**places), places)
+
+
+def _places(value: Any) -> int | None:
+    """Return the decimal places of money amounts: 2 when unknown, None when absurd."""
+    number = to_number(value)
+    if number is None:
+        return 2  # absent or unreadable: cents, as every currency seen so far
+    if not number.is_integer() or not 0 <= number <= MAX_PLACES:
+        return None  # 10**places with a huge value would hang or overflow the whole read
+    return int(number)
 
 
 def to_number(value: Any) -> float | None:

@@ -196,5 +196,12 @@ def _get(url: str) -> Any:
 
 
 def test_fake_upstream_fixture_is_used(fake_upstream: FakeUpstream) -> None:
-    # Guards the assumption every test above makes: reads really go to the loopback fake.
+    # Guards the assumption every test above makes: the server's reads really go to the
+    # loopback fake, and what the page is given is what the fake answered.
     assert fake_upstream.url.startswith("http://127.0.0.1:")
+    fake_upstream.set_usage(payloads.usage(five_hour=37))
+    with LiveServer(upstream=fake_upstream) as server:
+        served = _get(server.url + "/usage")
+    assert [r.path for r in fake_upstream.usage_requests()], "the server never asked the fake"
+    assert served["five_hour"]["utilization"] == 37.0
+    assert served["meta"]["state"] == "live"

@@ -51,10 +51,11 @@ def guest_namespace() -> Iterator[str]:
         subprocess.run(["ip", "netns", "del", NS], capture_output=True, check=False)
 
 
-def fetch_from_guest(namespace: str, url: str) -> tuple[int, dict]:
+def fetch_from_guest(namespace: str, url: str, method: str = "GET") -> tuple[int, dict]:
     code = ("import json, sys, urllib.request, urllib.error\n"
             "try:\n"
-            f"    r = urllib.request.urlopen({url!r}, timeout=5)\n"
+            f"    r = urllib.request.urlopen(urllib.request.Request({url!r}, method={method!r}),"
+            " timeout=5)\n"
             "    print(r.status); print(r.read().decode())\n"
             "except urllib.error.HTTPError as e:\n"
             "    print(e.code); print(e.read().decode())\n")
@@ -88,9 +89,13 @@ def test_a_client_outside_the_allow_list_gets_403_and_loopback_is_still_served(
         guest_namespace):
     port, stop = serve_on_all_addresses()
     try:
-        status, body = fetch_from_guest(guest_namespace, f"http://{HOST_IP}:{port}/usage")
-        assert status == 403
-        assert "config set allow" in body["error"] and "five_hour" not in body
+        for method, path in (("GET", "/usage"), ("GET", "/api/history"), ("GET", "/health"),
+                             ("POST", "/api/refresh")):
+            status, body = fetch_from_guest(guest_namespace, f"http://{HOST_IP}:{port}{path}",
+                                            method)
+            assert status == 403, path
+            assert "config set allow" in body["error"], path
+            assert not {"five_hour", "series", "has_data", "accepted"} & set(body), path
         assert healthy(port)
     finally:
         stop()
@@ -101,5 +106,11 @@ def test_widening_the_allow_list_lets_that_client_in(guest_namespace):
     try:
         status, body = fetch_from_guest(guest_namespace, f"http://{HOST_IP}:{port}/usage")
         assert status == 200 and body["meta"]["state"] == "demo"
+        status, body = fetch_from_guest(guest_namespace,
+                                        f"http://{HOST_IP}:{port}/api/history")
+        assert status == 200 and "series" in body
+        status, body = fetch_from_guest(guest_namespace,
+                                        f"http://{HOST_IP}:{port}/api/refresh", "POST")
+        assert status in (202, 429) and "accepted" in body
     finally:
         stop()

@@ -173,3 +173,11 @@ def test_server_bound_to_loopback_only_fails_for_the_device(
     assert checks["server"]["status"] == "fail"
     assert "serve --host 0.0.0.0" in str(checks["server"]["fix"])
     assert code == 1
+
+
+def test_json_keeps_plain_paths(adapters: list[Adapter], isolated_home: Path) -> None:
+    creds.write_web()
+    _, checks = doctor_json("--no-live", "--port", str(closed_port()))
+    data = checks["home folder"]["data"]
+    assert data["secrets_file"] == str(isolated_home / "secrets.json")  # type: ignore[index]
+    assert data["secrets_file_exists"] is True  # type: ignore[index]

@@ -93,6 +93,10 @@ class FakeUpstream:
         self.org_id = ORG_ID
         self.failure: dict[str, Canned | None] = {"oauth": None, "web": None, "orgs": None}
         self.set_cookie: str | None = None
+        self.set_cookies: dict[str, str] = {}  # more Set-Cookie headers on web usage answers
+        # Like Cloudflare since mid-2026: challenge web requests lacking the browser's cookies
+        # or an anthropic-device-id header.
+        self.require_cloudflare_cookies = False
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -181,6 +185,11 @@ class FakeUpstream:
         with self._lock:
             self.requests.append(Seen("GET", path, {k.lower(): v for k, v in handler.headers.items()}))
         cookie = handler.headers.get("Cookie", "")
+        if path.startswith("/api/organizations") and self.require_cloudflare_cookies:
+            sent = {part.split("=", 1)[0].strip() for part in cookie.split(";") if "=" in part}
+            if not {"cf_clearance", "__cf_bm"} <= sent or not handler.headers.get(
+                    "anthropic-device-id"):
+                return self._send(handler, FAILURES["cloudflare"])
         if path == "/api/oauth/usage":
             auth = handler.headers.get("Authorization", "")
             if not auth.startswith("Bearer sk-ant-oat01-"):
@@ -201,14 +210,17 @@ class FakeUpstream:
 
     def _answer(self, handler: BaseHTTPRequestHandler, route: str) -> None:
         canned = self.failure[route] or Canned(200, json.dumps(self.usage))
-        extra = {}
-        if route == "web" and self.set_cookie and canned.status == 200:
-            extra["Set-Cookie"] = f"sessionKey={self.set_cookie}; Path=/; HttpOnly"
-        self._send(handler, canned, extra)
+        cookies = []
+        if route == "web" and canned.status == 200:
+            if self.set_cookie:
+                cookies.append(f"sessionKey={self.set_cookie}; Path=/; HttpOnly")
+            cookies += [f"{k}={v}; Path=/; Domain=.claude.ai; HttpOnly"
+                        for k, v in self.set_cookies.items()]
+        self._send(handler, canned, cookies=cookies)
 
     @staticmethod
     def _send(handler: BaseHTTPRequestHandler, canned: Canned,
-              extra: dict[str, str] | None = None) -> None:
+              extra: dict[str, str] | None = None, cookies: list[str] | None = None) -> None:
         if canned.delay:
             time.sleep(canned.delay)
         body = canned.body.encode("utf-8")
@@ -217,6 +229,8 @@ class FakeUpstream:
             headers = {"Content-Type": "application/json", **canned.headers, **(extra or {})}
             for name, value in headers.items():
                 handler.send_header(name, value)
+            for value in cookies or []:
+                handler.send_header("Set-Cookie", value)
             handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
             handler.wfile.write(body)

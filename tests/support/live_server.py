@@ -102,7 +102,7 @@ class LiveServer:
         clock = self.clock or (lambda: time.time() + offset)
         self.service = build_service(settings, demo=self.demo, clock=clock,
                                      monotonic=self.monotonic)
-        sock = bind("127.0.0.1", self.port)
+        sock = self.listen()
         self._server = uvicorn_server(self.service)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         daemon=True)
@@ -122,14 +122,24 @@ class LiveServer:
             time.sleep(0.02)
         raise RuntimeError("the poller made no read in time")
 
+    def listen(self) -> socket.socket:
+        """Return the bound listening socket (tests/support/netns.py binds inside a namespace)."""
+        return bind("127.0.0.1", self.port)
+
+    def probe(self) -> None:
+        """GET /health once (OSError when nothing answers)."""
+        with urllib.request.urlopen(self.url + "/health", timeout=1):
+            pass
+
     def _wait_healthy(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self.url + "/health", timeout=1):
-                    return
+                self.probe()
             except OSError:
                 time.sleep(0.05)
+            else:
+                return
         raise RuntimeError("the server did not come up")
 
     def stop(self) -> None:

@@ -8,6 +8,13 @@ Usage::
         server = link.popen("pc", [sys.executable, "-m", "claude_carthing", "serve"])
         link.run("device", ["curl", "-s", f"http://{link.pc_ip}:8080/health"])
 
+    with usb_link(*V41_LINK) as link, LinkServer(link, upstream=fake_upstream) as server:
+        http_in(link.device_ns, server.url + "/usage")   # (status, headers, body)
+
+`LinkServer` is the real server on its defaults (0.0.0.0:8080) with its listening socket in the
+PC namespace; `in_netns(ns, fn)` runs `fn` in a thread inside `ns` (sockets it makes stay there);
+fixtures: `link_factory`, `v3_link`, `v41_link` (skip when namespaces cannot be made).
+
 Both ends live in namespaces of their own (`usb0` on each side, loopback up in both); nothing
 is added to the root namespace, so no packet for those subnets can leave the pair. On exit the
 processes started through the link are killed and both namespaces are deleted, whatever happened.
@@ -16,24 +23,34 @@ processes started through the link are killed and both namespaces are deleted, w
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import http.client
 import ipaddress
 import itertools
 import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+
+from claude_carthing.service import bind
+from tests.support.live_server import LiveServer
 
 V3_LINK = ("172.16.42.1/24", "172.16.42.2/24")  # RNDIS: v3 and v4.0
 V41_LINK = ("10.42.1.91/29", "10.42.1.90/29")  # CDC-NCM: v4.1 (one device's /29 and a lease)
 _counter = itertools.count(1)
+CLONE_NEWNET = 0x40000000
+T = TypeVar("T")
 
 
 class NetnsUnavailable(RuntimeError):
@@ -100,6 +117,84 @@ class Link:
                 os.killpg(process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(15)
+
+
+def in_netns(netns: str | None, action: Callable[[], T], timeout: float = 30.0) -> T:
+    """Return `action()` run by a short-lived thread inside network namespace `netns`.
+
+    setns acts on the calling thread only, so this process and its other threads stay where
+    they are; sockets the action makes keep belonging to `netns` (listen or connect there).
+    """
+    if netns is None:
+        return action()
+    result: list[T] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            with open(f"/run/netns/{netns}", "rb") as handle:
+                if libc.setns(handle.fileno(), CLONE_NEWNET) != 0:
+                    raise OSError(ctypes.get_errno(), f"setns into {netns} failed")
+            result.append(action())
+        except BaseException as e:
+            failed.append(e)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if failed:
+        raise failed[0]
+    if not result:
+        raise TimeoutError(f"nothing done in {netns} within {timeout} s")
+    return result[0]
+
+
+def http_in(netns: str | None, url: str, method: str = "GET",
+            headers: dict[str, str] | None = None, timeout: float = 10.0
+            ) -> tuple[int, dict[str, str], bytes]:
+    """Make one HTTP request from inside `netns`; return (status, lower-case headers, body)."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port or 80, timeout=timeout)
+    in_netns(netns, conn.connect)
+    try:
+        conn.request(method, parts.path + (f"?{parts.query}" if parts.query else ""),
+                     headers=headers or {})
+        response = conn.getresponse()
+        return (response.status, {k.lower(): v for k, v in response.getheaders()},
+                response.read())
+    finally:
+        conn.close()
+
+
+class LinkServer(LiveServer):
+    """The real server on its defaults (0.0.0.0:8080) inside the link's PC namespace.
+
+    Same options as LiveServer (fake upstream on this process's loopback, fake login, clock);
+    only its listening socket lives in the PC namespace, so pages reach it at `url`
+    (the PC's USB address) or at 127.0.0.1:8080 from inside that namespace.
+    """
+
+    def __init__(self, link: Link, **options: Any) -> None:
+        settings = {"host": "0.0.0.0", **options.pop("settings", {})}
+        super().__init__(port=8080, settings=settings, **options)
+        self.link = link
+
+    @property
+    def url(self) -> str:
+        """The PC's address on the link, as the device calls it."""
+        return f"http://{self.link.pc_ip}:{self.port}"
+
+    def listen(self) -> socket.socket:
+        """Bind 0.0.0.0:8080 inside the PC namespace."""
+        return in_netns(self.link.pc_ns, lambda: bind("0.0.0.0", self.port))
+
+    def probe(self) -> None:
+        """GET /health from inside the PC namespace."""
+        status, _, _ = http_in(self.link.pc_ns, f"http://127.0.0.1:{self.port}/health",
+                               timeout=1)
+        if status != 200:
+            raise OSError(f"/health answered {status}")
 
 
 def require_netns() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -18,7 +18,12 @@ config_app = typer_app(help="Show or change settings.", no_args_is_help=True)
 
 def credential_summary() -> dict[str, Any]:
     """Describe which credentials exist, without revealing any of them."""
+    from claude_carthing.claude_locate import find_claude
+
     summary: dict[str, Any] = {}
+    claude = find_claude(load_settings().claude_path)
+    summary["claude_code"] = (f"`claude` at {claude} (asked for usage with --source auto or "
+                              f"claude-code)" if claude else "no `claude` command found")
     try:
         oauth = credentials.read_oauth()
     except CredentialsError as exc:
@@ -63,7 +68,10 @@ def config_show() -> None:
 # A value such as `-1` must reach the validator, which says what is wrong with it, instead of
 # being taken for an unknown option.
 @config_app.command("set", context_settings={"ignore_unknown_options": True})
-def config_set(name: str, value: str) -> None:
+def config_set(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A setting (see `config show`).")],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="Its new value.")],
+) -> None:
     """Store one setting, e.g. `config set interval 600` or `config set allow 192.168.1.0/24`."""
 
     def body() -> None:

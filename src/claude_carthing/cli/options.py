@@ -30,5 +30,6 @@ Port = Annotated[
 ]
 Source = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option("--source", help="auto (default), oauth (Claude Code's login) or web."),
+    typer.Option("--source", help="auto (default), claude-code (ask Claude Code), oauth (Claude "
+                 "Code's login) or web (session key)."),
 ]

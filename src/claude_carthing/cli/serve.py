@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Annotated, Optional
 
 import typer
@@ -41,7 +42,9 @@ def register(app: typer.Typer) -> None:
             settings = load_settings(host=host, port=port, source=source, interval=interval)
             setup_logging(settings.log_level)
             sock = bind(settings.host, settings.port)
-            service = build_service(settings, demo=demo)
+            # In a terminal, one line per read, as the original did; a service's journal gets
+            # only the failures and recoveries the poller logs.
+            service = build_service(settings, demo=demo, print_readings=sys.stdout.isatty())
             shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
             log.info("claude-carthing serving on http://%s:%d (dashboard: http://%s:%d/)",
                      settings.host, settings.port, shown, settings.port)

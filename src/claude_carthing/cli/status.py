@@ -54,7 +54,9 @@ def from_upstream(settings: Settings) -> dict[str, Any]:
         snap = poller.poll_once()
     finally:
         poller.stop()
-    return usage_document(snap, poller.clock())
+    doc = usage_document(snap, poller.clock())
+    doc["meta"]["poll_mode"] = doc["meta"]["next_poll_at_ms"] = None  # no poller lives on
+    return doc
 
 
 def exit_status(doc: dict[str, Any]) -> ExitStatus:

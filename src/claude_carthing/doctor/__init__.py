@@ -41,7 +41,8 @@ def _run(check: Callable[[], Check]) -> Check:
 def collect(options: DoctorOptions) -> dict[str, Any]:
     """Run every check in chain order; return a redacted, JSON-ready report."""
     started = time.time()
-    checks = [_run(host.check_versions), _run(host.check_home), _run(host.check_credentials)]
+    checks = [_run(host.check_versions), _run(host.check_home),
+              _run(lambda: host.check_credentials(options.settings))]
     creds_ok = checks[-1].status == "ok"
     if not options.live_read:
         checks.append(Check("live usage read", "skip", "not checked: --no-live"))

@@ -12,12 +12,14 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from claude_carthing import __version__, credentials, errors, paths
+from claude_carthing import __version__, credentials, errors, paths, private
+from claude_carthing.claude_code import ClaudeCodeError, ClaudeCodeLoginError
 from claude_carthing.doctor.model import Check, Status, Timer
 from claude_carthing.local_http import get_json
 from claude_carthing.settings import Settings
 from claude_carthing.usb import Adapter, find_adapters
 
+WINDOWS = os.name == "nt"
 DEPENDENCIES = ("typer", "rich", "starlette", "uvicorn", "curl_cffi", "paramiko", "keyring")
 
 
@@ -54,22 +56,32 @@ def check_home() -> Check:
     if not os.access(home, os.W_OK):
         return Check("home folder", "fail", f"{home} is not writable",
                      f"Give your user write access to {home}.", data=data)
-    if os.name != "nt" and secrets.exists():
+    if WINDOWS and secrets.exists():
+        others = private.foreign_access(secrets)
+        data["secrets_file_others"] = others
+        if others:
+            return Check("home folder", "fail", f"{secrets} is readable by {', '.join(others)}",
+                         private.fix_text(secrets), data=data)
+    if not WINDOWS and secrets.exists():
         mode = _mode(secrets)
         data["secrets_file_mode"] = oct(mode)
         if mode & 0o077:
             return Check("home folder", "fail", f"{secrets} is readable by others ({oct(mode)})",
                          f"chmod 600 {secrets}", data=data)
-    if os.name != "nt" and _mode(home) & 0o077:
+    if not WINDOWS and _mode(home) & 0o077:
         data["home_mode"] = oct(_mode(home))
         return Check("home folder", "warn", f"{home} is open to others ({oct(_mode(home))})",
                      f"chmod 700 {home}", data=data)
     return Check("home folder", "ok", str(home), data=data)
 
 
-def check_credentials() -> Check:
+def check_credentials(settings: Settings | None = None) -> Check:
     """Credentials present for each source (their values never leave this function)."""
+    from claude_carthing.claude_locate import find_claude
+
     data: dict[str, Any] = {}
+    claude = find_claude(settings.claude_path if settings else "")
+    data["claude_code"] = str(claude) if claude else "not found"
     try:
         oauth = credentials.read_oauth()
         if oauth is None:
@@ -85,8 +97,10 @@ def check_credentials() -> Check:
         data["web"] = f"present ({web.where})" if web else "absent"
     except credentials.CredentialsError as exc:
         data["web"] = f"unreadable: {exc}"
-    summary = f"Claude Code login: {data['oauth']}; session key: {data['web']}"
-    usable = data["oauth"] == "present" or str(data["web"]).startswith("present")
+    summary = (f"`claude` command: {'found' if claude else 'not found'}; "
+               f"Claude Code login: {data['oauth']}; session key: {data['web']}")
+    usable = data["oauth"] == "present" or str(data["web"]).startswith("present") or (
+        claude is not None and (settings is None or settings.source in ("auto", "claude-code")))
     if usable:
         return Check("credentials", "ok", summary, data=data)
     if data["oauth"] == "expired":
@@ -98,6 +112,10 @@ def check_credentials() -> Check:
 
 
 FIXES: dict[type[errors.CarthingError], tuple[str, str]] = {
+    ClaudeCodeLoginError: ("Claude Code login", "Run `claude` once and log in (a normal "
+                           "login, not `claude setup-token`), or use `claude-carthing login`."),
+    ClaudeCodeError: ("Claude Code", "Check that `claude` runs in a terminal (or set "
+                      "claude_path); `--source auto` uses the other routes meanwhile."),
     errors.SessionExpiredError: ("expired session", "Run `claude-carthing login` again."),
     errors.WrongOrgError: ("wrong organization", "Run `claude-carthing login` again (or turn "
                            "the VPN off)."),
@@ -137,8 +155,12 @@ def check_live_read(settings: Settings) -> Check:
     finally:
         source.close()
     windows = len(reading.usage.windows)
-    return Check("live usage read", "ok", f"read through {reading.source}: {windows} windows",
-                 data={"source": reading.source, "windows": windows})
+    summary = f"read through {reading.source}: {windows} windows"
+    data: dict[str, Any] = {"source": reading.source, "windows": windows}
+    if source.claude_code_problem and reading.source != "claude-code":
+        summary += f" (Claude Code did not answer: {source.claude_code_problem})"
+        data["claude_code_problem"] = source.claude_code_problem
+    return Check("live usage read", "ok", summary, data=data)
 
 
 def _tcp_open(host: str, port: int, timeout: float) -> bool:

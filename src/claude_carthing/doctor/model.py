@@ -11,8 +11,10 @@ from typing import Any, Literal
 
 Status = Literal["ok", "warn", "fail", "skip"]
 SECRET_TEXT = re.compile(r"sk-ant-[A-Za-z]+\d*-[A-Za-z0-9_\-]+")
+# A key names a secret when it is one of these words or ends in `_word` (access_token,
+# client_secret); `secrets_file` is a path and `token_expires_at` a date: shown as they are.
 SECRET_KEYS = ("token", "session_key", "sessionkey", "password", "secret", "cookie",
-               "authorization")
+               "authorization", "passphrase")
 REDACTED = "[redacted]"
 
 
@@ -35,13 +37,18 @@ class Check:
 def redact(value: Any) -> Any:
     """Return `value` with secret-looking strings and secret-named keys replaced."""
     if isinstance(value, dict):
-        return {k: REDACTED if any(s in str(k).lower() for s in SECRET_KEYS) and v
-                else redact(v) for k, v in value.items()}
+        return {k: REDACTED if _secret_key(str(k)) and v else redact(v)
+                for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [redact(v) for v in value]
     if isinstance(value, str):
         return SECRET_TEXT.sub(REDACTED, value)
     return value
+
+
+def _secret_key(key: str) -> bool:
+    key = key.lower().replace("-", "_")
+    return any(key == s or key.endswith("_" + s) for s in SECRET_KEYS)
 
 
 class Timer:

@@ -71,10 +71,11 @@
         'Start it on your PC with `claude-carthing serve`; this screen retries by itself.'] };
     }
     if (screen === 'not_configured') {
-      return { title: 'Not connected to Claude yet', lines: [
-        'On your PC, run `claude-carthing login`, then leave `claude-carthing serve` running.',
-        meta.last_error || (p && p.error) || '',
-        'This screen updates by itself once you are logged in.'] };
+      // The server's reason usually says what to run already: then it is not said twice.
+      var why = meta.last_error || (p && p.error) || '';
+      var todo = why.indexOf('claude-carthing login') < 0 ? ['On your PC, run `claude-carthing login`.'] : [];
+      return { title: 'Not connected to Claude yet', lines: todo.concat([why,
+        'Leave `claude-carthing serve` running: this screen updates by itself once you are logged in.']) };
     }
     if (screen === 'waiting') {
       return { title: 'Waiting for the first reading', lines: [

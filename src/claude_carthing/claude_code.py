@@ -1,0 +1,295 @@
+"""Route C: ask the installed Claude Code for its usage (its stream-json `get_usage` request).
+
+No prompt is sent, so no tokens are spent, and Claude Code uses and refreshes its own login: we
+never touch a token. One child at a time, a clean environment, a deadline, always reaped.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import logging
+import os
+import platform
+import queue
+import signal
+import subprocess
+import threading
+import time
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from claude_carthing import errors
+from claude_carthing.claude_locate import find_claude
+from claude_carthing.logs import redact
+from claude_carthing.models import Plan, Usage
+from claude_carthing.wire import parse_usage
+
+log = logging.getLogger(__name__)
+
+ARGS = ("-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose",
+        "--strict-mcp-config", "--disable-slash-commands")
+REQUEST_ID = "carthing-usage"
+REQUEST = {"type": "control_request", "request_id": REQUEST_ID,
+           "request": {"subtype": "get_usage"}}
+TIMEOUT_S = 60.0  # the first start of Claude Code is slow
+EXIT_GRACE_S = 5.0
+MAX_LINE = 4 * 1024 * 1024
+# An inherited token makes Claude Code answer `rate_limits: null`; an API key is not our login.
+DROPPED_VARIABLES = ("CLAUDE_CODE_OAUTH_TOKEN",)
+DROPPED_PREFIXES = ("ANTHROPIC_",)
+CREATE_NO_WINDOW = 0x08000000
+CREATE_NEW_PROCESS_GROUP = 0x00000200
+NOT_FOUND = ("Claude Code (the `claude` command) was not found on this PC: install it, or set "
+             "claude_path to where it is")
+
+
+class ClaudeCodeError(errors.UpstreamError):
+    """Claude Code could not give a usage reading (missing, hung, crashed, unreadable)."""
+
+    kind = "claude_code"
+
+    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent  # False: nothing ran, look again at the next poll
+
+
+class ClaudeCodeLoginError(errors.AuthError):
+    """Claude Code is not logged in, or its login cannot report usage limits."""
+
+
+def clean_environment(env: Mapping[str, str]) -> dict[str, str]:
+    """Return `env` without Claude tokens and `ANTHROPIC_*` variables (Windows: any case)."""
+    return {k: v for k, v in env.items()
+            if k.upper() not in DROPPED_VARIABLES and not k.upper().startswith(DROPPED_PREFIXES)}
+
+
+def popen_options(system: str) -> dict[str, Any]:
+    """Return how to start the child: no console window on Windows, its own process group."""
+    if system == "Windows":
+        return {"creationflags": CREATE_NO_WINDOW | CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}  # so the whole tree (a wrapper script + node) can go
+
+
+def kill_command(system: str, pid: int) -> list[str] | None:
+    """Return the command that ends a child and its descendants (None: use signals)."""
+    if system == "Windows":
+        return ["taskkill", "/F", "/T", "/PID", str(pid)]
+    return None
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """End the child and everything it started (its process group); never raises."""
+    command = kill_command(platform.system(), proc.pid)
+    if command is None:
+        # The group outlives its leader while a descendant (node under a wrapper) still runs.
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    elif proc.poll() is None:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            subprocess.run(command, capture_output=True, timeout=10, check=False,
+                           creationflags=CREATE_NO_WINDOW)
+    if proc.poll() is None:
+        with contextlib.suppress(OSError):
+            proc.kill()
+
+
+_LIVE: weakref.WeakSet[subprocess.Popen[bytes]] = weakref.WeakSet()
+
+
+@atexit.register
+def _reap_all() -> None:
+    """Never leave a child behind when the program exits mid-read."""
+    for proc in list(_LIVE):
+        _kill(proc)
+        with contextlib.suppress(Exception):
+            proc.wait(2)
+
+
+def _pump(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:
+    try:
+        for line in iter(lambda: stream.readline(MAX_LINE), b""):
+            lines.put(line)
+    except (OSError, ValueError):
+        pass
+    finally:
+        lines.put(None)
+
+
+class ClaudeCodeReader:
+    """Runs `claude` once per read; never more than one child at a time, in any thread."""
+
+    _one_child = threading.Lock()  # class-wide: one child per process
+
+    def __init__(self, claude_path: str = "", timeout: float = TIMEOUT_S) -> None:
+        self._claude_path = claude_path
+        self._timeout = timeout
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._interrupted = False
+
+    def executable(self) -> Path | None:
+        """Return the `claude` that would run (None when none is found)."""
+        return find_claude(self._claude_path)
+
+    def interrupt(self) -> None:
+        """Kill a child that is running now (the server is stopping); safe from any thread."""
+        self._interrupted = True
+        proc = self._proc
+        if proc is not None:
+            _kill(proc)
+
+    def read(self) -> tuple[Usage, Plan | None]:
+        """Ask Claude Code for its usage; raise a `CarthingError` in words on any failure."""
+        return parse_answer(self.ask())
+
+    def ask(self) -> Any:
+        """Run `claude`, send the request, and return the inner object of its answer."""
+        exe = self.executable()
+        if exe is None:
+            where = f" at {self._claude_path}" if self._claude_path else ""
+            message = NOT_FOUND if not where else f"Claude Code was not found{where} (claude_path)"
+            raise ClaudeCodeError(message, request_sent=False)
+        if not self._one_child.acquire(timeout=self._timeout):
+            raise ClaudeCodeError("another Claude Code read is still running")
+        try:
+            self._interrupted = False
+            return self._run(exe)
+        finally:
+            self._one_child.release()
+
+    def _run(self, exe: Path) -> Any:
+        try:
+            proc = subprocess.Popen(
+                [str(exe), *ARGS], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, env=clean_environment(os.environ),
+                **popen_options(platform.system()))
+        except OSError as exc:
+            raise ClaudeCodeError(f"cannot start Claude Code ({exe}): {exc.strerror or exc}",
+                                  request_sent=False) from exc
+        self._proc = proc
+        _LIVE.add(proc)
+        try:
+            return self._converse(proc)
+        finally:
+            self._finish(proc)
+
+    def _converse(self, proc: subprocess.Popen[bytes]) -> Any:
+        if proc.stdin is None or proc.stdout is None:  # pragma: no cover - PIPE gives both
+            raise ClaudeCodeError("cannot talk to Claude Code")
+        lines: queue.Queue[bytes | None] = queue.Queue()
+        threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True,
+                         name="claude-code-stdout").start()
+        with contextlib.suppress(OSError):  # a child that died at once is reported below
+            proc.stdin.write((json.dumps(REQUEST) + "\n").encode())
+            proc.stdin.flush()
+        deadline = time.monotonic() + self._timeout
+        unreadable = 0
+        while True:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise ClaudeCodeError(
+                    f"Claude Code did not answer within {self._timeout:.0f} s") from None
+            if line is None:
+                raise self._ended(proc, unreadable)
+            answer = _control_response(line)
+            if answer is _UNREADABLE:
+                unreadable += 1
+            elif answer is not None:
+                return answer
+
+    def _ended(self, proc: subprocess.Popen[bytes], unreadable: int) -> ClaudeCodeError:
+        try:
+            code = proc.wait(EXIT_GRACE_S)
+        except subprocess.TimeoutExpired:
+            code = None
+        if self._interrupted:
+            return ClaudeCodeError("the Claude Code read was stopped")
+        if unreadable:
+            return ClaudeCodeError("Claude Code answered with lines that are not JSON "
+                                   "(an unexpected version?)")
+        how = f"exited with code {code}" if code is not None else "closed its output"
+        return ClaudeCodeError(f"Claude Code {how} without answering the usage request")
+
+    def _finish(self, proc: subprocess.Popen[bytes]) -> None:
+        """Close stdin (Claude Code then exits), wait briefly, else kill; always reap."""
+        if proc.stdin is not None:
+            with contextlib.suppress(OSError, ValueError):
+                proc.stdin.close()
+        try:
+            proc.wait(EXIT_GRACE_S)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+        _kill(proc)  # its descendants too, should a wrapper have left any
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(EXIT_GRACE_S)
+        if proc.stdout is not None:
+            proc.stdout.close()
+        self._proc = None
+        _LIVE.discard(proc)
+
+
+_UNREADABLE = object()
+
+
+def _control_response(line: bytes) -> Any:
+    """Return the inner answer of our control response, None for other lines, or _UNREADABLE."""
+    text = line.strip()
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return _UNREADABLE
+    if not isinstance(data, dict) or data.get("type") != "control_response":
+        return None
+    response = data.get("response")
+    if not isinstance(response, dict) or response.get("request_id") != REQUEST_ID:
+        return None
+    if response.get("subtype") != "success":
+        detail = redact(str(response.get("error") or "no reason given")[:200])
+        raise ClaudeCodeError(f"Claude Code refused the usage request ({detail}); "
+                              f"update Claude Code")
+    return response.get("response")
+
+
+def with_model_scoped(rate_limits: dict[str, Any]) -> dict[str, Any]:
+    """Fold Claude Code's `model_scoped` list into `limits[]` as weekly scoped entries."""
+    data = dict(rate_limits)
+    scoped = data.pop("model_scoped", None)
+    if not isinstance(scoped, list):
+        return data
+    limits = list(data.get("limits") or []) if isinstance(data.get("limits"), list) else []
+    for entry in scoped:
+        if isinstance(entry, dict) and entry.get("display_name"):
+            limits.append({
+                "kind": "weekly_scoped", "group": "weekly",
+                "percent": entry.get("utilization"), "resets_at": entry.get("resets_at"),
+                "scope": {"model": {"display_name": entry["display_name"]}, "surface": None}})
+    data["limits"] = limits
+    return data
+
+
+def parse_answer(inner: Any) -> tuple[Usage, Plan | None]:
+    """Turn the inner object of a `get_usage` answer into usage and plan, or raise in words."""
+    if not isinstance(inner, dict):
+        raise ClaudeCodeError("Claude Code's usage answer was not an object")
+    subscription = inner.get("subscription_type")
+    plan = Plan(subscription.capitalize()) if isinstance(subscription, str) and subscription \
+        else None
+    if inner.get("rate_limits_available") is False:
+        raise ClaudeCodeLoginError(
+            "Claude Code's login cannot report usage limits (a `claude setup-token` token or "
+            "an API key): log in with `claude` itself, or use `claude-carthing login`")
+    rate_limits = inner.get("rate_limits")
+    if rate_limits is None:
+        if plan is None:
+            raise ClaudeCodeLoginError(
+                "Claude Code is not logged in on this PC: run `claude` once and log in")
+        raise ClaudeCodeError("Claude Code answered without usage limits")
+    if not isinstance(rate_limits, dict):
+        raise ClaudeCodeError("Claude Code's usage limits were not in a known shape")
+    return parse_usage(with_model_scoped(rate_limits)), plan
