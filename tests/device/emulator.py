@@ -227,9 +227,8 @@ class EmulatedDevice:
             rel_dir = "/" + os.path.relpath(dirpath, root).replace(".", "", 1).lstrip("/")
             if rel_dir == "/":
                 dirnames[:] = [d for d in dirnames if d not in skip and (not only or d in only)]
-                if only:
-                    filenames = []
-            for name in dirnames + filenames:
+            top_files_skipped = only and rel_dir == "/"
+            for name in dirnames + ([] if top_files_skipped else filenames):
                 full = Path(dirpath) / name
                 rel = (rel_dir.rstrip("/") + "/" + name)
                 st = full.lstat()

@@ -23,7 +23,6 @@ is exactly the kiosk's.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import socket
 import subprocess
@@ -39,9 +38,9 @@ import pytest
 from tests.device.emulator import EmulatedDevice
 from tests.device.helpers import VARIANTS
 from tests.support import creds
-from tests.support.chromium69 import CLONE_NEWNET, Chromium69
+from tests.support.chromium69 import Chromium69
 from tests.support.fake_upstream import FakeUpstream
-from tests.support.netns import V3_LINK, V41_LINK, Link, require_netns, usb_link
+from tests.support.netns import V3_LINK, V41_LINK, Link, in_netns, require_netns, usb_link
 
 pytestmark = [pytest.mark.ssh, pytest.mark.busybox, pytest.mark.netns, pytest.mark.chromium69]
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
@@ -50,28 +49,14 @@ LIVE = "document.body.getAttribute('data-state') === 'live'"
 
 def listen_in(netns: str) -> socket.socket:
     """Return a socket listening on 127.0.0.1 (a free port) inside a network namespace."""
-    made: list[socket.socket] = []
-    failed: list[BaseException] = []
 
-    def enter_and_listen() -> None:
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            with open(f"/run/netns/{netns}", "rb") as handle:
-                if libc.setns(handle.fileno(), CLONE_NEWNET) != 0:
-                    raise OSError(ctypes.get_errno(), f"setns into {netns} failed")
-            sock = socket.socket()
-            sock.bind(("127.0.0.1", 0))
-            sock.listen(64)
-            made.append(sock)
-        except BaseException as exc:
-            failed.append(exc)
+    def listen() -> socket.socket:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        return sock
 
-    thread = threading.Thread(target=enter_and_listen, daemon=True)
-    thread.start()
-    thread.join(10)
-    if failed:
-        raise failed[0]
-    return made[0]
+    return in_netns(netns, listen)
 
 
 class UpstreamIn(FakeUpstream):
