@@ -346,6 +346,7 @@ class EmulatedDevice:
             (stage / d).mkdir(parents=True, exist_ok=True)
         if self.options.generation == "v4.1":
             (stage / "opt/nocturne").mkdir(parents=True, exist_ok=True)
+            (stage / "var/lib/bandaid/nocturne").mkdir(parents=True, exist_ok=True)
         if self.options.localtime_link is not None:
             zone = stage / "usr/share/zoneinfo" / self.options.localtime_link
             zone.parent.mkdir(parents=True, exist_ok=True)

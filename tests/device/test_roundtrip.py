@@ -114,3 +114,17 @@ def test_dry_run_prints_the_plan_and_changes_nothing(make_device, cli):
     assert device.snapshot() == stock
     assert device.browser_url() == device.stock_url
     assert device.root_readonly()
+
+
+def test_undeploy_removes_the_folders_deploy_created_outside_its_own(make_device, cli):
+    # A v4.1 without any extra web app yet: deploy must create /opt/nocturne/webapps itself,
+    # and undeploy must take it away again (it was not there before).
+    device = make_device("v4.1", absent=("/var/lib/bandaid/nocturne/webapps",))
+    stock = device.snapshot()
+    assert "/opt/nocturne/webapps" not in stock
+    assert cli("deploy", *ssh_args(device), "--server", SERVER).exit_code == 0
+    assert device.path("/opt/nocturne/webapps/claude-carthing/index.html").is_file()
+    manifest = json.loads(device.read(f"{STATE}/manifest.json"))
+    assert "/opt/nocturne/webapps" in manifest["created_dirs"]
+    assert cli("undeploy", *ssh_args(device)).exit_code == 0
+    assert device.snapshot() == stock
