@@ -128,3 +128,16 @@ def test_undeploy_removes_the_folders_deploy_created_outside_its_own(make_device
     assert "/opt/nocturne/webapps" in manifest["created_dirs"]
     assert cli("undeploy", *ssh_args(device)).exit_code == 0
     assert device.snapshot() == stock
+
+
+def test_reverse_dial_goes_into_the_kiosk_url_and_a_plain_deploy_takes_it_out(make_device, cli):
+    device = make_device("v4.0.7")
+    result = cli("deploy", *ssh_args(device), "--server", SERVER, "--reverse-dial")
+    assert result.exit_code == 0, result.output
+    url = expected_url("v4.0.7", SERVER) + "&dial=reverse"
+    device.wait_for(lambda: device.browser_url() == url, "the page with a reversed dial")
+    assert device.browser_argv()[-1] == f"--app={url}"  # one argument, '&' and all
+    plain = cli("deploy", *ssh_args(device), "--server", SERVER)
+    assert plain.exit_code == 0, plain.output
+    device.wait_for(lambda: device.browser_url() == expected_url("v4.0.7", SERVER),
+                    "the page with the dial as it comes")

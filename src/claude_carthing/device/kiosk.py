@@ -123,3 +123,31 @@ def kiosk_env_url(text: str | None) -> str | None:
         if m:
             return m.group(1).strip().strip("'\"")
     return None
+
+
+WAIT_ENV = "NOCTURNE_CHROMIUM_WAIT_URL"
+DEFAULT_WAIT_URL = "http://127.0.0.1:8080/"  # nocturned, in v4.0.7's start-chromium
+
+
+def starts_through_launcher(conf: str) -> bool:
+    """Return True when `[program:chromium]` runs v4.0.7's /bin/start-chromium."""
+    lines = conf.splitlines()
+    start, end = _chromium_lines(lines)
+    for line in lines[start:end]:
+        m = _KEY.match(line)
+        if m and m.group(2) == "command":
+            return m.group(4).split()[:1] == [START_CHROMIUM]
+    return False
+
+
+def launcher_wait_url(conf: str, launcher: str | None) -> str:
+    """Return the URL start-chromium waits for: the program's environment, else its default."""
+    lines = conf.splitlines()
+    start, end = _chromium_lines(lines)
+    for line in lines[start:end]:
+        m = _KEY.match(line)
+        found = re.search(rf"""{WAIT_ENV}=("[^"]*"|'[^']*'|[^,\s]*)""", line) if m else None
+        if m and m.group(2) == "environment" and found:
+            return found.group(1).strip("'\"")
+    default = re.search(r"\$\{" + WAIT_ENV + r""":-([^}"']+)\}""", launcher or "")
+    return default.group(1) if default else DEFAULT_WAIT_URL

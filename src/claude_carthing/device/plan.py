@@ -15,11 +15,16 @@ from claude_carthing.device.manifest import ChangedFile, Manifest, backup_path, 
 from claude_carthing.device.transport import DeviceError, Transport
 
 
-def kiosk_url(page_dir: str, server_url: str) -> str:
-    """Return the file:// URL the kiosk opens: our page, told where the PC's server is."""
+def kiosk_url(page_dir: str, server_url: str, reverse_dial: bool = False) -> str:
+    """Return the file:// URL the kiosk opens: our page, told where the PC's server is.
+
+    `reverse_dial` adds `dial=reverse`, which the page reads to turn its dial the other way
+    (v4.1's dial direction is not proven; see docs).
+    """
     # [ ] stay as they are: they bracket an IPv6 host (http://[::1]:8080).
     server = quote(server_url, safe=":/[]")
-    return kiosk.check_url(f"file://{page_dir}/index.html?server={server}")
+    dial = "&dial=reverse" if reverse_dial else ""
+    return kiosk.check_url(f"file://{page_dir}/index.html?server={server}{dial}")
 
 
 @dataclass
@@ -92,14 +97,14 @@ class Plan:
 
 def build_plan(
     transport: Transport, info: DeviceInfo, server_url: str, page: dict[str, bytes],
-    zone: HostZone | None = None,
+    zone: HostZone | None = None, *, reverse_dial: bool = False,
 ) -> Plan:
     """Read the device (without changing it) and return the plan of a deploy.
 
     `zone` (from --set-clock) also writes the timezone file on generations that have one.
     """
     layout = LAYOUTS[info.generation]
-    url = kiosk_url(layout.page_dir, server_url)
+    url = kiosk_url(layout.page_dir, server_url, reverse_dial)
     old = _manifest(transport)
     current = transport.read(layout.kiosk_file)
     text = current.decode("utf-8") if current is not None else None

@@ -31,6 +31,7 @@ class DeviceOptions:
     look_for_keys: bool = True
     set_clock: bool = False
     debug_port: int | None = None  # the browser's debug port on the device; None: the layout's
+    reverse_dial: bool = False  # the page turns its dial the other way (`dial=reverse`)
     install_key: bool | None = None  # None: ask when a prompt is available
     prompt: Callable[[str], str] | None = None
     confirm: Callable[[str], bool] | None = None
@@ -78,7 +79,8 @@ def run_deploy(opts: DeviceOptions, echo: Echo) -> bool:
         else:
             echo(f"The device reaches the server at {server}.")
         zone = host_zone() if opts.set_clock else None
-        plan = build_plan(transport, info, server, page_files(), zone)
+        plan = build_plan(transport, info, server, page_files(), zone,
+                          reverse_dial=opts.reverse_dial)
         if opts.dry_run:
             echo("Dry run: this is the plan; nothing was changed.")
             extra = clock.clock_commands(info.generation) if zone else []
