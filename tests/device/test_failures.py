@@ -211,3 +211,16 @@ def test_root_stuck_read_write_is_not_called_as_it_was(make_device, cli):
     assert "as it was" not in result.output
     assert "/ is still mounted read-write; reboot the Car Thing" in result.output
     assert device.snapshot() == stock  # every file is back, only the mount is not
+
+
+def test_deploy_on_v407_with_nocturned_down_says_the_kiosk_cannot_start(make_device, cli):
+    device = make_device("v4.0.7")
+    device.set_nocturned(False)
+    result = cli("deploy", *ssh_args(device), "--server", SERVER)
+    assert result.exit_code == 0, result.output  # the files are right; the kiosk waits
+    assert "warning: the kiosk cannot start: /bin/start-chromium waits until nocturned" in \
+        result.output
+    assert "Restart nocturned" in result.output
+    assert device.browser_url() == device.stock_url  # indeed: no browser started since
+    device.set_nocturned(True)
+    device.wait_for(lambda: device.browser_url() != device.stock_url, "the page once it answers")

@@ -127,7 +127,7 @@ class SSHTransport(Transport):
             if not transport.is_active():
                 raise self._lost(exc) from exc
             # A refused tunnel (ChannelException): the port is closed, the link is fine.
-            raise DeviceError(f"nothing answers on 127.0.0.1:{port} on the device ({exc})") from exc
+            raise DeviceError(f"nothing answers on 127.0.0.1:{port} on the device") from exc
         finally:
             quiet.setLevel(level)
         channel.settimeout(self.target.timeout_s)
@@ -138,7 +138,7 @@ class SSHTransport(Transport):
         except (paramiko.SSHException, OSError, EOFError) as exc:
             if not transport.is_active():
                 raise self._lost(exc) from exc
-            raise DeviceError(f"127.0.0.1:{port} on the device did not answer ({exc})") from exc
+            raise DeviceError(f"127.0.0.1:{port} on the device did not answer") from exc
         finally:
             channel.close()
 

@@ -93,6 +93,7 @@ def run_deploy(opts: DeviceOptions, echo: Echo) -> bool:
              else "Nothing to change: the device already shows this page.")
         _check_page(transport, plan.layout.debug_port if opts.debug_port is None
                     else opts.debug_port, plan.kiosk_url, echo)
+        _check_start(transport, info, echo)
         if zone is not None:
             _set_clock(transport, info, zone, echo)
         _offer_key(transport, opts, echo)
@@ -104,6 +105,15 @@ def run_deploy(opts: DeviceOptions, echo: Echo) -> bool:
 def _check_page(transport: SSHTransport, port: int | None, url: str, echo: Echo) -> None:
     confirmed, line = devtools.confirm_page(transport, port, url)
     echo(line[0].upper() + line[1:] if confirmed else f"warning: {line}")
+
+
+def _check_start(transport: SSHTransport, info: DeviceInfo, echo: Echo) -> None:
+    """Warn when v4.0.7's launcher is still waiting for nocturned (doctor's own check)."""
+    from claude_carthing.doctor.kiosk import check_kiosk_start
+
+    start = check_kiosk_start(transport, info)
+    if start is not None and start.status == "fail":
+        echo(f"warning: {start.summary}. {start.fix}")
 
 
 def _set_clock(transport: SSHTransport, info: DeviceInfo, zone: HostZone, echo: Echo) -> None:
