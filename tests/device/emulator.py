@@ -416,9 +416,10 @@ class EmulatedDevice:
             f"mount --bind {w}/shadow /etc/shadow",
             "mount -t tmpfs -o mode=755,size=32m device-root /srv",
             f"cp -a {stage}/. /srv/",
-            "mkdir -p /tmp/var-stage && cp -a /srv/var/. /tmp/var-stage/ && rm -rf /srv/var/*",
+            # In this device's own folder: /tmp is the host's, shared with every other device.
+            f"mkdir -p {w}/var-stage && cp -a /srv/var/. {w}/var-stage/ && rm -rf /srv/var/*",
             "mount -t tmpfs -o mode=755,size=16m device-var /srv/var",
-            "cp -a /tmp/var-stage/. /srv/var/ && rm -rf /tmp/var-stage",
+            f"cp -a {w}/var-stage/. /srv/var/ && rm -rf {w}/var-stage",
             "mount -t tmpfs -o mode=755,size=8m device-run /srv/run",
             "mount -t tmpfs -o mode=1777,size=8m device-tmp /srv/tmp",
             "mount --bind /dev /srv/dev",

@@ -91,7 +91,7 @@ class SSHTransport(Transport):
         """Run a command over an exec channel."""
         transport = self.client.get_transport()
         if transport is None or not transport.is_active():
-            raise UnreachableError(f"the SSH connection to {self.target.host} was lost")
+            raise self._lost(EOFError())
         try:
             channel = transport.open_session(timeout=self.target.timeout_s)
         except (paramiko.SSHException, EOFError, OSError) as exc:
@@ -115,7 +115,7 @@ class SSHTransport(Transport):
         """GET a URL on the device's loopback through a direct-tcpip tunnel (ssh -L's way)."""
         transport = self.client.get_transport()
         if transport is None or not transport.is_active():
-            raise UnreachableError(f"the SSH connection to {self.target.host} was lost")
+            raise self._lost(EOFError())
         # paramiko logs a refused tunnel as an ERROR; here it is an expected answer.
         quiet = logging.getLogger("paramiko.transport")
         level = quiet.level
