@@ -199,3 +199,32 @@ def test_stopping_the_poller_mid_read_reaps_the_claude_child(tmp_path, fake_upst
                 break
             threading.Event().wait(0.05)
         assert not alive(pid)
+
+
+def test_stopping_the_server_mid_read_reaps_the_claude_child(tmp_path):
+    from claude_carthing.service import build_service
+
+    fake = FakeClaude(tmp_path / "bin").install("wrapper_hang")
+    service = build_service(load_settings(source="claude-code", claude_path=str(fake.path)))
+    service.poller.start()
+    (call,) = fake.wait_for_calls(1)
+    service.close()  # what the server's lifespan does when it stops
+    for pid in (call["pid"], call["grandchild"]):
+        for _ in range(100):
+            if not alive(pid):
+                break
+            threading.Event().wait(0.05)
+        assert not alive(pid)
+
+
+def test_a_failing_claude_child_is_not_taken_for_local_activity(tmp_path, fake_upstream, clock):
+    creds.claude_dir().mkdir(parents=True, exist_ok=True)
+    fake = FakeClaude(tmp_path / "bin").install("garbage")  # writes .claude.json, then fails
+    poller = make_poller(fake_upstream, clock, watch=activity.signature, source="claude-code",
+                         reader=ClaudeCodeReader(str(fake.path)))
+    snap = poller.poll_once()
+    assert snap.poll_mode == "backoff"
+    assert not poller._active_since_read
+    clock.now += 10
+    poller._due()
+    assert not poller._active_since_read  # its own write was not someone using Claude Code

@@ -76,6 +76,17 @@ def test_the_child_gets_a_clean_environment(fake, monkeypatch):
     assert env["KEEP_ME"] == "yes" and "PATH" in env
 
 
+def test_the_child_runs_outside_any_project(fake, monkeypatch, tmp_path):
+    from claude_carthing import paths
+
+    project = tmp_path / "some-project"
+    project.mkdir()
+    monkeypatch.chdir(project)  # a folder whose .claude/ settings or hooks must not apply
+    paths.ensure_home()
+    source().read()
+    assert fake.calls()[0]["cwd"] == str(paths.home_dir())
+
+
 def test_other_lines_and_other_request_ids_are_ignored(fake):
     fake.play("chatty")
     assert source().read().usage.window("five_hour").utilization == 23.0
@@ -94,7 +105,9 @@ STATES = [
 @pytest.mark.parametrize(("mode", "answer", "words", "kind"), STATES)
 def test_every_failure_is_a_state_in_words(fake, caplog, mode, answer, words, kind):
     fake.play(mode, answer)
-    poller = Poller(source(timeout=2.0), interval=300, clock=Clock())
+    # A short deadline only where the hang is the point: a slow CI machine must not turn a
+    # crash into a timeout.
+    poller = Poller(source(timeout=2.0 if mode == "hang" else 30.0), interval=300, clock=Clock())
     snap = poller.poll_once()
     assert snap.state == "error" and snap.error_kind == kind
     assert words in snap.last_error
@@ -118,11 +131,11 @@ def test_auto_prefers_claude_code_and_sends_nothing_upstream(fake, fake_upstream
     assert fake_upstream.requests == []
 
 
-@pytest.mark.parametrize("mode", ["setup_token", "crash", "garbage", "hang"])
+@pytest.mark.parametrize("mode", ["setup_token", "logged_out", "crash", "garbage", "hang"])
 def test_auto_falls_over_to_oauth_when_claude_code_fails(fake, fake_upstream, mode):
-    fake.play(mode, "setup_token" if mode == "setup_token" else "usage")
+    fake.play(mode, mode if mode in ("setup_token", "logged_out") else "usage")
     creds.write_oauth()
-    src = source(fake_upstream.url, kind="auto", timeout=1.5)
+    src = source(fake_upstream.url, kind="auto", timeout=2.0 if mode == "hang" else 30.0)
     reading = src.read()
     assert reading.source == "oauth"
     assert src.claude_code_problem

@@ -4,6 +4,8 @@ a stable device id and refreshed values, against the loopback upstream that chec
 from __future__ import annotations
 
 import json
+import os
+import stat
 
 import pytest
 from typer.testing import CliRunner
@@ -81,6 +83,8 @@ def test_login_from_curl_stores_only_the_session_and_cloudflare_cookies(upstream
     assert json.loads(paths.secrets_file().read_text()) == {"session_key": FAKE_SESSION_KEY}
     assert json.loads(cookie_store.cookies_file().read_text()) == {
         "cf_clearance": CLEARANCE, "__cf_bm": BM}
+    if os.name != "nt":
+        assert stat.S_IMODE(cookie_store.cookies_file().stat().st_mode) == 0o600
     assert DROP not in _home_text()
     seen = [r for r in upstream_env.requests if r.path == "/api/organizations"][-1]
     assert f"cf_clearance={CLEARANCE}" in seen.headers["cookie"]
@@ -89,7 +93,6 @@ def test_login_from_curl_stores_only_the_session_and_cloudflare_cookies(upstream
 
 
 def test_login_with_hidden_input_reads_a_multi_line_curl(upstream_env):
-    import os
     import sys
 
     import pexpect
@@ -125,6 +128,7 @@ def test_cookies_go_to_the_keyring_when_one_works(upstream_env, monkeypatch):
     assert runner.invoke(app, ["login", "--stdin"], input=HEADER).exit_code == 0
     assert not cookie_store.cookies_file().exists() and not paths.secrets_file().exists()
     assert cookie_store.read_cloudflare() == {"cf_clearance": CLEARANCE, "__cf_bm": BM}
+    assert DROP not in str(memory_keyring._STORE) and DROP not in _home_text()
     assert runner.invoke(app, ["logout"]).exit_code == 0
     assert cookie_store.read_cloudflare() == {}
     assert memory_keyring._STORE == {}

@@ -277,3 +277,19 @@ def test_server_clock_is_reported_with_offset(fake_upstream):
     with LiveServer(upstream=fake_upstream, clock_offset_s=5 * 3600) as server:
         _, _, doc = get_json(server.url + "/usage")
     assert abs(doc["meta"]["server_time_ms"] / 1000 - (time.time() + 5 * 3600)) < 5
+
+
+@pytest.mark.parametrize("retry_after", ["inf", "1e309"])
+def test_an_endless_retry_after_leaves_every_endpoint_answering(fake_upstream, retry_after):
+    fake_upstream.rate_limit(retry_after)
+    with LiveServer(upstream=fake_upstream) as server:
+        server.wait_for_attempt(None)
+        status, _, doc = get_json(server.url + "/usage")
+        assert status == 200 and doc["meta"]["state"] == "error"
+        assert doc["meta"]["error_kind"] == "rate_limited"
+        assert get_json(server.url + "/health")[0] == 200
+        request = urllib.request.Request(server.url + "/api/refresh", method="POST")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+        assert refused.value.code == 429  # the backoff holds, for at most an hour
+        assert 1 <= int(refused.value.headers["Retry-After"]) <= 3600

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from claude_carthing import errors
+from claude_carthing import errors, paths
 from claude_carthing.claude_locate import find_claude
 from claude_carthing.logs import redact
 from claude_carthing.models import Plan, Usage
@@ -109,6 +109,12 @@ def _reap_all() -> None:
             proc.wait(2)
 
 
+def _neutral_dir() -> str:
+    """Return where the child runs: our home folder, so no project's settings or hooks apply."""
+    home = paths.home_dir()
+    return str(home if home.is_dir() else Path.home())
+
+
 def _pump(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:
     try:
         for line in iter(lambda: stream.readline(MAX_LINE), b""):
@@ -164,7 +170,7 @@ class ClaudeCodeReader:
         try:
             proc = subprocess.Popen(
                 [str(exe), *ARGS], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, env=clean_environment(os.environ),
+                stderr=subprocess.DEVNULL, env=clean_environment(os.environ), cwd=_neutral_dir(),
                 **popen_options(platform.system()))
         except OSError as exc:
             raise ClaudeCodeError(f"cannot start Claude Code ({exe}): {exc.strerror or exc}",

@@ -249,10 +249,10 @@ def _read_keyring(*, expected: bool) -> str | None:
     try:
         stored = ring.get_password(KEYRING_SERVICE, KEYRING_USER)
     except Exception as exc:
-        if expected or not paths.secrets_file().exists():
-            # Locked (autostart before the desktop login): not "not logged in"; ask again soon.
+        # Locked (autostart before the desktop login) after a login: not "not logged in".
+        if expected or (paths.account_file().exists() and not paths.secrets_file().exists()):
             raise KeyringUnavailableError(KEYRING_LOCKED) from exc
-        return None  # an older login kept the key in the file
+        return None  # never logged in, or an older login kept the key in the file
     return stored if isinstance(stored, str) and stored else None
 
 

@@ -88,6 +88,7 @@ def health_document(snap: Snapshot) -> dict[str, Any]:
         "last_error": snap.last_error,
         "error_kind": snap.error_kind,
         "next_poll_at_ms": _ms(snap.next_poll_at),
+        "poll_mode": snap.poll_mode,
         "source": snap.source,
         "version": __version__,
     }

@@ -193,6 +193,8 @@ class Poller:
 
     def _on_failure(self, exc: errors.CarthingError, now: float, started: float) -> None:
         before = self.snapshot()
+        if self._activity is not None:  # a `claude` child that failed may have written too
+            self._activity_seen = self._activity()
         message = str(exc)
         kind = exc.kind
         failures = before.failures + 1

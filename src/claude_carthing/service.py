@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import errno
 import logging
@@ -15,11 +14,10 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import h11
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from claude_carthing import paths
+from claude_carthing.connections import protocol_for
 from claude_carthing.errors import CarthingError
 from claude_carthing.history import History
 from claude_carthing.poller import HistorySink, Poller
@@ -28,9 +26,6 @@ from claude_carthing.settings import Settings
 from claude_carthing.sources import ClaudeSource, UsageSource
 
 log = logging.getLogger(__name__)
-
-REQUEST_DEADLINE_S = 10.0
-
 
 class PortInUseError(CarthingError):
     """The port is taken by another program (often a server already running)."""
@@ -176,48 +171,12 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-class TimelyH11Protocol(H11Protocol):
-    """uvicorn's HTTP/1.1, except that a connection must send a whole request head in time.
-
-    uvicorn arms no timer until a first response, so idle or trickling (slowloris) connections
-    lived forever and, past `limit_concurrency`, made the server answer 503 to the Car Thing.
-    """
-
-    _deadline: asyncio.TimerHandle | None = None
-
-    def _arm_deadline(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        self._deadline = self.loop.call_later(REQUEST_DEADLINE_S, self._deadline_passed)
-
-    def _deadline_passed(self) -> None:
-        # IDLE on the client side means no complete request head arrived since we armed.
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            self.transport.close()
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        """Start the clock for the first request."""
-        super().connection_made(transport)
-        self._arm_deadline()
-
-    def on_response_complete(self) -> None:
-        """Start the clock for the next request on this connection."""
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm_deadline()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        """Forget the timer with the connection."""
-        if self._deadline is not None:
-            self._deadline.cancel()
-        super().connection_lost(exc)
-
-
 def uvicorn_server(service: Service) -> uvicorn.Server:
     """Return a uvicorn server for the service (our logging, no access log)."""
     config = uvicorn.Config(
         service.app,
-        http=TimelyH11Protocol,
+        # Foreign and excess connections are refused at accept, before they count here.
+        http=protocol_for(service.settings.allowed_networks()),
         log_config=None,
         access_log=False,
         lifespan="on",

@@ -157,7 +157,8 @@ class PollerFeed:
 
         self._poller = Poller(ClaudeSource(settings), interval=settings.interval,
                               max_interval=settings.max_interval, activity=signature)
-        self.origin = f"polling Claude directly every {self._poller.snapshot().interval} s"
+        self.origin = (f"polling Claude directly every {self._poller.snapshot().interval} s "
+                       f"while usage moves")
         self._series: dict[str, list[float]] = {}
         self._seen: float | None = None
         self._poller.start()

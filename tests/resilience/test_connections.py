@@ -11,18 +11,18 @@ from collections.abc import Iterator
 
 import pytest
 
-from claude_carthing import service
+from claude_carthing import connections
 from tests.resilience.conftest import healthy
 from tests.support.live_server import LiveServer
 
 DEADLINE_S = 1.0
-MORE_THAN_THE_CONNECTION_LIMIT = 230  # uvicorn answers 503 past limit_concurrency (200)
+MORE_THAN_THE_CONNECTION_LIMIT = 230  # past the per-address cap (64) and limit_concurrency (200)
 
 
 @pytest.fixture
 def quick_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
     """The real server with the request deadline shortened from 10 s to 1 s."""
-    monkeypatch.setattr(service, "REQUEST_DEADLINE_S", DEADLINE_S)
+    monkeypatch.setattr(connections, "REQUEST_DEADLINE_S", DEADLINE_S)
     with LiveServer(demo=True, source=None) as server:
         yield server
 
@@ -56,6 +56,8 @@ def health_status(port: int) -> int:
     try:
         conn.request("GET", "/health")
         return conn.getresponse().status
+    except OSError:  # refused at accept while this very address floods: not an answer yet
+        return 0
     finally:
         conn.close()
 
@@ -126,3 +128,57 @@ def test_keep_alive_connection_survives_between_requests_and_is_fast(demo_server
     finally:
         conn.close()
     assert statistics.median(times[1:]) < 0.035, times
+
+
+# --- a flood: 300 idle + 50 slowloris connections, the device still answered ----------------
+
+DEVICE = "127.0.0.2"  # another loopback address plays the Car Thing (allowed, like the USB link)
+FLOOD_IDLE, FLOOD_SLOW = 300, 50
+
+
+def connect_from(source: str, port: int) -> socket.socket | None:
+    try:
+        return socket.create_connection(("127.0.0.1", port), timeout=5,
+                                        source_address=(source, 0))
+    except OSError:
+        return None  # refused at once: fine, it holds nothing
+
+
+def device_get(port: int, path: str = "/health") -> tuple[int, float]:
+    """One GET from the device's address on a fresh connection: (status, seconds taken)."""
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=10,
+                                  source_address=(DEVICE, 0)) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Connection: close\r\n\r\n".encode())
+        head = sock.recv(64)
+    return int(head.split(b" ", 2)[1]), time.monotonic() - start
+
+
+def flood(port: int, source: str) -> tuple[list[socket.socket], list[socket.socket]]:
+    idle = [s for s in (connect_from(source, port) for _ in range(FLOOD_IDLE)) if s]
+    slow = [s for s in (connect_from(source, port) for _ in range(FLOOD_SLOW)) if s]
+    for sock in slow:
+        with contextlib.suppress(OSError):
+            sock.sendall(b"GET /usage HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    return idle, slow
+
+
+def test_a_flood_from_one_address_never_turns_the_device_away(demo_server):
+    idle, slow = flood(demo_server.port, "127.0.0.1")
+    try:
+        answers = []
+        for n in range(8):  # a few seconds of flood, the slowloris trickling all along
+            for sock in slow:
+                with contextlib.suppress(OSError):
+                    sock.sendall(b"X-%d: a\r\n" % n)
+            answers.append(device_get(demo_server.port))
+            time.sleep(0.4)
+        assert [status for status, _ in answers] == [200] * 8  # never a 503 for the device
+        assert max(took for _, took in answers) < 5  # generous: the bench measures it
+        # Past the per-address cap the flood's connections were closed at once, not held.
+        closed = sum(closed_by_server(sock) for sock in idle + slow)
+        assert closed >= FLOOD_IDLE + FLOOD_SLOW - connections.MAX_PER_ADDRESS
+    finally:
+        for sock in idle + slow:
+            sock.close()

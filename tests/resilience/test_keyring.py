@@ -100,3 +100,8 @@ def test_a_locked_keyring_does_not_stop_the_claude_code_login(fake_upstream, rin
     poller = Poller(ClaudeSource(settings), interval=300, clock=clock, monotonic=clock)
     snap = poller.poll_once()
     assert snap.state == "live" and snap.source == "oauth"
+
+
+def test_a_broken_keyring_with_no_login_at_all_says_not_logged_in(fake_upstream, ring):
+    ring.locked = True  # a keyring that always fails, on a PC where `login` never ran
+    assert credentials.read_web() is None  # "not logged in", not "the keyring is locked"

@@ -30,7 +30,7 @@ with open(os.path.join(HERE, "mode.json"), encoding="utf-8") as f:
     play = json.load(f)
 mode = play["mode"]
 marker = os.path.join(HERE, "running")
-record = {{"argv": sys.argv[1:], "env": dict(os.environ), "pid": os.getpid(),
+record = {{"argv": sys.argv[1:], "env": dict(os.environ), "pid": os.getpid(), "cwd": os.getcwd(),
           "overlap": os.path.exists(marker)}}
 open(marker, "w").close()
 import atexit

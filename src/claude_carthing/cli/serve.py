@@ -27,7 +27,8 @@ def register(app: typer.Typer) -> None:
         source: Source = None,
         interval: Annotated[
             Optional[int],  # noqa: UP045
-            typer.Option(help="Seconds between reads (minimum 60, default 300)."),
+            typer.Option(help="Seconds between reads while usage moves (minimum 60, default "
+                              "300; up to max_interval while it does not)."),
         ] = None,
         demo: Annotated[
             bool, typer.Option("--demo", help="Serve labelled synthetic data; no account needed.")
