@@ -234,3 +234,21 @@ def test_a_redeploy_for_another_server_cut_anywhere_keeps_the_first_edit_ours(
             stock_again(device, stock, what)
         reset(device, "v3", on_a, url_a)
     assert len(recovered) > 3
+
+
+def test_a_write_whose_data_stops_halfway_leaves_the_file_as_it_was(
+        make_device: Callable[..., EmulatedDevice]) -> None:
+    # A link that drops while a file's bytes are on their way ends the device's stdin early:
+    # the half-written temporary file must never replace the real one.
+    device = make_device("v3")
+    link = DeviceShell(device)
+
+    class HalfSent(Transport):
+        def run(self, command: str, stdin: bytes | None = None) -> Result:
+            return link.run(command, stdin[: len(stdin) // 2] if stdin else stdin)
+
+    link.write("/var/lib/kept", b"the old contents\n")
+    with pytest.raises(DeviceError):
+        HalfSent().write("/var/lib/kept", b"new contents, twice as long as half of it\n")
+    assert device.read("/var/lib/kept") == b"the old contents\n"
+    assert device.read("/var/lib/kept.cc-tmp") is None
