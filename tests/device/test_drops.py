@@ -152,9 +152,7 @@ def deployed(device: EmulatedDevice, variant: str, server: str, what: str) -> No
     assert device.root_readonly(), what
 
 
-# v4.0.5-v4.0.6 is left out: its kiosk edit takes the same path as v4.0.0-v4.0.4's (the --app=
-# flag on command=), only the stock URL differs; v4.0.7 covers the environment= path.
-@pytest.mark.parametrize("variant", [v for v in VARIANTS if v != "v4.0.6"])
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_a_drop_after_any_step_is_finished_by_the_next_run(
         make_device: Callable[..., EmulatedDevice], variant: str) -> None:
     device = make_device(variant)
