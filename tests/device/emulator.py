@@ -224,7 +224,8 @@ class EmulatedDevice:
         skip = {"dev", "proc", "run", "tmp"}
         root = self.root
         for dirpath, dirnames, filenames in os.walk(root):
-            rel_dir = "/" + os.path.relpath(dirpath, root).replace(".", "", 1).lstrip("/")
+            rel = os.path.relpath(dirpath, root)
+            rel_dir = "/" if rel == "." else "/" + rel  # ("/root/.ssh" keeps its dot)
             if rel_dir == "/":
                 dirnames[:] = [d for d in dirnames if d not in skip and (not only or d in only)]
             top_files_skipped = only and rel_dir == "/"
