@@ -2,7 +2,7 @@
 
 Both pages run in headless Debian Chromium at 800x480 with CPU throttling, showing the same
 numbers (one window at 86 %, so both show their warning animation), fed by a loopback stand-in.
-The original page is cut out of step 4.5 of ../shared/seed/original-readme.md at run time into
+The original page is cut out of step 4.5 of tests/fixtures/original-readme.md at run time into
 a temp dir (it is never stored in this project); its fetch URL is pointed at the stand-in.
 
     python bench/page_bench.py [--seconds 60] [--throttle 4]
@@ -24,7 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PAGE_DIR = ROOT / "src" / "claude_carthing" / "page"
-SEED = ROOT.parent / "shared" / "seed" / "original-readme.md"
+SEED = ROOT / "tests" / "fixtures" / "original-readme.md"  # a copy kept in the project
 MARK_START = "cat > /opt/custom/claude-usage-display.html << 'HTMLEOF'\n"
 MARK_END = "\nHTMLEOF"
 ORIGINAL_URL = "http://localhost:8080/usage"
@@ -57,6 +57,10 @@ def payload(now: float) -> dict[str, Any]:
     body["windows"] = [{"id": k, "label": label, "group": g, "utilization": u, "resets_at": iso(r),
                         "resets_at_ms": int(r * 1000), "severity": "normal", "is_active": False,
                         "model": None, "surface": None} for k, label, g, u, r in spec]
+    from claude_carthing.payload import window_json  # level and projection, as the server sends
+
+    series = history(now)["series"]
+    body["windows"] = [window_json(w, series[w["id"]], now, 0) for w in body["windows"]]
     body["extra_usage"] = None
     body["plan"] = {"name": "Max", "tier": None}
     body["meta"] = {"state": "live", "stale": False, "demo": False, "configured": True,

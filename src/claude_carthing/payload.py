@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from claude_carthing import __version__
+from claude_carthing.projection import level, project
 
 if TYPE_CHECKING:
     from claude_carthing.poller import Snapshot
@@ -14,6 +16,7 @@ if TYPE_CHECKING:
 # Always present at the top level, as in the upstream's legacy shape (null = no such limit).
 LEGACY_ALWAYS = ("five_hour", "seven_day", "seven_day_sonnet", "seven_day_opus")
 RESERVED = {"windows", "extra_usage", "plan", "meta", "error", "status"}
+Series = Mapping[str, Sequence[Sequence[float]]]
 
 
 def utc_offset_minutes(at: float) -> int:
@@ -54,9 +57,24 @@ def meta(snap: Snapshot, now: float) -> dict[str, Any]:
     }
 
 
-def usage_document(snap: Snapshot, now: float | None = None) -> dict[str, Any]:
-    """Return the `/usage` body: legacy window objects plus our normalized keys."""
+def window_json(window: dict[str, Any], points: Sequence[Sequence[float]], now: float,
+                offset_min: int) -> dict[str, Any]:
+    """Add the colour level and the projection (one rule for every display) to a window."""
+    window["level"] = level(window.get("utilization"), window.get("severity"))
+    window["projection"] = project(window, points, now * 1000, offset_min)
+    return window
+
+
+def usage_document(snap: Snapshot, now: float | None = None, *, series: Series | None = None,
+                   night: str | None = None) -> dict[str, Any]:
+    """Return the `/usage` body: legacy window objects plus our normalized keys.
+
+    `series` is the recent history per window id ([(epoch ms, %), ...]) for the projections;
+    `night` the dimming schedule ("22:00-07:00", or "off") the page follows.
+    """
     now = time.time() if now is None else now
+    offset = utc_offset_minutes(now)
+    series = series or {}
     doc: dict[str, Any] = dict.fromkeys(LEGACY_ALWAYS)
     usage = snap.usage
     if usage is not None:
@@ -69,11 +87,15 @@ def usage_document(snap: Snapshot, now: float | None = None) -> dict[str, Any]:
             }
     else:
         doc["error"] = snap.last_error or "Waiting for the first reading from Claude..."
-    doc["windows"] = [w.to_json() for w in usage.windows] if usage else []
+    doc["windows"] = [
+        window_json(w.to_json(), series.get(w.id, ()), now, offset) for w in usage.windows
+    ] if usage else []
     extra = usage.extra_usage if usage else None
     doc["extra_usage"] = extra.to_json() if extra else None
     doc["plan"] = snap.plan.to_json() if snap.plan and snap.plan.name else None
     doc["meta"] = meta(snap, now)
+    if night is not None:
+        doc["meta"]["night"] = night
     return doc
 
 

@@ -21,6 +21,7 @@ from claude_carthing.poller import Poller
 from claude_carthing.settings import Settings
 
 MAX_HISTORY_HOURS = 24 * 40
+PROJECTION_HOURS = 25  # the weekly pace looks back a day
 PLACEHOLDER = """<!doctype html><meta charset="utf-8"><title>Claude usage</title>
 <p>The dashboard page is not installed. The data is at <a href="/usage">/usage</a>.</p>"""
 
@@ -44,8 +45,19 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
     page = page_dir()
     index = page / "index.html"
 
+    recent: dict[str, Any] = {"at": None, "series": {}}
+
+    def recent_series(snap: Any) -> dict[str, Any]:
+        # The projections need the last day of readings; it changes only with a new reading.
+        if history is not None and snap.last_success_at != recent["at"]:
+            recent["series"] = history.series(poller.clock() - PROJECTION_HOURS * 3600)
+            recent["at"] = snap.last_success_at
+        return dict(recent["series"])
+
     def usage(request: Request) -> Response:
-        doc = usage_document(poller.snapshot(), poller.clock())
+        snap = poller.snapshot()
+        doc = usage_document(snap, poller.clock(), series=recent_series(snap),
+                             night=settings.night)
         tag = _etag(doc)
         if tag in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})

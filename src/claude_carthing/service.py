@@ -105,6 +105,10 @@ def build_service(
         else:
             source = ClaudeSource(settings)
     history = open_history(settings, demo=demo)
+    if demo and history is not None:
+        from claude_carthing.demo import seed_history
+
+        seed_history(history, clock())  # the demo's charts start with a plausible past
     interval = 60 if demo else settings.interval
     sink: HistorySink | None = history
     if print_readings:

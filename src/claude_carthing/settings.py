@@ -26,6 +26,7 @@ MIN_HISTORY_DAYS = 35
 MAX_HISTORY_DAYS = 3650
 SOURCES = ("auto", "claude-code", "oauth", "web")
 USB_SUBNETS = ("172.16.42.0/24", "10.42.1.0/24")
+NIGHT_RE = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d")
 
 ENV_OVERRIDES = {
     "web_url": "CLAUDE_CARTHING_WEB_URL",
@@ -97,6 +98,7 @@ class Settings:
     claude_code_version: str = "2.1.0"
     claude_path: str = ""  # the `claude` command to ask for usage; "" = PATH, then usual places
     max_interval: int = 1800  # the longest wait between reads while usage does not move
+    night: str = "22:00-07:00"
 
     def validated(self) -> Settings:
         """Return self after checking every value; raise `SettingsError` naming the first bad one.
@@ -128,6 +130,8 @@ class Settings:
                  "must be a version like 2.1.0")
         _require(MIN_INTERVAL_S <= self.max_interval <= MAX_INTERVAL_S, "max_interval",
                  f"must be at least {MIN_INTERVAL_S} seconds and at most {MAX_INTERVAL_S}")
+        _require(self.night == "off" or NIGHT_RE.fullmatch(self.night) is not None, "night",
+                 "must be HH:MM-HH:MM (PC time) or off")
         return self
 
     def allowed_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

@@ -9,16 +9,25 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from claude_carthing.projection import NOT_ENOUGH, level, project
+
 BAR_WIDTH = 24
+COLOURS = {"ok": "green", "warn": "yellow", "crit": "red"}
 
 
 def colour(percent: float, severity: str | None = None) -> str:
-    """Return green below 50 %, yellow below 80 %, red from 80 % (or a stronger severity)."""
-    if severity == "critical" or percent >= 80:
-        return "red"
-    if severity == "warning" or percent >= 50:
-        return "yellow"
-    return "green"
+    """Return the terminal colour of the one level rule (`projection.level`)."""
+    return COLOURS[level(percent, severity)]
+
+
+def pace(window: dict[str, Any], now_ms: int, offset_minutes: int) -> Text:
+    """Return the window's projection in words, from the server's rule (or the same rule here)."""
+    found = window.get("projection")
+    if not isinstance(found, dict) or not found.get("text"):
+        found = project(window, (), now_ms, offset_minutes)  # an older server: no history here
+    text = str(found["text"])
+    style = {"hits": "red", "reached": "red"}.get(str(found.get("state")), "dim")
+    return Text(text, style="dim" if text == NOT_ENOUGH else style)
 
 
 def countdown(reset_ms: int | None, now_ms: int) -> str:
@@ -108,14 +117,14 @@ def render_usage(doc: dict[str, Any]) -> Group:
     now_ms = meta.get("server_time_ms") or 0
     offset = meta.get("utc_offset_minutes") or 0
     table = Table.grid(padding=(0, 2))
-    for _ in range(5):
+    for _ in range(6):
         table.add_column()
     for window in doc.get("windows") or []:
         label, drawn, percent = window_cells(window)
         reset_ms = window.get("resets_at_ms")
         resets = f"resets {local_clock(reset_ms, offset)}" if reset_ms else ""
         table.add_row(label, drawn, percent, Text(resets, style="dim"),
-                      Text(countdown(reset_ms, now_ms)))
+                      Text(countdown(reset_ms, now_ms)), pace(window, now_ms, offset))
     parts: list[Any] = [table]
     extra = doc.get("extra_usage")
     if extra and extra.get("enabled") and extra.get("used") is not None:

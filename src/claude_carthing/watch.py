@@ -16,33 +16,18 @@ from rich.text import Text
 
 from claude_carthing.local_http import get_json
 from claude_carthing.settings import Settings
-from claude_carthing.terminal import colour, countdown, state_line, window_cells
+from claude_carthing.terminal import countdown, pace, state_line, window_cells
 
 SPARK = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 24
 SERVER_REFETCH_S = 10.0  # the server itself polls Claude every few minutes; this is loopback
 HISTORY_REFETCH_S = 60.0
-WINDOW_LENGTH_MS = {"session": 5 * 3600_000, "weekly": 7 * 86400_000}
 
 
 def sparkline(values: list[float], width: int = SPARK_POINTS) -> str:
     """Return the last `width` values as block characters on a 0-100 scale."""
     tail = values[-width:]
     return "".join(SPARK[min(len(SPARK) - 1, max(0, int(v / 100 * len(SPARK))))] for v in tail)
-
-
-def projection(window: dict[str, Any], now_ms: int) -> float | None:
-    """Return the utilization the window reaches at its reset if use continues at today's pace."""
-    length = WINDOW_LENGTH_MS.get(str(window.get("group")))
-    reset_ms = window.get("resets_at_ms")
-    used = window.get("utilization")
-    if length is None or reset_ms is None or used is None:
-        return None
-    left = int(reset_ms) - now_ms
-    elapsed = length - left
-    if left <= 0 or elapsed <= 0:
-        return None
-    return float(used) * length / elapsed
 
 
 def _age(ms: int) -> str:
@@ -56,19 +41,16 @@ def render(doc: dict[str, Any], history: dict[str, list[float]], now_ms: int, or
     table = Table.grid(padding=(0, 2))
     for _ in range(6):
         table.add_column()
+    meta = doc.get("meta") or {}
+    offset = int(meta.get("utc_offset_minutes") or 0)
     for window in doc.get("windows") or []:
         label, drawn, percent = window_cells(window)
-        ahead = projection(window, now_ms)
-        pace = Text("")
-        if ahead is not None:
-            pace = Text(f"→ {ahead:.0f} % at reset", style=colour(ahead))
         table.add_row(
             label, drawn, percent,
             Text(countdown(window.get("resets_at_ms"), now_ms)),
             Text(sparkline(history.get(str(window.get("id")), [])), style="cyan"),
-            pace,
+            pace(window, now_ms, offset),
         )
-    meta = doc.get("meta") or {}
     fetched = meta.get("fetched_at_ms")
     age = Text(f"data {_age(now_ms - fetched)} old" if fetched else "no data yet", style="dim")
     parts: list[Any] = [table]
@@ -159,7 +141,7 @@ class PollerFeed:
                               max_interval=settings.max_interval, activity=signature)
         self.origin = (f"polling Claude directly every {self._poller.snapshot().interval} s "
                        f"while usage moves")
-        self._series: dict[str, list[float]] = {}
+        self._series: dict[str, list[tuple[int, float]]] = {}
         self._seen: float | None = None
         self._poller.start()
 
@@ -168,16 +150,17 @@ class PollerFeed:
         from claude_carthing.payload import usage_document
 
         snap = self._poller.snapshot()
-        doc = usage_document(snap, self._poller.clock())
         if snap.last_success_at is not None and snap.last_success_at != self._seen:
             self._seen = snap.last_success_at
-            for w in doc.get("windows") or []:
-                self._series.setdefault(str(w["id"]), []).append(float(w["utilization"] or 0))
-        return doc
+            at_ms = int(snap.last_success_at * 1000)
+            for w in snap.usage.windows if snap.usage else ():
+                self._series.setdefault(w.id, []).append((at_ms, float(w.utilization or 0)))
+        # The same projection rule as the server's, over what this session has read.
+        return usage_document(snap, self._poller.clock(), series=self._series)
 
     def history(self) -> dict[str, list[float]]:
         """Return what this session has read so far."""
-        return self._series
+        return {k: [p[1] for p in v] for k, v in self._series.items()}
 
     def now_ms(self) -> int:
         """Return the poller's clock."""

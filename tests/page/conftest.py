@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,12 +29,10 @@ def page(browser: Any) -> Iterator[Any]:
 def shot() -> Callable[[Any, str], None]:
     """Save a screenshot as a test artifact (artifacts/screenshots/).
 
-    With CLAUDE_CARTHING_UPDATE_SCREENSHOTS=1 it also refreshes the README's copies in
-    docs/screenshots/ (they are committed, so ordinary runs leave them alone).
+    The committed pictures in docs/screenshots/ come from one command instead:
+    `python -m tests.page.gallery` (Chromium 69, every state, both themes).
     """
     targets = [SCREENSHOTS[1]]
-    if os.environ.get("CLAUDE_CARTHING_UPDATE_SCREENSHOTS") == "1":
-        targets.append(SCREENSHOTS[0])
 
     def save(p: Any, name: str) -> None:
         first = targets[0] / f"{name}.png"

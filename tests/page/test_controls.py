@@ -36,10 +36,12 @@ def is_light(p: Any) -> bool:
 def test_theme_by_touch_and_key_is_remembered(page, server) -> None:
     open_dashboard(page, server.url)
     assert not is_light(page)
+    # The button says what a press does, not the state it is in.
+    assert page.inner_text("#theme") == "Switch to light"
     bg_dark = page.evaluate("getComputedStyle(document.body).backgroundColor")
     page.click("#theme")
     assert is_light(page)
-    assert page.inner_text("#theme") == "Light"
+    assert page.inner_text("#theme") == "Switch to dark"
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") != bg_dark
     page.reload()
     page.wait_for_function("document.getElementById('main').dataset.screen === 'data'")
@@ -55,11 +57,11 @@ def test_long_press_m_selects_automatic_theme(page, server) -> None:
     page.keyboard.down("m")
     page.wait_for_timeout(800)
     page.keyboard.up("m")
-    assert page.inner_text("#theme") == "Auto"
+    assert page.inner_text("#theme") == "Auto · switch to dark"
     assert is_light(page), "with day=0-24 the automatic theme is light at any hour"
     page.reload()
     page.wait_for_function("document.getElementById('main').dataset.screen === 'data'")
-    assert page.inner_text("#theme") == "Auto"
+    assert page.inner_text("#theme") == "Auto · switch to dark"
 
 
 def test_preset_keys_switch_views_and_escape_goes_back(page, server) -> None:
@@ -84,11 +86,43 @@ def test_preset_keys_switch_views_and_escape_goes_back(page, server) -> None:
     assert view(page) == "overview"
 
 
+def _key(p: Any, kind: str, key: str, repeat: bool = False) -> None:
+    p.evaluate("([kind, key, repeat]) => document.dispatchEvent(new KeyboardEvent(kind, "
+               "{key: key, code: 'Digit' + key, repeat: repeat}))", [kind, key, repeat])
+
+
 def test_auto_repeat_is_ignored(page, server) -> None:
     open_dashboard(page, server.url)
     page.keyboard.press("2")
-    page.evaluate("""() => document.dispatchEvent(new KeyboardEvent('keydown', {key: '2', repeat: true}))""")
+    _key(page, "keydown", "2", repeat=True)
     assert shown_window(page) == "five_hour"
+
+
+def test_a_held_key_acts_once_even_without_the_repeat_flag(page, server) -> None:
+    # v4.1 auto-repeats; a second keydown before the keyup is a repeat, flagged or not.
+    open_dashboard(page, server.url)
+    _key(page, "keydown", "2")
+    _key(page, "keydown", "2")
+    _key(page, "keydown", "2")
+    assert shown_window(page) == "five_hour"
+    _key(page, "keyup", "2")
+    _key(page, "keydown", "2")  # a new press after the release acts again
+    _key(page, "keyup", "2")
+    assert shown_window(page) == "seven_day"
+
+
+def test_reverse_dial_turns_the_other_way(page, server) -> None:
+    open_dashboard(page, server.url, "poll=2&dial=reverse")
+    page.mouse.move(400, 240)
+    page.mouse.wheel(100, 0)
+    page.wait_for_timeout(150)
+    assert view(page) == "status", "reversed: a positive turn goes back from the overview"
+    page.mouse.wheel(-100, 0)
+    page.wait_for_timeout(150)
+    assert view(page) == "overview"
+    page.mouse.wheel(-100, 0)
+    page.wait_for_timeout(150)
+    assert view(page) == "detail" and shown_window(page) == "five_hour"
 
 
 def test_dial_and_arrows_cycle_views(page, server) -> None:
@@ -136,5 +170,5 @@ def test_enter_refreshes_through_the_server(page, server, fake_upstream, monkeyp
 def test_refresh_refused_by_the_server_says_when(page, server) -> None:
     open_dashboard(page, server.url, "poll=600")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('toast').textContent.indexOf('PC says') === 0")
-    assert "again in" in page.inner_text("#toast")
+    page.wait_for_function("document.getElementById('toast').textContent.indexOf('Claude was read') === 0")
+    assert page.inner_text("#toast").startswith("Claude was read moments ago; try again in ")

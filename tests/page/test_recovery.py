@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from tests.page import payloads
 from tests.page.conftest import open_dashboard
@@ -12,14 +14,15 @@ pytestmark = pytest.mark.browser
 
 
 def badge_is(text: str) -> str:
-    return f"document.getElementById('badge').textContent === '{text}'"
+    """The page's mode (said once: the Live chip, or a banner) is `text`, lower-cased."""
+    return f"document.body.dataset.mode === '{text.lower()}'"
 
 
 def test_recovers_after_the_server_stops_and_starts(page, fake_upstream, shot) -> None:
     fake_upstream.set_usage(payloads.usage(five_hour=23))
     with LiveServer(upstream=fake_upstream) as server:
         open_dashboard(page, server.url)
-        assert page.inner_text("#badge") == "LIVE"
+        assert page.get_attribute("body", "data-mode") == "live"
         server.stop()
         page.wait_for_function(badge_is("STALE"), timeout=15000)
         banner = page.inner_text("#banner")
@@ -52,7 +55,7 @@ def test_cached_reading_is_shown_stale_after_reload_while_down(page, fake_upstre
         page.wait_for_function(badge_is("STALE"), timeout=15000)
         assert page.inner_text("#main .card[data-window='five_hour'] .pct").startswith("44")
         assert page.inner_text("#banner").startswith("PC server unreachable since ")
-        assert "data " in page.inner_text("#banner")
+        assert "numbers from " in page.inner_text("#banner")
         assert page.evaluate("document.body.classList.contains('light')")
 
 
@@ -63,7 +66,7 @@ def test_device_page_from_file_url_reads_the_server_given_in_the_query(page, fak
     with LiveServer(upstream=fake_upstream, settings={"cors_origins": "null"}) as server:
         page.goto(f"{(PAGE_DIR / 'index.html').as_uri()}?server={server.url}&poll=2")
         page.wait_for_function("document.getElementById('main').dataset.screen === 'data'", timeout=15000)
-        assert page.inner_text("#badge") == "LIVE"
+        assert page.get_attribute("body", "data-mode") == "live"
         assert page.inner_text("#main .card[data-window='five_hour'] .pct").startswith("67")
 
 
@@ -74,9 +77,29 @@ def test_history_chart_is_drawn_from_the_server(page, fake_upstream) -> None:
             fake_upstream.set_usage(payloads.usage(five_hour=util))
             server.poller.poll_once()
         open_dashboard(page, server.url)
-        page.wait_for_function(
-            "document.querySelectorAll(\"#main .card[data-window='five_hour'] polyline\").length === 1")
-        pts = page.get_attribute("#main .card[data-window='five_hour'] polyline", "points")
+        # Three readings within seconds say nothing yet: no sparkline takes the numbers' room.
+        page.wait_for_function("Object.keys(CC.app.state.history).length > 0")
+        assert page.locator("#main .card[data-window='five_hour'] .chart").count() == 0
+        assert page.inner_text("#main .card[data-window='five_hour'] .pace-text") == (
+            "pace: not enough history yet")
+        page.keyboard.press("2")  # the detail view draws what there is
+        page.wait_for_function("document.querySelectorAll('#main .chart.big polyline').length === 1")
+        pts = page.get_attribute("#main .chart.big polyline", "points")
         assert len(pts.split()) == 3
         # A small DOM: the whole page stays within a few hundred elements.
         assert page.evaluate("document.getElementsByTagName('*').length") < 300
+
+
+def test_sparkline_and_pace_appear_with_half_an_hour_of_history(page, fake_upstream) -> None:
+    now = [time.time() - 3600.0]
+    with LiveServer(upstream=fake_upstream, clock=lambda: now[0]) as server:
+        for util in (10, 20, 30, 40):  # +10 % every 15 minutes: 100 % in 90 minutes
+            now[0] += 900
+            fake_upstream.set_usage(payloads.usage(five_hour=util, now=now[0]))
+            server.poller.poll_once()
+        open_dashboard(page, server.url)
+        spark = "#main .card[data-window='five_hour'] .chart.spark polyline"
+        page.wait_for_selector(spark, state="attached")
+        assert len(page.get_attribute(spark, "points").split()) >= 3
+        pace = page.inner_text("#main .card[data-window='five_hour'] .pace-text")
+        assert pace.startswith("100 % at ") and pace.endswith(", before the reset"), pace

@@ -9,6 +9,7 @@
   var MANUAL_GAP_MS = 30000;
   var HISTORY_EVERY_MS = 5 * 60000;
   var LONG_PRESS_MS = 700;
+  var NOTICE_MS = 6000;
 
   function readSettings() {
     var q = new URLSearchParams(location.search);
@@ -23,7 +24,11 @@
       seconds: q.get('seconds') === '1',
       dayFrom: isFinite(day[0]) ? day[0] : 7,
       dayTo: isFinite(day[1]) ? day[1] : 19,
-      view: q.get('view')
+      view: q.get('view'),
+      // The Car Thing opens the page from file:// (deploy); its hints name the dial and buttons.
+      device: location.protocol === 'file:' || q.get('device') === '1',
+      // Some dials turn the other way (v4.1 is unproven): deploy --reverse-dial sets dial=reverse.
+      reverse: q.get('dial') === 'reverse'
     };
   }
 
@@ -32,7 +37,8 @@
   var st = {
     payload: null, fromCache: false, receivedAt: null, history: {}, historyAt: -Infinity,
     historyFor: null, conn: { down: false, since: null, error: '', failures: 0 },
-    view: 'overview', detail: 0, lastManual: -Infinity, toastUntil: 0, pressM: 0
+    view: 'overview', detail: 0, lastManual: -Infinity, toastUntil: 0, pressM: 0,
+    held: {}, cards: null, noticeUntil: 0
   };
   // Server clock = serverBase + (performance.now() - perfBase): immune to the device clock.
   var clock = { serverBase: null, perfBase: 0, offsetMin: 0, deviceSkew: 0 };
@@ -74,7 +80,21 @@
       fromCache: st.fromCache, receivedAt: st.receivedAt });
     st.count = vm.cards.length;
     CC.draw(vm, ui);
+    fitLayout();
     tick(true);
+    return vm;
+  }
+
+  // The hint yields when the footer's own words need the room (long states, big fonts), and a
+  // sparkline squeezed below a readable height yields to the numbers.
+  function fitLayout() {
+    var foot = ui.hint.parentNode;
+    foot.classList.remove('tight');
+    if (foot.scrollWidth > foot.clientWidth + 1) foot.classList.add('tight');
+    var sparks = ui.main.querySelectorAll('.chart.spark');
+    for (var i = 0; i < sparks.length; i++) {
+      if (sparks[i].getBoundingClientRect().height < 14) sparks[i].style.display = 'none';
+    }
   }
 
   function request(path, method) {
@@ -113,9 +133,16 @@
     var t0 = performance.now();
     return request('/usage').then(function (r) {
       if (!r.body || typeof r.body !== 'object') throw new Error('HTTP ' + r.status);
+      var fresh = st.fromCache || !st.payload || !r.body.meta || !st.payload.meta ||
+        st.payload.meta.last_success_at_ms !== r.body.meta.last_success_at_ms;
       accept(r.body, t0, performance.now());
       schedule(S.pollMs);
-      render();
+      var vm = render();
+      if (fresh && vm.screen === 'data') {
+        var found = CC.alerts(st.cards, vm.cards);
+        st.cards = vm.cards;
+        if (found) notice(found);
+      }
     }).catch(function (err) {
       if (!st.conn.down) st.conn = { down: true, since: now(), error: '', failures: 0 };
       st.conn.failures += 1;
@@ -149,13 +176,26 @@
     st.toastUntil = performance.now() + (ms || 4000);
   }
 
+  // A brief, prominent notice (seconds, then gone): no endless animation.
+  function notice(found) {
+    CC.dom.setText(ui.notice, found.text);
+    ui.notice.className = 'notice ' + found.kind;
+    ui.notice.hidden = false;
+    st.noticeUntil = performance.now() + NOTICE_MS;
+  }
+
   function manualRefresh() {
+    if (!st.payload || st.conn.down) {
+      toast('Checking the PC server again…');
+      poll();
+      return;
+    }
     var left = MANUAL_GAP_MS - (performance.now() - st.lastManual);
     if (left > 0) { toast('Refresh again in ' + Math.ceil(left / 1000) + ' s'); return; }
     st.lastManual = performance.now();
     toast('Refreshing…');
     request('/api/refresh', 'POST').then(function (r) {
-      if (r.status === 429) toast('PC says: again in ' + (r.body.retry_in_s || 30) + ' s');
+      if (r.status === 429) toast('Claude was read moments ago; try again in ' + (r.body.retry_in_s || 30) + ' s');
       // The PC reads Claude in the background: look again shortly.
       setTimeout(poll, 1500);
       setTimeout(poll, 6000);
@@ -176,8 +216,9 @@
       light = hour >= S.dayFrom && hour < S.dayTo;
     }
     if (document.body.classList.contains('light') !== light) document.body.classList.toggle('light', light);
-    CC.dom.setText(ui.theme, mode === 'auto' ? 'Auto' : (light ? 'Light' : 'Dark'));
-    ui.theme.setAttribute('aria-label', 'Theme: ' + mode + ' (press M to switch)');
+    // The button says what a press does; "auto" is named while the automatic theme runs.
+    CC.dom.setText(ui.theme, (mode === 'auto' ? 'Auto · s' : 'S') + 'witch to ' + (light ? 'dark' : 'light'));
+    ui.theme.setAttribute('aria-label', 'Switch to the ' + (light ? 'dark' : 'light') + ' theme');
   }
 
   function setTheme(mode) {
@@ -202,16 +243,27 @@
     go(next[0], next[1]);
   }
 
+  function needData(view, detail) {
+    if (st.count) { go(view, detail); return; }
+    go('overview');
+    toast('No limits to show yet · button 4: status');
+  }
+
   function onKey(e) {
-    if (e.repeat) return;
+    // A held key acts once: v4.1 auto-repeats (event.repeat), and a second keydown without
+    // its keyup is a repeat too.
+    var id = e.code || e.key;
+    if (e.repeat || st.held[id]) { e.preventDefault(); return; }
+    st.held[id] = true;
     var k = e.key;
+    var turn = S.reverse ? -1 : 1;
     if (k === '1') go('overview');
-    else if (k === '2') go('detail', st.view === 'detail' ? (st.detail + 1) % Math.max(1, st.count) : 0);
-    else if (k === '3') go('list');
+    else if (k === '2') needData('detail', st.view === 'detail' ? (st.detail + 1) % Math.max(1, st.count) : 0);
+    else if (k === '3') needData('list');
     else if (k === '4') go('status');
     else if (k === 'Escape') go('overview');
-    else if (k === 'ArrowRight') step(1);
-    else if (k === 'ArrowLeft') step(-1);
+    else if (k === 'ArrowRight') step(turn);
+    else if (k === 'ArrowLeft') step(-turn);
     else if (k === 'Enter') manualRefresh();
     else if (k === 'm' || k === 'M') { st.pressM = performance.now(); return; }
     else return;
@@ -219,6 +271,7 @@
   }
 
   function onKeyUp(e) {
+    delete st.held[e.code || e.key];
     if ((e.key === 'm' || e.key === 'M') && st.pressM) {
       var held = performance.now() - st.pressM;
       st.pressM = 0;
@@ -235,7 +288,7 @@
     var t = performance.now();
     if (t - lastWheel < 120) return;
     lastWheel = t;
-    step(d > 0 ? 1 : -1);
+    step((d > 0 ? 1 : -1) * (S.reverse ? -1 : 1));
   }
 
   function onClick(e) {
@@ -255,16 +308,19 @@
     CC.dom.setText(ui.clock, S.seconds ? F.hhmmss(t, clock.offsetMin) : F.hhmm(t, clock.offsetMin));
     var minute = Math.floor(t / F.MIN);
     if (st.toastUntil && performance.now() > st.toastUntil) { st.toastUntil = 0; CC.dom.setText(ui.toast, ''); }
+    if (st.noticeUntil && performance.now() > st.noticeUntil) { st.noticeUntil = 0; ui.notice.hidden = true; }
     if (fromRender === true) { lastMinute = minute; return; }
     if (minute !== lastMinute) { lastMinute = minute; applyTheme(); render(); }
   }
 
   function start() {
-    ['main', 'badge', 'plan', 'banner', 'updated', 'clock', 'theme', 'toast'].forEach(function (id) {
+    ['main', 'badge', 'plan', 'banner', 'updated', 'clock', 'theme', 'toast', 'notice', 'hint'].forEach(function (id) {
       ui[id] = document.getElementById(id);
     });
     var v = S.view;
     if (v === 'detail' || v === 'list' || v === 'status') st.view = v;
+    document.body.classList.toggle('device', S.device);
+    CC.dom.setText(ui.hint, S.device ? 'Dial: views · press: refresh' : '1–4 views · Enter refresh · M theme');
     loadCache();
     applyTheme();
     render();
@@ -274,6 +330,7 @@
     window.addEventListener('wheel', onWheel, { passive: true });
     ui.main.addEventListener('click', onClick);
     window.addEventListener('online', function () { poll(); });
+    window.addEventListener('blur', function () { st.held = {}; });
     setInterval(tick, 1000);
     poll();
   }

@@ -1,4 +1,5 @@
-/* Pure helpers: time formatting in the PC's zone, colour levels, windows, burn-rate projection.
+/* Pure helpers: time formatting in the PC's zone, colour levels, windows, history runs.
+   The projection ("100 % at 15:40, before the reset") comes from the server, one rule for all.
    ES2017 only (the Car Thing runs Chrome 69): no ?. ?? #private replaceAll fromEntries. */
 (function (CC) {
   'use strict';
@@ -66,8 +67,12 @@
     return days + (days === 1 ? ' day ago' : ' days ago');
   }
 
-  // 0 green (<50 %), 1 yellow (<80 %), 2 red; the upstream's own severity wins when stronger.
-  function level(util, severity) {
+  // The server sends each window's `level` (claude_carthing/projection.py, one rule for every
+  // display). For an older server: the same rule here. 0 green (<50 %), 1 yellow (<80 %), 2 red;
+  // the upstream's own severity wins when stronger.
+  function level(util, severity, given) {
+    var i = LEVELS.indexOf(given);
+    if (i >= 0) return i;
     var byUtil = util >= 80 ? 2 : (util >= 50 ? 1 : 0);
     var bySeverity = severity === 'critical' ? 2 : (severity === 'warning' ? 1 : 0);
     return Math.max(byUtil, bySeverity);
@@ -99,6 +104,8 @@
       util: isNum(o.utilization) ? o.utilization : 0,
       resetsAt: toMs(o.resets_at, o.resets_at_ms),
       severity: o.severity || null,
+      level: typeof o.level === 'string' ? o.level : null,
+      projection: o.projection && typeof o.projection === 'object' ? o.projection : null,
       model: o.model || null,
       surface: o.surface || null
     };
@@ -141,32 +148,15 @@
     return run;
   }
 
-  // Where the current burn rate leads by the reset: {text, hitAt, endPct} or null when unknown.
-  function projection(w, points, fetchedAtMs, nowMs, offsetMin) {
-    if (!isNum(w.resetsAt) || w.resetsAt <= nowMs) return null;
-    if (w.util >= 100) return { text: 'limit reached', hitAt: null, endPct: w.util };
-    var pts = (points || []).filter(function (p) { return p && isNum(p[0]) && isNum(p[1]); });
-    if (isNum(fetchedAtMs)) pts = pts.filter(function (p) { return p[0] < fetchedAtMs; }).concat([[fetchedAtMs, w.util]]);
-    var run = currentRun(pts, w);
-    var lookback = w.group === 'session' || w.id === 'five_hour' ? HOUR : DAY;
-    var last = run[run.length - 1];
-    if (!last) return null;
-    var recent = run.filter(function (p) { return p[0] >= last[0] - lookback; });
-    var first = recent[0];
-    if (recent.length < 2 || last[0] - first[0] < lookback / 6) return null;
-    var rate = (last[1] - first[1]) / (last[0] - first[0]);
-    var end = rate > 0 ? last[1] + rate * (w.resetsAt - last[0]) : last[1];
-    if (end >= 100) {
-      var hitAt = last[0] + (100 - last[1]) / rate;
-      return { text: 'at this pace: 100 % at ' + when(hitAt, nowMs, offsetMin), hitAt: hitAt, endPct: 100 };
-    }
-    return { text: 'on pace to end at ' + pct(end), hitAt: null, endPct: end };
+  // Enough history to draw a line that says something: 3+ points over 30+ minutes.
+  function enough(run) {
+    return run.length >= 3 && run[run.length - 1][0] - run[0][0] >= 30 * MIN;
   }
 
   CC.fmt = {
     MIN: MIN, HOUR: HOUR, DAY: DAY,
     hhmm: hhmm, hhmmss: hhmmss, when: when, countdown: countdown, age: age,
     level: level, levelName: levelName, pct: pct, windows: windows, periodMs: periodMs,
-    projection: projection, isNum: isNum
+    currentRun: currentRun, enough: enough, isNum: isNum
   };
 })(window.CC = window.CC || {});

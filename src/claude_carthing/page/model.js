@@ -5,14 +5,17 @@
   var F = CC.fmt;
   var MAX_CELLS = 6;
   var REASONS = {
-    cloudflare: 'Cloudflare challenge, retrying',
-    auth: 'Claude session expired — run `claude-carthing login`',
-    rate_limited: 'Claude is rate-limiting reads, retrying later',
-    network: 'The PC cannot reach claude.ai, retrying',
-    server: 'Claude\'s servers are failing, retrying',
-    schema: 'Claude changed its answer — update claude-carthing',
-    not_configured: 'Not logged in — run `claude-carthing login`'
+    cloudflare: 'Cloudflare is checking the PC; retrying',
+    auth: 'Claude session expired: run `claude-carthing login`',
+    rate_limited: 'Claude asked for fewer reads; retrying later',
+    network: 'The PC cannot reach claude.ai; retrying',
+    server: 'Claude\'s servers are failing; retrying',
+    schema: 'Claude changed its answer: update claude-carthing',
+    not_configured: 'Not logged in: run `claude-carthing login`'
   };
+  var SOURCES = { oauth: 'Claude Code token', web: 'claude.ai session', 'claude-code': 'Claude Code' };
+  var MODES = { idle: 'idle', backoff: 'backing off', paused: 'paused' };
+  var SEVERITY = { warning: 1, critical: 2 };
 
   function reason(meta) {
     // Auth failures have different fixes (log in again, open Claude Code, another token):
@@ -33,17 +36,39 @@
 
   function extra(eu) {
     if (!eu || !eu.enabled) return null;
-    var text = money(eu.used, eu.currency) + ' spent';
-    if (F.isNum(eu.limit)) text += ' of ' + money(eu.limit, eu.currency);
-    var util = F.isNum(eu.utilization) ? eu.utilization : null;
-    return { text: text, util: util, level: util === null ? 0 : F.level(util, null),
-      limitText: F.isNum(eu.limit) ? 'monthly limit' : 'no spending limit' };
+    var limit = F.isNum(eu.limit) && eu.limit > 0;
+    var frac = limit && F.isNum(eu.used) ? Math.max(0, Math.min(1, eu.used / eu.limit)) : null;
+    return { spent: money(eu.used, eu.currency), text: money(eu.used, eu.currency) + ' spent' +
+      (limit ? ' of ' + money(eu.limit, eu.currency) : ''),
+      limitText: limit ? 'of ' + money(eu.limit, eu.currency) + ' this month' : 'spent, no limit set',
+      frac: frac };
   }
 
-  function card(w, inp, offsetMin, fetchedAt) {
-    var lvl = F.level(w.util, w.severity);
+  // The projection in words, from the server's one rule; formatted in the PC's zone here so a
+  // cached answer still reads right ("Thu 15:40" once the day has changed).
+  function pace(w, nowMs, offsetMin) {
+    var p = w.projection;
+    if (!p || !p.state) return { text: '', state: 'none' };
+    if (p.state === 'hits' && F.isNum(p.at_ms)) {
+      return { text: '100 % at ' + F.when(p.at_ms, nowMs, offsetMin) + ', before the reset', state: 'hits', at: p.at_ms, end: 100 };
+    }
+    if (p.state === 'lasts' && F.isNum(p.at_ms)) {
+      return { text: 'lasts until the reset at ' + F.when(p.at_ms, nowMs, offsetMin), state: 'lasts', at: p.at_ms,
+        end: F.isNum(p.end_percent) ? p.end_percent : null };
+    }
+    if (p.state === 'reached' && F.isNum(p.at_ms)) {
+      return { text: 'limit reached until ' + F.when(p.at_ms, nowMs, offsetMin), state: 'reached' };
+    }
+    return { text: String(p.text || ''), state: 'unknown' };
+  }
+
+  function card(w, inp, offsetMin) {
+    var lvl = F.level(w.util, w.severity, w.level);
     var cd = F.countdown(w.resetsAt, inp.now);
-    var points = (inp.history && inp.history[w.id]) || [];
+    var points = ((inp.history && inp.history[w.id]) || []).filter(function (p) {
+      return p && F.isNum(p[0]) && F.isNum(p[1]);
+    });
+    var run = F.currentRun(points, w);
     return {
       id: w.id,
       label: w.label,
@@ -51,12 +76,14 @@
       pctText: String(Math.round(w.util)),
       frac: Math.max(0, Math.min(1, w.util / 100)),
       util: w.util,
+      severity: w.severity,
       level: F.levelName(lvl),
       warn: lvl === 2,
       resetText: F.isNum(w.resetsAt) ? 'resets ' + F.when(w.resetsAt, inp.now, offsetMin) : 'no reset scheduled',
       countdown: cd === null ? '' : (cd === 'soon' ? 'soon' : 'in ' + cd),
-      projection: F.projection(w, points, fetchedAt, inp.now, offsetMin),
+      pace: pace(w, inp.now, offsetMin),
       points: points,
+      spark: F.enough(run) ? run : null,
       resetsAt: w.resetsAt,
       startsAt: F.isNum(w.resetsAt) ? w.resetsAt - F.periodMs(w) : null
     };
@@ -81,9 +108,11 @@
       return { title: 'Waiting for the first reading', lines: [
         'The PC server is up and asking Claude for your usage.', meta.last_error || ''] };
     }
+    var why = meta.error_kind ? REASONS[meta.error_kind] || '' : '';
+    var detailText = meta.last_error || (p && p.error) || '';
     return { title: 'No usage data', lines: [
-      meta.error_kind ? REASONS[meta.error_kind] || '' : '',
-      meta.last_error || (p && p.error) || 'The server has no usage data to show.',
+      why || detailText || 'The server has no usage data to show.',
+      why && detailText && detailText !== why ? detailText : '',
       'Retrying by itself.'] };
   }
 
@@ -95,19 +124,58 @@
     return 'error';
   }
 
-  // Banner and badge for a screen with data: why the numbers may be old, or that they are demo.
-  function status(p, meta, state, inp, offsetMin, dataAt) {
-    var old = F.age(inp.now - dataAt);
+  // The mode, said once: a "Live" chip, or a banner that says why the numbers may be old, or demo.
+  // Freshness comes from the server's state, never from the data's age alone.
+  function status(meta, state, inp, offsetMin, dataAt) {
+    var from = F.isNum(dataAt) ? ' · numbers from ' + F.hhmm(dataAt, offsetMin) : '';
     if (inp.conn.down) {
       var since = F.isNum(inp.conn.since) ? ' since ' + F.hhmm(inp.conn.since, offsetMin) : '';
-      return { badge: 'STALE', kind: 'stale', banner: 'PC server unreachable' + since + ' · data ' + old };
+      return { badge: '', kind: 'stale', banner: 'PC server unreachable' + since + from };
     }
-    if (inp.fromCache) return { badge: 'CACHED', kind: 'stale', banner: 'Reconnecting to the PC server · data ' + old };
-    if (state === 'stale') return { badge: 'STALE', kind: 'stale', banner: reason(meta) + ' · data ' + old };
+    if (inp.fromCache) return { badge: '', kind: 'stale', banner: 'Reconnecting to the PC server' + from };
+    if (state === 'stale' || meta.stale === true) return { badge: '', kind: 'stale', banner: 'Not updating: ' + reason(meta) + from };
     if (state === 'demo' || meta.demo) {
-      return { badge: 'DEMO', kind: 'demo', banner: 'Demo data, not your account · run `claude-carthing login` on the PC' };
+      return { badge: '', kind: 'demo', banner: 'Demo: sample numbers, not your account. Run `claude-carthing login` on the PC.' };
     }
-    return { badge: 'LIVE', kind: 'live', banner: '' };
+    return { badge: 'Live', kind: 'live', banner: '' };
+  }
+
+  // "Updated 3 min ago · claude.ai session · idle: next read in 24 min".
+  function freshness(meta, inp, dataAt) {
+    var parts = ['Updated ' + F.age(inp.now - dataAt)];
+    // Age alone never makes numbers stale (the server says that); measured against the interval
+    // in effect (long while idle), an overdue read is only noted.
+    var every = F.isNum(meta.poll_interval_s) ? meta.poll_interval_s * 1000 : null;
+    if (every && meta.stale !== true && inp.now - dataAt > 2 * every + 2 * F.MIN) parts[0] += ', later than expected';
+    if (SOURCES[meta.source]) parts.push(SOURCES[meta.source]);
+    var mode = MODES[meta.poll_mode] || '';
+    if (meta.poll_mode === 'paused') parts.push('reads paused');
+    else if (F.isNum(meta.next_poll_at_ms)) {
+      var left = F.countdown(meta.next_poll_at_ms, inp.now);
+      var next = left === 'soon' ? 'next read due now' : 'next read in ' + (left === '<1m' ? 'under a minute' : left.replace(/m$/, ' min'));
+      parts.push(mode ? mode + ': ' + next : next);
+    }
+    return parts.join(' · ');
+  }
+
+  function info(meta, state, inp, vm, dataAt, offsetMin) {
+    var next = F.isNum(meta.next_poll_at_ms) ? F.when(meta.next_poll_at_ms, inp.now, offsetMin) : 'unknown';
+    if (MODES[meta.poll_mode]) next = MODES[meta.poll_mode] + ': ' + next;
+    var every = F.isNum(meta.poll_interval_s) ? ' (every ' + Math.round(meta.poll_interval_s / 60) + ' min)' : '';
+    return [
+      ['Server', inp.settings.server || 'this page\'s server'],
+      ['Connection', inp.conn.down ? 'unreachable' : (inp.payload ? 'ok' : 'connecting')],
+      ['State', state || 'loading'],
+      ['Source', SOURCES[meta.source] || meta.source || 'none'],
+      ['Plan', vm.plan || 'unknown'],
+      ['Numbers from', F.isNum(dataAt) ? F.when(dataAt, inp.now, offsetMin) : 'none yet'],
+      ['Next PC read', next + every],
+      ['Last error', meta.last_error || 'none'],
+      ['Version', meta.version || 'unknown'],
+      ['Controls', inp.settings.device
+        ? 'buttons 1-4: views · dial: next view · press dial: refresh · top-right: theme (hold: auto)'
+        : '1-4 views · ← → next view · Enter refresh · M theme (hold: auto)']
+    ];
   }
 
   // Everything the screen shows, as plain data.
@@ -120,52 +188,75 @@
     var screen = pickScreen(p, state, ws, inp.conn);
     var fetchedAt = F.isNum(meta.fetched_at_ms) ? meta.fetched_at_ms : inp.receivedAt;
     var dataAt = F.isNum(meta.last_success_at_ms) ? meta.last_success_at_ms : fetchedAt;
+    var demo = state === 'demo' || meta.demo === true;
     var vm = {
       screen: screen, state: state || 'loading', view: inp.view, detail: 0,
-      plan: (p && p.plan && p.plan.name) || '', badge: '', kind: '', banner: '',
-      cards: [], more: 0, extra: null, panel: null, updated: '', offsetMin: offsetMin,
-      now: inp.now, info: []
+      plan: (!demo && p && p.plan && p.plan.name) || '', badge: '', kind: '', banner: '',
+      cards: [], overview: [], more: 0, extra: null, panel: null, updated: '', offsetMin: offsetMin,
+      now: inp.now, info: [], night: night(meta.night, inp.now, offsetMin)
     };
+    vm.info = info(meta, state, inp, vm, dataAt, offsetMin);
     if (screen !== 'data') {
       vm.panel = panel(screen, meta, p, inp);
-      if (screen === 'not_configured') { vm.badge = 'SETUP'; vm.kind = 'stale'; }
-      if (inp.conn.down && p) vm.banner = 'PC server unreachable since ' + F.hhmm(inp.conn.since, offsetMin);
-      vm.view = 'overview';
+      vm.kind = screen === 'not_configured' ? 'setup' : screen;
+      if (inp.conn.down && p) { vm.banner = 'PC server unreachable since ' + F.hhmm(inp.conn.since, offsetMin); vm.kind = 'stale'; }
+      vm.view = inp.view === 'status' ? 'status' : 'overview';
       return vm;
     }
-    var st = status(p, meta, state, inp, offsetMin, dataAt);
+    var st = status(meta, state, inp, offsetMin, dataAt);
     vm.badge = st.badge; vm.kind = st.kind; vm.banner = st.banner;
-    vm.cards = ws.map(function (w) { return card(w, inp, offsetMin, fetchedAt); });
+    vm.cards = ws.map(function (w) { return card(w, inp, offsetMin); });
     vm.extra = extra(p.extra_usage);
-    vm.updated = 'Updated ' + F.age(inp.now - dataAt) + (F.isNum(dataAt) ? ' (' + F.hhmm(dataAt, offsetMin) + ')' : '');
-    var cells = MAX_CELLS - (vm.extra ? 1 : 0);
+    vm.updated = freshness(meta, inp, dataAt);
+    var cells = MAX_CELLS;
     if (vm.cards.length > cells) { cells -= 1; vm.more = vm.cards.length - cells; }
     vm.overview = vm.cards.slice(0, cells);
     vm.detail = Math.max(0, Math.min(inp.detail || 0, vm.cards.length - 1));
-    vm.info = [
-      ['Server', inp.settings.server || 'same origin'],
-      ['Connection', inp.conn.down ? 'unreachable' : 'ok'],
-      ['State', state + (meta.source ? ' · source ' + meta.source : '')],
-      ['Plan', vm.plan || 'unknown'],
-      ['Data from', F.isNum(dataAt) ? F.when(dataAt, inp.now, offsetMin) : 'unknown'],
-      ['Next PC read', F.isNum(meta.next_poll_at_ms) ? F.when(meta.next_poll_at_ms, inp.now, offsetMin) : 'unknown'],
-      ['Last error', meta.last_error || 'none'],
-      ['Version', meta.version || 'unknown'],
-      ['Controls', '1 overview · 2 details · 3 all limits · 4 this page · dial: next · Enter: refresh · M: theme']
-    ];
     return vm;
+  }
+
+  // Night: "22:00-07:00" in the PC's time (the server's `night` setting); "off" never dims.
+  function night(spec, nowMs, offsetMin) {
+    var m = /^(\d\d):(\d\d)-(\d\d):(\d\d)$/.exec(String(spec || ''));
+    if (!m) return false;
+    var from = +m[1] * 60 + +m[2];
+    var to = +m[3] * 60 + +m[4];
+    var d = new Date(nowMs + offsetMin * F.MIN);
+    var at = d.getUTCHours() * 60 + d.getUTCMinutes();
+    return from <= to ? at >= from && at < to : at >= from || at < to;
+  }
+
+  // A brief notice when a window crosses 80 % or 95 %, Claude's severity goes up, or a window
+  // that was above 80 % resets. `before` is the previous reading's cards (null on the first).
+  function alerts(before, cards) {
+    if (!before) return null;
+    var old = {};
+    before.forEach(function (c) { old[c.id] = c; });
+    var found = null;
+    cards.forEach(function (c) {
+      var o = old[c.id];
+      if (!o || found) return;
+      if (o.util >= 80 && c.util < o.util - 20) found = { kind: 'reset', text: c.label + ' reset: ' + c.pctText + ' % now' };
+      else if (o.util < 95 && c.util >= 95) found = { kind: 'crit', text: c.label + ' passed 95 %' };
+      else if (o.util < 80 && c.util >= 80) found = { kind: 'crit', text: c.label + ' passed 80 %' };
+      else if ((SEVERITY[c.severity] || 0) > (SEVERITY[o.severity] || 0)) {
+        found = { kind: 'crit', text: 'Claude rates ' + c.label + ' ' + c.severity };
+      }
+    });
+    return found;
   }
 
   // The list of views the dial steps through, as [view, detailIndex] pairs.
   function views(count) {
     var out = [['overview', 0]];
     for (var i = 0; i < count; i++) out.push(['detail', i]);
-    out.push(['list', 0]);
+    if (count) out.push(['list', 0]);
     out.push(['status', 0]);
     return out;
   }
 
   CC.model = model;
   CC.views = views;
+  CC.alerts = alerts;
   CC.reasons = REASONS;
 })(window.CC = window.CC || {});

@@ -39,37 +39,39 @@
     return out;
   }
 
-  // A small SVG line chart: x over [t0, t1], y 0..100 %, thresholds at 50 and 80, optional pace line.
-  function chart(c, t0, t1, big) {
+  // An SVG line over [t0, t1] x 0..100 %; the big one adds the 80 % line, now, and the pace.
+  function chart(c, pts, t0, t1, now, big) {
     var w = 300;
-    var h = big ? 120 : 40;
-    var root = svg('svg', { viewBox: '0 0 ' + w + ' ' + h, preserveAspectRatio: 'none', class: 'chart' + (big ? ' big' : '') });
-    var x = function (t) { return ((t - t0) / (t1 - t0) * w).toFixed(1); };
+    var h = 100;
+    var root = svg('svg', { viewBox: '0 0 ' + w + ' ' + h, preserveAspectRatio: 'none', class: big ? 'chart big' : 'chart spark' });
+    var x = function (t) { return ((Math.max(t0, Math.min(t1, t)) - t0) / (t1 - t0) * w).toFixed(1); };
     var y = function (u) { return (h - Math.max(0, Math.min(100, u)) / 100 * h).toFixed(1); };
-    [50, 80].forEach(function (u) {
-      root.appendChild(svg('line', { x1: 0, x2: w, y1: y(u), y2: y(u), class: 'thr' }));
-    });
-    var pts = decimate(c.points.filter(function (p) { return p[0] >= t0 && p[0] <= t1; }));
+    if (big) {
+      [0, 50, 100].forEach(function (u) { root.appendChild(svg('line', { x1: 0, x2: w, y1: y(u), y2: y(u), class: 'grid-line' })); });
+      root.appendChild(svg('line', { x1: 0, x2: w, y1: y(80), y2: y(80), class: 'thr' }));
+      root.appendChild(svg('line', { x1: x(now), x2: x(now), y1: 0, y2: h, class: 'now' }));
+    }
+    pts = decimate(pts.filter(function (p) { return p[0] >= t0 && p[0] <= t1; }));
     if (pts.length) {
       root.appendChild(svg('polyline', {
         points: pts.map(function (p) { return x(p[0]) + ',' + y(p[1]); }).join(' '),
         class: 'line ' + c.level
       }));
     }
-    var pr = c.projection;
-    if (big && pr && F.isNum(c.resetsAt) && pts.length) {
+    var pr = c.pace;
+    if (big && pts.length && (pr.state === 'hits' || pr.state === 'lasts')) {
       var last = pts[pts.length - 1];
-      var endT = F.isNum(pr.hitAt) ? pr.hitAt : c.resetsAt;
-      root.appendChild(svg('line', { x1: x(last[0]), y1: y(last[1]), x2: x(Math.min(endT, t1)), y2: y(pr.endPct), class: 'pace' }));
+      var p = c.projectionEnd;
+      if (p) root.appendChild(svg('line', { x1: x(last[0]), y1: y(last[1]), x2: x(p[0]), y2: y(p[1]), class: 'pace' }));
     }
     return root;
   }
 
-  function bar(c) {
+  function bar(frac, cls) {
     var b = el('div', 'bar');
-    var fill = el('div', 'fill ' + c.level);
+    var fill = el('div', 'fill ' + cls);
     // scaleX instead of width: the bar changes without a layout.
-    fill.style.transform = 'scaleX(' + c.frac.toFixed(3) + ')';
+    fill.style.transform = 'scaleX(' + frac.toFixed(3) + ')';
     b.appendChild(fill);
     return b;
   }
@@ -89,37 +91,52 @@
   function cardNode(c, vm) {
     var n = el('section', 'card ' + c.level + (c.warn ? ' alert' : ''));
     n.setAttribute('data-window', c.id);
-    var head = el('div', 'head');
-    head.appendChild(el('h2', 'label', c.label));
-    head.appendChild(pctNode(c));
-    n.appendChild(head);
-    n.appendChild(bar(c));
+    n.appendChild(el('h2', 'label', c.label));
+    n.appendChild(pctNode(c));
+    n.appendChild(bar(c.frac, c.level));
     n.appendChild(resetLine(c));
-    n.appendChild(chart(c, vm.now - F.DAY, vm.now, false));
-    n.appendChild(el('div', 'pace-text', c.projection ? c.projection.text : ''));
+    if (c.pace.text) n.appendChild(el('div', 'pace-text ' + c.pace.state, c.pace.text));
+    // A line only when there is history enough to say something; else the numbers get the room.
+    if (c.spark) n.appendChild(chart(c, c.spark, c.spark[0][0], vm.now, vm.now, false));
     return n;
   }
 
+  // Extra usage is money, not a limit: a strip under the cards, in a colour that is no warning.
   function extraNode(x) {
-    var n = el('section', 'card extra ' + F.levelName(x.level));
+    var n = el('section', 'extra');
     n.appendChild(el('h2', 'label', 'Extra usage'));
-    n.appendChild(el('div', 'money', x.text));
-    n.appendChild(el('div', 'reset', x.util === null ? x.limitText : F.pct(x.util) + ' of the limit'));
+    n.appendChild(el('span', 'money', x.spent));
+    n.appendChild(el('span', 'of', x.limitText));
+    if (x.frac !== null) n.appendChild(bar(x.frac, 'spend'));
     return n;
   }
 
   function overview(vm) {
-    var cells = vm.overview.length + (vm.extra ? 1 : 0) + (vm.more ? 1 : 0);
+    var cells = vm.overview.length + (vm.more ? 1 : 0);
+    var box = el('div', 'overview');
     var g = el('div', 'grid n' + cells + (cells > 4 ? ' compact' : ''));
     vm.overview.forEach(function (c) { g.appendChild(cardNode(c, vm)); });
     if (vm.more) {
       var m = el('section', 'card more');
       m.appendChild(el('h2', 'label', '+' + vm.more + ' more'));
-      m.appendChild(el('div', 'reset', 'Press 3 for all limits'));
+      m.appendChild(el('div', 'reset', 'press 3 for all limits'));
       g.appendChild(m);
     }
-    if (vm.extra) g.appendChild(extraNode(vm.extra));
-    return g;
+    box.appendChild(g);
+    if (vm.extra) box.appendChild(extraNode(vm.extra));
+    return box;
+  }
+
+  function projectionEnd(c) {
+    var p = c.pace;
+    if (!F.isNum(p.at) || !F.isNum(p.end)) return null;
+    return [p.at, p.end];
+  }
+
+  function axisLabel(text, cls, leftPct) {
+    var n = el('span', 'tick ' + cls, text);
+    if (leftPct !== null) n.style.left = leftPct.toFixed(1) + '%';
+    return n;
   }
 
   function detail(vm) {
@@ -128,17 +145,34 @@
     n.setAttribute('data-window', c.id);
     var side = el('div', 'side card' + (c.warn ? ' alert' : ''));
     side.appendChild(el('h2', 'label', c.label));
-    if (c.sub) side.appendChild(el('div', 'sub', c.sub));
     side.appendChild(pctNode(c, 'huge'));
-    side.appendChild(bar(c));
+    side.appendChild(bar(c.frac, c.level));
     side.appendChild(resetLine(c));
-    side.appendChild(el('div', 'pace-text', c.projection ? c.projection.text : 'pace: not enough history yet'));
+    side.appendChild(el('div', 'pace-text ' + c.pace.state, c.pace.text || 'pace: not enough history yet'));
     n.appendChild(side);
     var box = el('div', 'chartbox card');
     var t0 = F.isNum(c.startsAt) ? c.startsAt : vm.now - F.DAY;
-    var t1 = F.isNum(c.resetsAt) ? c.resetsAt : vm.now;
-    box.appendChild(el('div', 'axis', F.when(t0, vm.now, vm.offsetMin) + ' → ' + F.when(t1, vm.now, vm.offsetMin)));
-    box.appendChild(chart(c, t0, t1, true));
+    var t1 = F.isNum(c.resetsAt) ? Math.max(c.resetsAt, vm.now) : vm.now;
+    var plot = el('div', 'plot');
+    var yax = el('div', 'yaxis');
+    ['100', '80', '50', '0'].forEach(function (u) {
+      var t = el('span', 'ytick', u);
+      t.style.top = (100 - +u) + '%';
+      yax.appendChild(t);
+    });
+    plot.appendChild(yax);
+    var area = el('div', 'area');
+    c.projectionEnd = projectionEnd(c);
+    area.appendChild(chart(c, c.points, t0, t1, vm.now, true));
+    plot.appendChild(area);
+    box.appendChild(plot);
+    var xax = el('div', 'xaxis');
+    var at = (vm.now - t0) / (t1 - t0) * 100;
+    xax.appendChild(axisLabel(F.when(t0, vm.now, vm.offsetMin), 'start', null));
+    // "now" sits at its place on the time axis, unless it would cover the ends' labels.
+    if (at > 22 && at < 78) xax.appendChild(axisLabel('now', 'mid', at));
+    xax.appendChild(axisLabel(F.isNum(c.resetsAt) ? 'reset ' + F.when(c.resetsAt, vm.now, vm.offsetMin) : 'now', 'end', null));
+    box.appendChild(xax);
     n.appendChild(box);
     return n;
   }
@@ -149,13 +183,13 @@
       var row = el('div', 'row ' + c.level);
       row.setAttribute('data-window', c.id);
       row.appendChild(el('span', 'label', c.label));
-      row.appendChild(bar(c));
+      row.appendChild(bar(c.frac, c.level));
       row.appendChild(el('span', 'pct ' + c.level, c.pctText + ' %'));
       row.appendChild(el('span', 'reset', c.countdown || 'no reset'));
       t.appendChild(row);
     });
     if (vm.extra) {
-      var x = el('div', 'row');
+      var x = el('div', 'row extra');
       x.appendChild(el('span', 'label', 'Extra usage'));
       x.appendChild(el('span', 'money', vm.extra.text));
       t.appendChild(x);
@@ -182,16 +216,18 @@
   // Replace the main area and refresh the small texts around it.
   function draw(vm, ui) {
     var main;
-    if (vm.screen !== 'data') main = panelNode(vm.panel);
+    if (vm.view === 'status') main = statusView(vm);
+    else if (vm.screen !== 'data') main = panelNode(vm.panel);
     else if (vm.view === 'detail' && vm.cards.length) main = detail(vm);
     else if (vm.view === 'list') main = list(vm);
-    else if (vm.view === 'status') main = statusView(vm);
     else main = overview(vm);
     ui.main.textContent = '';
     ui.main.appendChild(main);
     ui.main.setAttribute('data-screen', vm.screen);
-    ui.main.setAttribute('data-view', vm.screen === 'data' ? vm.view : 'panel');
+    ui.main.setAttribute('data-view', vm.view === 'status' ? 'status' : (vm.screen === 'data' ? vm.view : 'panel'));
     document.body.setAttribute('data-state', vm.screen === 'data' ? vm.kind : vm.screen);
+    document.body.setAttribute('data-mode', vm.kind);
+    if (document.body.classList.contains('night') !== vm.night) document.body.classList.toggle('night', vm.night);
     setText(ui.badge, vm.badge);
     ui.badge.className = 'badge ' + vm.kind;
     setText(ui.plan, vm.plan);

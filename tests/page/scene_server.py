@@ -1,0 +1,80 @@
+"""A loopback HTTP server that serves the page's files and one scene's documents.
+
+For browsers Playwright cannot drive (Chromium 69 through DevTools) and for the gallery: the
+page is loaded from http://127.0.0.1:PORT/ and reads /usage and /api/history from the scene,
+which can be swapped while it runs (`server.scene = ...`).
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from tests.page.files import PAGE_DIR
+from tests.page.scenes import Scene
+
+
+class SceneServer:
+    """Serve PAGE_DIR and `scene` on 127.0.0.1 (a free port) until closed."""
+
+    def __init__(self, scene: Scene | None = None) -> None:
+        self.scene = scene
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # quiet test output
+                pass
+
+            def _send(self, status: int, body: bytes, kind: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Cache-Control", "no-store")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _json(self, data: Any, status: int = 200) -> None:
+                self._send(status, json.dumps(data).encode(), "application/json")
+
+            def do_GET(self) -> None:
+                path = self.path.split("?")[0]
+                scene = owner.scene
+                if path.startswith(("/usage", "/api/history")):
+                    if scene is None or not scene.served or scene.doc is None:
+                        self.close_connection = True
+                        self.connection.close()  # like a server that is not there
+                        return
+                    if path.startswith("/usage"):
+                        self._json(scene.doc)
+                    else:
+                        self._json({"hours": 24, "series": scene.series})
+                    return
+                file = PAGE_DIR / (path.strip("/") or "index.html")
+                if file.is_file() and file.parent == PAGE_DIR:
+                    self._send(200, file.read_bytes(),
+                               mimetypes.guess_type(file.name)[0] or "text/plain")
+                else:
+                    self._send(404, b"", "text/plain")
+
+            def do_POST(self) -> None:
+                self._json({"accepted": False, "retry_in_s": 23}, 429)
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop serving."""
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> SceneServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,81 @@
+"""Put the page into a scene in Playwright: its files from the checkout, the server's documents
+from tests/page/scenes.py, all answered inside the browser (nothing leaves it)."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from tests.page.files import PAGE_DIR
+from tests.page.scenes import Scene
+
+BASE = "http://127.0.0.1:9"  # never contacted: every request is answered by the routes below
+AUDIT = (Path(__file__).with_name("audit.js")).read_text(encoding="utf-8")
+
+
+def _json(route: Any, data: Any) -> None:
+    route.fulfill(status=200, body=json.dumps(data), content_type="application/json",
+                  headers={"Access-Control-Allow-Origin": "*"})
+
+
+def serve(page: Any, scene: Scene, held: list[Any] | None = None) -> None:
+    """Answer the page's requests: files from the checkout, /usage and history from the scene."""
+
+    def handle(route: Any) -> None:
+        path = route.request.url[len(BASE):].split("?")[0]
+        if path.startswith("/usage"):
+            if scene.name == "loading" and held is not None:
+                held.append(route)  # never answered: the page stays on "Connecting…"
+            elif scene.served and scene.doc is not None:
+                _json(route, scene.doc)
+            else:
+                route.abort("connectionrefused")
+        elif path.startswith("/api/history"):
+            if scene.served:
+                _json(route, {"hours": 24, "series": scene.series})
+            else:
+                route.abort("connectionrefused")
+        elif path.startswith("/api/refresh"):
+            _json(route, {"accepted": False, "retry_in_s": 23})
+        else:
+            file = PAGE_DIR / (path.strip("/") or "index.html")
+            if file.is_file():
+                kind = mimetypes.guess_type(file.name)[0] or "text/plain"
+                route.fulfill(status=200, body=file.read_bytes(), content_type=kind)
+            else:
+                route.fulfill(status=404, body="")
+
+    page.route(BASE + "/**", handle)
+
+
+def show(page: Any, scene: Scene, *, theme: str = "dark", view: str | None = None,
+         query: str = "") -> None:
+    """Open the page in `scene` (theme, start view) and wait until it shows it."""
+    held: list[Any] = []
+    serve(page, scene, held)
+    q = f"poll=600&theme={theme}" + (f"&view={view}" if view else "") + (f"&{query}" if query else "")
+    if scene.cached:
+        page.goto(f"{BASE}/?{q}")
+        page.wait_for_function("document.getElementById('main').dataset.screen === 'data'")
+        scene.served = False
+        page.reload()
+        page.wait_for_function("document.body.dataset.mode === 'stale'")
+        scene.served = True
+        return
+    page.goto(f"{BASE}/?{q}")
+    if scene.screen == "loading":
+        page.wait_for_function("window.CC && CC.app")
+    else:
+        page.wait_for_function(f"document.getElementById('main').dataset.screen === '{scene.screen}'")
+    if scene.screen == "data":
+        # The history arrives just after the usage: wait for its redraw.
+        page.wait_for_function("CC.app.state.history && Object.keys(CC.app.state.history).length >= "
+                               f"{1 if scene.series else 0}")
+    page.wait_for_timeout(50)
+
+
+def audit(page: Any, min_text: float, min_pct: float) -> dict[str, Any]:
+    """Run tests/page/audit.js on the page: every text's size and contrast, and what is cut off."""
+    return dict(page.evaluate(f"({AUDIT})({min_text}, {min_pct})"))
