@@ -16,16 +16,9 @@ from claude_carthing.settings import load_settings
 from claude_carthing.sources import ClaudeSource
 from claude_carthing.terminal import state_line
 from tests.support import creds
+from tests.support.clock import Clock
 from tests.support.fake_claude import FakeClaude, alive
 from tests.support.fake_upstream import fixture
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -96,8 +96,8 @@ def test_kiosk_flags_are_read_from_each_generations_launch_file():
     from tests.support.chromium69 import kiosk_flags
 
     v3 = kiosk_flags(layouts.V3_RUN)
-    v40 = kiosk_flags(layouts.V40_SUPERVISORD)
-    v407 = kiosk_flags(layouts.START_CHROMIUM)
+    v40 = kiosk_flags(layouts.supervisord_conf("v4.0.6"))
+    v407 = kiosk_flags(layouts.start_chromium("http://127.0.0.1:8080/"))
     v41 = kiosk_flags(layouts.V41_LAUNCHER)
     for flags in (v3, v40, v407):  # the flag that makes a file:// page send `Origin: file://`
         assert "--allow-file-access-from-files" in flags and "--kiosk" in flags

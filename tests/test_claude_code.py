@@ -16,17 +16,10 @@ from claude_carthing.poller import Poller
 from claude_carthing.settings import load_settings
 from claude_carthing.sources import ClaudeSource
 from tests.support import creds
+from tests.support.clock import Clock
 from tests.support.fake_claude import FakeClaude, alive
 
 CANARY_TOKEN = "sk-ant-oat01-FAKE-canary-inherited-token-0000"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -188,6 +181,32 @@ def test_stopping_mid_read_kills_and_reaps_the_whole_child_tree(fake):
     while time.monotonic() < deadline and (alive(call["pid"]) or alive(call["grandchild"])):
         time.sleep(0.05)
     assert not alive(call["pid"]) and not alive(call["grandchild"])
+
+
+def test_a_hung_wrapper_is_killed_with_its_whole_tree_at_the_deadline(fake, monkeypatch):
+    monkeypatch.setattr(claude_code, "EXIT_GRACE_S", 0.5)
+    fake.play("wrapper_hang")  # a launcher script whose `node` child hangs too
+    outcome: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            source(timeout=2.0).read()
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    (call,) = fake.wait_for_calls(1)
+    thread.join(20)
+    finished = not thread.is_alive()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and (alive(call["pid"]) or alive(call["grandchild"])):
+        time.sleep(0.05)
+    orphan = alive(call["grandchild"])
+    if orphan:  # left behind: end it here, or it holds the output pipe (and this run) open
+        os.kill(call["grandchild"], 9)
+    assert finished and not orphan and not alive(call["pid"])
+    assert "did not answer within 2 s" in str(outcome[0])
 
 
 def test_a_child_that_does_not_exit_after_answering_is_killed(fake, monkeypatch):

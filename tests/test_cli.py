@@ -447,6 +447,14 @@ def test_logout_with_nothing_stored_does_not_wake_a_running_server():
     assert not paths.credentials_stamp().exists()  # the server re-reads when this changes
 
 
+def test_logout_after_a_login_that_failed_says_nothing_was_stored():
+    result = runner.invoke(app, ["login", "--stdin"], input=FAKE_SESSION_KEY + "\n")
+    assert result.exit_code == 7  # Claude unreachable: nothing was stored
+    result = runner.invoke(app, ["logout"])
+    assert result.exit_code == 0 and "Nothing was stored" in result.output
+    assert not paths.credentials_stamp().exists()
+
+
 def test_login_without_a_terminal_points_to_stdin():
     out = subprocess.run([sys.executable, "-m", "claude_carthing", "login"],
                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,

@@ -34,6 +34,9 @@ BAD_VALUES = [
     ("allow", "192.168.1.0/33"),
     ("allowed_hosts", "bad host"),
     ("cors_origins", "not-an-origin"),
+    ("max_interval", "30"),
+    ("max_interval", "100000000000000000000000"),  # the wait would never end
+    ("claude_code_version", "latest"),
 ]
 
 

@@ -200,6 +200,24 @@ def _unusable(backend: Any, fail_class: type) -> bool:
     return isinstance(backend, fail_class) or getattr(backend, "priority", 0) <= 0
 
 
+NOT_LOGIN_FACTS = ("device_id",)  # kept in the account file, but made before any login
+
+
+def _has_login(account: dict[str, Any]) -> bool:
+    """Return True when the account file holds what a `login` stored, not only a device id."""
+    return any(key not in NOT_LOGIN_FACTS for key in account)
+
+
+def _key_expected_in_keyring(account: dict[str, Any]) -> bool:
+    """Return True when the session key should be in the keyring (then it is asked again)."""
+    stored_in = account.get("stored_in")
+    if stored_in is not None:
+        return bool(stored_in == "keyring")
+    # Written before the account file said where: a login kept the key in the keyring unless
+    # the private file holds it.
+    return _has_login(account) and not paths.secrets_file().exists()
+
+
 def read_account() -> dict[str, Any]:
     """Return the non-secret account facts stored by `login` ({} when none)."""
     try:
@@ -222,7 +240,7 @@ def read_web() -> WebCredentials | None:
         return WebCredentials(env_key.strip(), org_id, "environment")
     stored_in = account.get("stored_in")
     if stored_in != "file":
-        stored = _read_keyring(expected=stored_in == "keyring")
+        stored = _read_keyring(expected=_key_expected_in_keyring(account))
         if stored:
             return WebCredentials(stored, org_id, "keyring")
     if stored_in == "keyring":
@@ -250,7 +268,7 @@ def _read_keyring(*, expected: bool) -> str | None:
         stored = ring.get_password(KEYRING_SERVICE, KEYRING_USER)
     except Exception as exc:
         # Locked (autostart before the desktop login) after a login: not "not logged in".
-        if expected or (paths.account_file().exists() and not paths.secrets_file().exists()):
+        if expected:
             raise KeyringUnavailableError(KEYRING_LOCKED) from exc
         return None  # never logged in, or an older login kept the key in the file
     return stored if isinstance(stored, str) and stored else None
@@ -319,10 +337,9 @@ def delete_web() -> bool:
                 removed = True
         except Exception:  # noqa: BLE001 - nothing to delete there
             log.debug("keyring had nothing to delete")
+    removed = removed or paths.secrets_file().exists() or _has_login(read_account())
     for path in (paths.secrets_file(), paths.account_file()):
-        if path.exists():
-            path.unlink()
-            removed = True
+        path.unlink(missing_ok=True)
     if removed:  # the stamp makes a running server re-read: only when something changed
         touch_stamp()
     return removed

@@ -144,8 +144,8 @@ class Settings:
                  f"must be one of {', '.join(LOG_LEVELS)}")
         _require(bool(VERSION.fullmatch(self.claude_code_version)), "claude_code_version",
                  "must be a version like 2.1.0")
-        _require(self.max_interval >= MIN_INTERVAL_S, "max_interval",
-                 f"must be at least {MIN_INTERVAL_S} seconds")
+        _require(MIN_INTERVAL_S <= self.max_interval <= MAX_INTERVAL_S, "max_interval",
+                 f"must be at least {MIN_INTERVAL_S} seconds and at most {MAX_INTERVAL_S}")
         _require(self.night == "off" or NIGHT_RE.fullmatch(self.night) is not None, "night",
                  "must be HH:MM-HH:MM (PC time) or off")
         self._validate_alerts()

@@ -176,11 +176,11 @@ class ClaudeSource:
             cookie_store.update_cloudflare(result.new_cookies)
         account = credentials.read_account()
         if result.org is not None and result.org.uuid != account.get("org_id"):
-            credentials.update_account(
-                {"org_id": result.org.uuid, "org_name": result.org.name,
-                 "plan": result.org.plan, "rate_limit_tier": result.org.rate_limit_tier},
-                signal=False,
-            )
+            facts = {"org_id": result.org.uuid, "org_name": result.org.name,
+                     "plan": result.org.plan, "rate_limit_tier": result.org.rate_limit_tier}
+            if creds.where == "environment" and "stored_in" not in account:
+                facts["stored_in"] = "environment"  # no stored key to wait for once it is unset
+            credentials.update_account(facts, signal=False)
             account = credentials.read_account()
         plan_name = account.get("plan")
         tier = account.get("rate_limit_tier")

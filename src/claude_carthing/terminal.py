@@ -130,8 +130,15 @@ def render_usage(doc: dict[str, Any]) -> Group:
     if extra and extra.get("enabled") and extra.get("used") is not None:
         limit = f" of {extra['limit']:.2f}" if extra.get("limit") is not None else ""
         parts.append(Text(f"Extra usage: {extra['used']:.2f}{limit} {extra.get('currency') or ''}"))
-    message = doc.get("error") or "No usage windows."
-    if not doc.get("windows") and message != meta.get("last_error"):  # else state_line says it
-        parts.append(Text(message, style="red"))
-    parts.append(state_line(doc))
+    parts += [*no_windows_line(doc), state_line(doc)]
     return Group(*parts)
+
+
+def no_windows_line(doc: dict[str, Any]) -> list[Text]:
+    """Return why there are no windows, unless `state_line` already says it (else [])."""
+    if doc.get("windows"):
+        return []
+    message = doc.get("error") or "No usage windows."
+    if message == (doc.get("meta") or {}).get("last_error"):
+        return []
+    return [Text(message, style="red")]

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from claude_carthing.local_http import get_json
 from claude_carthing.settings import Settings
-from claude_carthing.terminal import countdown, pace, state_line, window_cells
+from claude_carthing.terminal import countdown, no_windows_line, pace, state_line, window_cells
 
 SPARK = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 24
@@ -53,9 +53,7 @@ def render(doc: dict[str, Any], history: dict[str, list[float]], now_ms: int, or
         )
     fetched = meta.get("fetched_at_ms")
     age = Text(f"data {_age(now_ms - fetched)} old" if fetched else "no data yet", style="dim")
-    parts: list[Any] = [table]
-    if not doc.get("windows"):
-        parts.append(Text(doc.get("error") or "No usage windows.", style="red"))
+    parts: list[Any] = [table, *no_windows_line(doc)]
     parts += [state_line(doc), age, Text(f"{origin} · Ctrl+C to quit", style="dim")]
     return Group(*parts)
 

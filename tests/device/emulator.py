@@ -23,6 +23,7 @@ writes as its remote-debugging `/json` list.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -74,7 +75,7 @@ def _libraries(binary: str) -> list[str]:
 class Options:
     """How to build one emulated device."""
 
-    generation: str  # v3, v4.0.0, v4.0.6, v4.1
+    generation: str  # v3, v4.0.0 (v4.0.0-v4.0.4), v4.0.6 (v4.0.5-v4.0.6), v4.0.7, v4.1
     password: str | None = None  # None: the generation's stock password
     authorized_key: str | None = None
     var_free_kb: int | None = None  # fill /var so only this much is left
@@ -83,6 +84,11 @@ class Options:
     devtools: bool = False  # answer the browser's debug-port /json on 127.0.0.1:debug_port
     localtime_link: str | None = None  # make /etc/localtime a link to this zone (a file is staged)
     max_sessions: int | None = None  # sshd's MaxSessions (0: logins work, every command is refused)
+    netns: str | None = None  # run inside this network namespace (a name under /run/netns, or a path)
+    listen: str = "127.0.0.1"  # sshd's address
+    ssh_port: int | None = None  # None: 22 inside a namespace of its own, else a free port
+    busybox: str | None = None  # the BusyBox binary to install (None: the one on PATH)
+    absent: tuple[str, ...] = ()  # stock folders/files this device lacks (e.g. a webapps folder)
 
 
 class EmulatedDevice:
@@ -91,8 +97,11 @@ class EmulatedDevice:
     def __init__(self, workdir: Path, options: Options) -> None:
         self.workdir = workdir
         self.options = options
-        self.port = free_port()
+        self.port = options.ssh_port or (22 if options.netns else free_port())
         self.debug_port = free_port() if options.devtools else None
+        # v4.0.7's start-chromium waits for nocturned on the device's 127.0.0.1:8080; without a
+        # network namespace of its own, the device's loopback is the host's: use a free port.
+        self.nocturned_port = layouts.NOCTURNED_PORT if options.netns else free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.stock_url = ""
 
@@ -106,8 +115,11 @@ class EmulatedDevice:
         script = self.workdir / "launch.sh"
         script.write_text(self._launch_script(stage))
         log = (self.workdir / "device.log").open("wb")
+        netns = self.options.netns
+        enter = [] if netns is None else [
+            "nsenter", f"--net={netns if '/' in netns else '/run/netns/' + netns}"]
         self.proc = subprocess.Popen(
-            ["unshare", "-m", "-p", "-f", "--kill-child",
+            [*enter, "unshare", "-m", "-p", "-f", "--kill-child",
              "setpriv", "--bounding-set", "-sys_time", "sh", str(script)],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -159,6 +171,21 @@ class EmulatedDevice:
         raw = self.read("/run/emu/browser.url")
         return raw.decode().strip() if raw else None
 
+    def browser_argv(self) -> list[str]:
+        """Return the exact arguments the kiosk's browser was last started with."""
+        raw = self.read("/run/emu/browser.argv")
+        return raw.decode().split("\0")[:-1] if raw else []
+
+    def set_nocturned(self, on: bool) -> None:
+        """Start or stop v4.0.7's stand-in nocturned (what start-chromium waits for)."""
+        if on:
+            command = (f"/bin/busybox httpd -f -p 127.0.0.1:{self.nocturned_port}"
+                       " -h /run/emu/nocturned >/dev/null 2>&1 & echo $! > /run/emu/nocturned.pid")
+        else:
+            command = "kill $(cat /run/emu/nocturned.pid) && rm /run/emu/nocturned.pid"
+        result = self.run_inside(command)
+        assert result.returncode == 0, result.stderr
+
     def calls(self) -> list[str]:
         """Return the service-manager calls the stand-ins recorded."""
         raw = self.read("/run/emu/calls.log")
@@ -188,16 +215,21 @@ class EmulatedDevice:
                 return "ro" in fields[5].split(",")
         raise AssertionError("no /srv mount")
 
-    def snapshot(self) -> dict[str, tuple[str, int, bytes]]:
-        """Return every file and link of the device (but /dev, /proc, /run, /tmp)."""
+    def snapshot(self, only: tuple[str, ...] = ()) -> dict[str, tuple[str, int, bytes]]:
+        """Return every file and link of the device (but /dev, /proc, /run, /tmp).
+
+        `only`: just these top folders (e.g. ("etc", "var", "opt")), for a quicker look.
+        """
         found: dict[str, tuple[str, int, bytes]] = {}
         skip = {"dev", "proc", "run", "tmp"}
         root = self.root
         for dirpath, dirnames, filenames in os.walk(root):
-            rel_dir = "/" + os.path.relpath(dirpath, root).replace(".", "", 1).lstrip("/")
+            rel = os.path.relpath(dirpath, root)
+            rel_dir = "/" if rel == "." else "/" + rel  # ("/root/.ssh" keeps its dot)
             if rel_dir == "/":
-                dirnames[:] = [d for d in dirnames if d not in skip]
-            for name in dirnames + filenames:
+                dirnames[:] = [d for d in dirnames if d not in skip and (not only or d in only)]
+            top_files_skipped = only and rel_dir == "/"
+            for name in dirnames + ([] if top_files_skipped else filenames):
                 full = Path(dirpath) / name
                 rel = (rel_dir.rstrip("/") + "/" + name)
                 st = full.lstat()
@@ -209,10 +241,56 @@ class EmulatedDevice:
                     found[rel] = ("file", st.st_mode & 0o7777, full.read_bytes())
         return found
 
+    def restore(self, target: dict[str, tuple[str, int, bytes]]) -> None:
+        """Put the device's files back to a `snapshot()` from the host, then "/" read-only again.
+
+        Test setup only (a quick reset between runs): the device's own shell is not used.
+        """
+        now = self.snapshot()
+        if now == target:
+            return
+        mount = ["nsenter", "-t", str(self.ns_pid), "-m", "--", "mount", "-o"]
+        subprocess.run([*mount, "remount,rw", "/srv"], check=True)
+        try:
+            for rel in sorted(set(now) - set(target), key=lambda p: -p.count("/")):
+                full = self.path(rel)
+                if full.is_dir() and not full.is_symlink():
+                    shutil.rmtree(full, ignore_errors=True)
+                elif full.exists() or full.is_symlink():
+                    full.unlink()
+            for rel in sorted(target, key=lambda p: p.count("/")):
+                if self.snapshot_entry(rel) == target[rel]:
+                    continue
+                kind, mode, data = target[rel]
+                full = self.path(rel)
+                if full.is_symlink() or (full.exists() and kind != "dir" and full.is_dir()):
+                    full.unlink() if full.is_symlink() else shutil.rmtree(full)
+                if kind == "dir":
+                    full.mkdir(exist_ok=True)
+                elif kind == "link":
+                    full.symlink_to(data.decode())
+                else:
+                    full.write_bytes(data)
+                if kind != "link":
+                    full.chmod(mode)
+        finally:
+            subprocess.run([*mount, "remount,ro", "/srv"], check=True)
+
+    def snapshot_entry(self, rel: str) -> tuple[str, int, bytes] | None:
+        """Return one path's entry as `snapshot()` would list it, or None."""
+        full = self.path(rel)
+        if full.is_symlink():
+            return ("link", 0, os.readlink(full).encode())
+        if full.is_dir():
+            return ("dir", full.stat().st_mode & 0o7777, b"")
+        if full.is_file():
+            return ("file", full.stat().st_mode & 0o7777, full.read_bytes())
+        return None
+
     def run_inside(self, command: str) -> subprocess.CompletedProcess[str]:
         """Run a command in the device's namespace, chrooted (test setup only)."""
         return subprocess.run(
-            ["nsenter", "-t", str(self.ns_pid), "-m", "-p", "--", "chroot", "/srv", "/bin/sh",
+            ["nsenter", "-t", str(self.ns_pid), "-m", "-p", "-n", "--", "chroot", "/srv", "/bin/sh",
              "-c", command], capture_output=True, text=True, check=False, timeout=30)
 
     def chromium_launcher(self) -> Path:
@@ -227,6 +305,23 @@ class EmulatedDevice:
         script.chmod(0o755)
         return script
 
+    def browser_wrapper(self, binary: Path) -> Path:
+        """Return a script that runs `binary` where the kiosk runs: the device's files in place.
+
+        It joins the device's mount namespace and, in a private one of its own, binds the
+        device's /var and /opt over the host's, so a kiosk URL such as
+        file:///var/lib/claude-carthing/page/index.html opens the device's page unchanged.
+        (The network namespace is the caller's: start the script inside the device's.)
+        """
+        script = self.workdir / f"in-device-{binary.name}.sh"
+        script.write_text(
+            "#!/bin/sh\n"
+            f"exec nsenter -t {self.ns_pid} -m -- unshare -m sh -c"
+            " 'mount --rbind /srv/var /var && mount --rbind /srv/opt /opt && exec \"$0\" \"$@\"'"
+            f' {shlex.quote(str(binary))} "$@"\n')
+        script.chmod(0o755)
+        return script
+
     def wait_for(self, condition: object, what: str, timeout_s: float = 15) -> None:
         """Poll until `condition()` is true."""
         deadline = time.monotonic() + timeout_s
@@ -237,8 +332,11 @@ class EmulatedDevice:
         raise AssertionError(f"timed out waiting for {what}; device log:\n{self.log()}")
 
     # --- building ---------------------------------------------------------------------------
-    def _stage(self, stage: Path) -> None:
-        files, links, self.stock_url = layouts.tree(self.options.generation)
+    def _stage(self, stage: Path) -> None:  # noqa: PLR0912 - one step per kind of file
+        files, links, self.stock_url = layouts.tree(
+            self.options.generation, f"http://127.0.0.1:{self.nocturned_port}/")
+        for gone in self.options.absent:
+            files = {p: v for p, v in files.items() if p != gone and not p.startswith(gone + "/")}
         if self.options.kiosk_env is not None:
             files["/var/lib/bandaid/nocturne/kiosk-env"] = (self.options.kiosk_env, 0o644)
             for line in self.options.kiosk_env.splitlines():
@@ -249,6 +347,7 @@ class EmulatedDevice:
             (stage / d).mkdir(parents=True, exist_ok=True)
         if self.options.generation == "v4.1":
             (stage / "opt/nocturne").mkdir(parents=True, exist_ok=True)
+            (stage / "var/lib/bandaid/nocturne").mkdir(parents=True, exist_ok=True)
         if self.options.localtime_link is not None:
             zone = stage / "usr/share/zoneinfo" / self.options.localtime_link
             zone.parent.mkdir(parents=True, exist_ok=True)
@@ -263,7 +362,7 @@ class EmulatedDevice:
             target = stage / path.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.symlink_to(dest)
-        busybox = shutil.which("busybox")
+        busybox = self.options.busybox or shutil.which("busybox")
         assert busybox is not None
         binaries = [busybox] + (list(RUNIT) if self.options.generation == "v3" else [])
         for binary in binaries:
@@ -278,6 +377,8 @@ class EmulatedDevice:
             link = stage / "bin" / applet
             if not link.exists() and not (stage / "usr/bin" / applet).exists():
                 link.symlink_to("busybox")
+        (stage / "bin/emu-login-sh").write_text(layouts.LOGIN_SHELL)
+        (stage / "bin/emu-login-sh").chmod(0o755)
 
     def _sshd_files(self) -> None:
         w = self.workdir
@@ -287,18 +388,17 @@ class EmulatedDevice:
         if password is None:
             password = "" if self.options.generation == "v4.1" else "nocturne"
         hashed = _hash(password)
-        passwd = [line for line in Path("/etc/passwd").read_text().splitlines()
-                  if not line.startswith("root:")]
-        if not any(line.startswith("sshd:") for line in passwd):
-            passwd.append("sshd:x:102:65534::/run/sshd:/usr/sbin/nologin")
-        (w / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n" + "\n".join(passwd) + "\n")
-        shadow = [line for line in Path("/etc/shadow").read_text().splitlines()
-                  if not line.startswith("root:")]
-        (w / "shadow").write_text(f"root:{hashed}:19000:0:99999:7:::\n" + "\n".join(shadow) + "\n")
+        # The device's own accounts, generated here: the host's account files are never read.
+        (w / "passwd").write_text(
+            "root:x:0:0:root:/root:/bin/emu-login-sh\n"
+            "sshd:x:102:65534::/run/sshd:/usr/sbin/nologin\n"
+            "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n")
+        (w / "shadow").write_text(f"root:{hashed}:19000:0:99999:7:::\n"
+                                  "sshd:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n")
         (w / "shadow").chmod(0o600)
         (w / "authorized_keys").write_text((self.options.authorized_key or "") + "\n")
         (w / "sshd_config").write_text(
-            f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {w / 'host_key'}\n"
+            f"Port {self.port}\nListenAddress {self.options.listen}\nHostKey {w / 'host_key'}\n"
             "PidFile none\nUsePAM no\nPermitRootLogin yes\nPasswordAuthentication yes\n"
             "KbdInteractiveAuthentication no\nPermitEmptyPasswords yes\nStrictModes no\n"
             # The second file is root's own, inside the device (what --install-key writes).
@@ -317,9 +417,10 @@ class EmulatedDevice:
             f"mount --bind {w}/shadow /etc/shadow",
             "mount -t tmpfs -o mode=755,size=32m device-root /srv",
             f"cp -a {stage}/. /srv/",
-            "mkdir -p /tmp/var-stage && cp -a /srv/var/. /tmp/var-stage/ && rm -rf /srv/var/*",
+            # In this device's own folder: /tmp is the host's, shared with every other device.
+            f"mkdir -p {w}/var-stage && cp -a /srv/var/. {w}/var-stage/ && rm -rf /srv/var/*",
             "mount -t tmpfs -o mode=755,size=16m device-var /srv/var",
-            "cp -a /tmp/var-stage/. /srv/var/ && rm -rf /tmp/var-stage",
+            f"cp -a {w}/var-stage/. /srv/var/ && rm -rf {w}/var-stage",
             "mount -t tmpfs -o mode=755,size=8m device-run /srv/run",
             "mount -t tmpfs -o mode=1777,size=8m device-tmp /srv/tmp",
             "mount --bind /dev /srv/dev",
@@ -336,6 +437,11 @@ class EmulatedDevice:
         if self.debug_port is not None:
             lines.append(f"mkdir -p /srv/run/emu/devtools && chroot /srv /bin/busybox httpd -f"
                          f" -p 127.0.0.1:{self.debug_port} -h /run/emu/devtools &")
+        if gen == "v4.0.7":
+            lines.append(
+                "mkdir -p /srv/run/emu/nocturned && echo nocturned > /srv/run/emu/nocturned/index.html"
+                f" && {{ chroot /srv /bin/busybox httpd -f -p 127.0.0.1:{self.nocturned_port}"
+                " -h /run/emu/nocturned & echo $! > /srv/run/emu/nocturned.pid; }")
         if self.options.root_full:
             lines.append("dd if=/dev/zero of=/srv/.filler bs=4096 2>/dev/null || true")
         lines.append("mount -o remount,ro /srv")

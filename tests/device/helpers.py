@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from tests.device.emulator import EmulatedDevice
 
+# Every emulated variant: v3, v4.0.0-v4.0.4, v4.0.5-v4.0.6, v4.0.7, v4.1.
+VARIANTS = ["v3", "v4.0.0", "v4.0.6", "v4.0.7", "v4.1"]
+
 STATE = "/var/lib/claude-carthing"
 PAGE_DIR = {
     "v3": f"{STATE}/page",
     "v4.0.0": f"{STATE}/page",
     "v4.0.6": f"{STATE}/page",
+    "v4.0.7": f"{STATE}/page",
     "v4.1": "/opt/nocturne/webapps/claude-carthing",
 }
 KIOSK_FILE = {
     "v3": "/etc/sv/chromium/run",
     "v4.0.0": "/etc/supervisord.conf",
     "v4.0.6": "/etc/supervisord.conf",
+    "v4.0.7": "/etc/supervisord.conf",
     "v4.1": "/opt/nocturne/kiosk-env",
 }
 

@@ -65,11 +65,22 @@ def test_first_connection_stores_the_host_key(make_device, cli):
     assert host_key in stored
 
 
-def test_unreachable_device_says_so(cli):
-    result = cli("deploy", "--device", "127.0.0.1", "--port", str(free_port()),
-                 "--server", SERVER)
+def _no_internals(output: str) -> None:
+    # paramiko's wording ("[Errno None] Unable to connect...", exception class names) is not
+    # for users: the message says what happened in words, and what to do next.
+    for internal in ("Errno", "NoValidConnectionsError", "SSHException", "ChannelException",
+                     "EOFError", "paramiko"):
+        assert internal not in output, output
+
+
+def test_unreachable_device_says_so_and_what_to_do(cli):
+    port = free_port()
+    result = cli("deploy", "--device", "127.0.0.1", "--port", str(port), "--server", SERVER)
     assert result.exit_code == ExitStatus.UNREACHABLE
-    assert "could not reach SSH at 127.0.0.1" in result.output
+    line = _one_error_line(result)
+    assert f"could not reach SSH at 127.0.0.1:{port}: nothing accepts connections there" in line
+    _no_internals(result.output)
+    assert "usb-setup" in result.output and "--device" in result.output  # the next steps
 
 
 def test_full_var_halfway_through_the_page_undoes_everything(make_device, cli):
@@ -95,7 +106,7 @@ def test_full_root_while_remounted_goes_back_read_only(make_device, cli):
     assert device.snapshot() == stock
 
 
-@pytest.mark.parametrize("generation", ["v4.0.6", "v4.1"])
+@pytest.mark.parametrize("generation", ["v4.0.6", "v4.0.7", "v4.1"])
 def test_failing_restart_restores_the_files(make_device, cli, generation):
     device = make_device(generation)
     stock = device.snapshot()
@@ -129,6 +140,8 @@ def test_device_refusing_every_command_is_one_error_line(make_device, cli):
     result = cli("undeploy", *ssh_args(device))
     assert result.exit_code == ExitStatus.UNREACHABLE, result.output
     assert "SSH connection to 127.0.0.1 stopped working" in _one_error_line(result)
+    _no_internals(result.output)
+    assert "run the same command again" in result.output  # the next step
 
 
 def test_device_dying_in_the_middle_of_undeploy_is_one_error_line(make_device, cli,
@@ -147,6 +160,8 @@ def test_device_dying_in_the_middle_of_undeploy_is_one_error_line(make_device, c
     result = cli("undeploy", *ssh_args(device))
     assert result.exit_code == ExitStatus.UNREACHABLE, result.output
     assert "SSH connection to 127.0.0.1" in _one_error_line(result)
+    _no_internals(result.output)
+    assert "run the same command again" in result.output
 
 
 # `mount` on the device, failing the next N read-only remounts (as a busy file would make it).
@@ -196,3 +211,16 @@ def test_root_stuck_read_write_is_not_called_as_it_was(make_device, cli):
     assert "as it was" not in result.output
     assert "/ is still mounted read-write; reboot the Car Thing" in result.output
     assert device.snapshot() == stock  # every file is back, only the mount is not
+
+
+def test_deploy_on_v407_with_nocturned_down_says_the_kiosk_cannot_start(make_device, cli):
+    device = make_device("v4.0.7")
+    device.set_nocturned(False)
+    result = cli("deploy", *ssh_args(device), "--server", SERVER)
+    assert result.exit_code == 0, result.output  # the files are right; the kiosk waits
+    assert "warning: the kiosk cannot start: /bin/start-chromium waits until nocturned" in \
+        result.output
+    assert "Restart nocturned" in result.output
+    assert device.browser_url() == device.stock_url  # indeed: no browser started since
+    device.set_nocturned(True)
+    device.wait_for(lambda: device.browser_url() != device.stock_url, "the page once it answers")

@@ -49,16 +49,36 @@ def test_v3_run_file_edit_changes_only_the_app_flag():
     assert kiosk.app_flag(edited) == URL
 
 
-def test_supervisord_edits_command_on_400_and_environment_on_406():
-    v400 = kiosk.set_supervisord_url(layouts.V40_SUPERVISORD, URL)
-    assert kiosk.supervisord_url(v400) == URL
-    assert "NOCTURNE_CHROMIUM_URL" not in v400
-    v406 = kiosk.set_supervisord_url(layouts.V406_SUPERVISORD, URL)
-    assert f'XDG_CACHE_HOME="/var/cache",NOCTURNE_CHROMIUM_URL="{URL}"' in v406
-    assert kiosk.supervisord_url(v406) == URL
-    assert kiosk.set_supervisord_url(v406, URL) == v406
+@pytest.mark.parametrize(("variant", "stock"), [("v4.0.0", "http://localhost:80"),
+                                                  ("v4.0.6", "http://localhost:8080")])
+def test_supervisord_with_the_browser_command_gets_its_app_flag_edited(variant, stock):
+    # v4.0.0-v4.0.6 carry the whole browser command on command=: only its --app= changes.
+    conf = layouts.supervisord_conf(variant)
+    assert kiosk.supervisord_url(conf) == stock
+    edited = kiosk.set_supervisord_url(conf, URL)
+    assert "NOCTURNE_CHROMIUM_URL" not in edited
+    assert edited.replace(f"--app='{URL}'", f"--app={stock}") == conf
+    assert kiosk.supervisord_url(edited) == URL
+    assert kiosk.set_supervisord_url(edited, URL) == edited
+
+
+def test_supervisord_starting_start_chromium_gets_the_url_in_its_environment():
+    conf = layouts.supervisord_conf("v4.0.7")
+    assert kiosk.supervisord_url(conf) is None  # start-chromium's own default applies
+    edited = kiosk.set_supervisord_url(conf, URL)
+    assert f'XDG_CACHE_HOME="/var/cache",NOCTURNE_CHROMIUM_URL="{URL}"' in edited
+    assert kiosk.supervisord_url(edited) == URL
+    assert kiosk.set_supervisord_url(edited, URL) == edited
     # Other programs' environment lines are untouched.
-    assert 'environment=RUST_LOG="info", NOCTURNE_WEBAPPS_DIR="/etc/nocturne/ui"' in v406
+    assert ('environment=RUST_LOG="nocturned=info,iap2_rs=info,bluer=info",'
+            ' NOCTURNE_WEBAPPS_DIR="/etc/nocturne/ui"') in edited
+
+
+def test_supervisord_with_an_unknown_chromium_command_is_refused_not_guessed():
+    # Neither an --app= flag nor /bin/start-chromium: an environment variable would do nothing.
+    text = "[program:chromium]\ncommand=/usr/bin/other-launcher --kiosk\n"
+    with pytest.raises(kiosk.DeviceError, match="other-launcher"):
+        kiosk.set_supervisord_url(text, URL)
 
 
 def test_supervisord_without_environment_line_gets_one():

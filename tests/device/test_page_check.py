@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.ssh, pytest.mark.busybox]
 SERVER = "http://127.0.0.1:8765"
 
 
-@pytest.mark.parametrize("generation", ["v3", "v4.0.6", "v4.1"])
+@pytest.mark.parametrize("generation", ["v3", "v4.0.6", "v4.0.7", "v4.1"])
 def test_deploy_reports_page_loaded_from_the_debug_port(make_device, cli, generation):
     device = make_device(generation, devtools=True)
     result = cli("deploy", *ssh_args(device), "--server", SERVER,

@@ -7,11 +7,18 @@ import subprocess
 
 import pytest
 
-from tests.device.helpers import KIOSK_FILE, PAGE_DIR, STATE, expected_url, mtimes, ssh_args
+from tests.device.helpers import (
+    KIOSK_FILE,
+    PAGE_DIR,
+    STATE,
+    VARIANTS,
+    expected_url,
+    mtimes,
+    ssh_args,
+)
 
 pytestmark = [pytest.mark.ssh, pytest.mark.busybox]
 SERVER = "http://127.0.0.1:8765"  # nothing needs to answer: deploy only warns
-GENERATIONS = ["v3", "v4.0.0", "v4.0.6", "v4.1"]
 
 
 def restarts(device):
@@ -19,7 +26,7 @@ def restarts(device):
     return [c for c in device.calls() if c.split()[1] in ("restart", "update", "start", "boot")]
 
 
-@pytest.mark.parametrize("generation", GENERATIONS)
+@pytest.mark.parametrize("generation", VARIANTS)
 def test_deploy_twice_then_undeploy_restores_every_byte(make_device, cli, generation):
     device = make_device(generation)
     stock = device.snapshot()
@@ -107,3 +114,30 @@ def test_dry_run_prints_the_plan_and_changes_nothing(make_device, cli):
     assert device.snapshot() == stock
     assert device.browser_url() == device.stock_url
     assert device.root_readonly()
+
+
+def test_undeploy_removes_the_folders_deploy_created_outside_its_own(make_device, cli):
+    # A v4.1 without any extra web app yet: deploy must create /opt/nocturne/webapps itself,
+    # and undeploy must take it away again (it was not there before).
+    device = make_device("v4.1", absent=("/var/lib/bandaid/nocturne/webapps",))
+    stock = device.snapshot()
+    assert "/opt/nocturne/webapps" not in stock
+    assert cli("deploy", *ssh_args(device), "--server", SERVER).exit_code == 0
+    assert device.path("/opt/nocturne/webapps/claude-carthing/index.html").is_file()
+    manifest = json.loads(device.read(f"{STATE}/manifest.json"))
+    assert "/opt/nocturne/webapps" in manifest["created_dirs"]
+    assert cli("undeploy", *ssh_args(device)).exit_code == 0
+    assert device.snapshot() == stock
+
+
+def test_reverse_dial_goes_into_the_kiosk_url_and_a_plain_deploy_takes_it_out(make_device, cli):
+    device = make_device("v4.0.7")
+    result = cli("deploy", *ssh_args(device), "--server", SERVER, "--reverse-dial")
+    assert result.exit_code == 0, result.output
+    url = expected_url("v4.0.7", SERVER) + "&dial=reverse"
+    device.wait_for(lambda: device.browser_url() == url, "the page with a reversed dial")
+    assert device.browser_argv()[-1] == f"--app={url}"  # one argument, '&' and all
+    plain = cli("deploy", *ssh_args(device), "--server", SERVER)
+    assert plain.exit_code == 0, plain.output
+    device.wait_for(lambda: device.browser_url() == expected_url("v4.0.7", SERVER),
+                    "the page with the dial as it comes")

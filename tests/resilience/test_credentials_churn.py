@@ -13,15 +13,8 @@ from claude_carthing.poller import Poller
 from claude_carthing.settings import load_settings
 from claude_carthing.sources import ClaudeSource
 from tests.support import creds
+from tests.support.clock import Clock
 from tests.support.fake_upstream import FakeUpstream
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def make_poller(upstream: FakeUpstream, clock: Clock) -> Poller:

@@ -3,30 +3,24 @@ unlocks it), and refusing a rotated key. A real keyring backend class stands in 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import keyring.core
 import pytest
 from keyring.backends import fail
 
-from claude_carthing import credentials, paths
+from claude_carthing import cookie_store, credentials, paths
 from claude_carthing.poller import Poller
 from claude_carthing.settings import load_settings
 from claude_carthing.sources import ClaudeSource
 from tests.support import creds
+from tests.support.clock import Clock
 from tests.support.fake_upstream import ORG_ID, FakeUpstream
 from tests.support.flaky_keyring import FlakyKeyring
 
 OLD_KEY = "sk-ant-sid01-FAKE-canary-old-key-0001"
 NEW_KEY = "sk-ant-sid01-FAKE-canary-rotated-0002"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -104,4 +98,33 @@ def test_a_locked_keyring_does_not_stop_the_claude_code_login(fake_upstream, rin
 
 def test_a_broken_keyring_with_no_login_at_all_says_not_logged_in(fake_upstream, ring):
     ring.locked = True  # a keyring that always fails, on a PC where `login` never ran
+    assert credentials.read_web() is None  # "not logged in", not "the keyring is locked"
+
+
+def test_a_key_stored_before_the_account_said_where_is_still_looked_for_again(
+        fake_upstream, ring, monkeypatch):
+    # An account file from before `stored_in` existed: the key went to the keyring.
+    credentials.store_web(OLD_KEY, {"org_id": ORG_ID})
+    account = credentials.read_account()
+    del account["stored_in"]
+    paths.account_file().write_text(json.dumps(account), encoding="utf-8")
+    # At autostart no keyring answered yet: detection settled on "no keyring".
+    monkeypatch.setattr(keyring.core, "_keyring_backend", fail.Keyring())
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.support.flaky_keyring.FlakyKeyring")
+    snap = make_poller(fake_upstream, Clock()).poll_once()
+    assert snap.state == "live" and snap.source == "web"  # not "not logged in" for good
+
+
+def test_a_failed_login_leaves_a_locked_keyring_meaning_not_logged_in(ring):
+    cookie_store.device_id()  # a login attempt that never reached claude.ai still made one
+    ring.locked = True
+    assert credentials.read_web() is None  # "not logged in", not "the keyring is locked"
+
+
+def test_a_key_from_the_environment_once_is_not_awaited_from_a_keyring(
+        fake_upstream, ring, monkeypatch):
+    monkeypatch.setenv(credentials.SESSION_KEY_ENV, OLD_KEY)
+    assert make_poller(fake_upstream, Clock()).poll_once().state == "live"  # org facts kept
+    monkeypatch.delenv(credentials.SESSION_KEY_ENV)
+    monkeypatch.setattr(keyring.core, "_keyring_backend", fail.Keyring())  # a PC without one
     assert credentials.read_web() is None  # "not logged in", not "the keyring is locked"

@@ -32,6 +32,7 @@ GENERATIONS = {
     "v3": "Nocturne v3 (runit), firmware 3.0.0",
     "v4.0.0": "Nocturne v4.0 (supervisord), firmware v4.0.0",
     "v4.0.6": "Nocturne v4.0 (supervisord), firmware v4.0.6",
+    "v4.0.7": "Nocturne v4.0 (supervisord), firmware v4.0.7",
     "v4.1": "Nocturne v4.1 (systemd), firmware 4.1.2",
 }
 DEPLOY_FIX = "fix: Run `claude-carthing deploy`"
@@ -233,3 +234,47 @@ def test_a_changed_host_key_fails_login_and_says_which_line_to_delete(
     assert f"fix: If you reflashed the Car Thing, delete its line in {device_dir()}" in out
     assert found["kiosk page"] == ("[SKIP]", "not checked: no SSH login")
     assert code == 1
+
+
+def test_v407_kiosk_waiting_for_a_silent_nocturned_is_reported(
+    make_device: Callable[..., EmulatedDevice], cli: Callable[..., Any], server: LiveServer,
+) -> None:
+    device = make_device("v4.0.7")
+    deploy(cli, device, server.url)
+    code, out = doctor(device, server.port)
+    start = lines(out)["kiosk start"]
+    assert start[0] == "[OK]", out
+    assert f"nocturned answers at http://127.0.0.1:{device.nocturned_port}/" in start[1]
+
+    # nocturned stops answering: start-chromium waits forever, the browser never starts.
+    device.set_nocturned(False)
+    device.run_inside("supervisorctl restart chromium >/dev/null")
+    code, out = doctor(device, server.port)
+    start = lines(out)["kiosk start"]
+    assert start[0] == "[FAIL]", out
+    assert ("the kiosk cannot start: /bin/start-chromium waits until nocturned answers at"
+            f" http://127.0.0.1:{device.nocturned_port}/, and nothing answers there") in start[1]
+    assert "fix: Restart nocturned" in start[1]
+    assert lines(out)["kiosk page"][0] == "[OK]"  # the page is deployed; only the start hangs
+    assert code == 1
+
+
+@pytest.mark.parametrize("generation", ["v3", "v4.0.6", "v4.1"])
+def test_kiosks_that_wait_for_nothing_get_no_start_check(
+    make_device: Callable[..., EmulatedDevice], server: LiveServer, generation: str,
+) -> None:
+    device = make_device(generation)
+    _code, out = doctor(device, server.port)
+    assert "kiosk start" not in lines(out)
+
+
+def test_a_reversed_dial_is_still_our_page_for_this_server(
+    make_device: Callable[..., EmulatedDevice], cli: Callable[..., Any], server: LiveServer,
+) -> None:
+    device = make_device("v4.1")
+    deploy(cli, device, server.url, "--reverse-dial")
+    code, out = doctor(device, server.port)
+    kiosk = lines(out)["kiosk page"]
+    assert kiosk[0] == "[OK]", out
+    assert "dial reversed" in kiosk[1]
+    assert code == 0

@@ -99,3 +99,11 @@ def test_ctrl_c_exits_cleanly(fake_upstream: FakeUpstream) -> None:
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     assert "5-hour" in out
+
+
+def test_watch_without_credentials_says_it_once() -> None:
+    reason = "Not logged in: run `claude-carthing login` on the PC"
+    doc = {"windows": [], "error": reason,
+           "meta": {"state": "not_configured", "last_error": reason, "server_time_ms": HOUR_MS}}
+    shown = text_of(watch.render(doc, {}, HOUR_MS, "test")).replace("\n", " ")
+    assert shown.count("claude-carthing login") == 1, shown

@@ -58,6 +58,11 @@ def register(app: typer.Typer) -> None:
                          help="The browser's remote-debugging port on the device."),
         ] = None,
         old_port: OldSshPort = None,
+        reverse_dial: Annotated[
+            bool, typer.Option("--reverse-dial",
+                               help="Turn the page's dial the other way (writes dial=reverse"
+                                    " into the kiosk URL; deploy without it to undo).")
+        ] = False,
     ) -> None:
         """Show the usage page on a Car Thing running Nocturne (v3, v4.0 or v4.1)."""
 
@@ -67,7 +72,7 @@ def register(app: typer.Typer) -> None:
             port = old_port if old_port is not None else ssh_port
             run_deploy(_options(device, port, identity, dry_run, server=server,
                                 set_clock=set_clock, install_key=install_key,
-                                debug_port=debug_port), typer.echo)
+                                debug_port=debug_port, reverse_dial=reverse_dial), typer.echo)
 
         run_friendly(body)
 

@@ -9,10 +9,17 @@ from contextlib import nullcontext
 
 from claude_carthing.device.generation import Generation
 from claude_carthing.device.journal import Journal
-from claude_carthing.device.layout import LAYOUTS, MANIFEST, STATE_DIR, Layout
+from claude_carthing.device.layout import (
+    BACKUP_DIR,
+    LAYOUTS,
+    MANIFEST,
+    RESTART_PENDING,
+    STATE_DIR,
+    Layout,
+)
 from claude_carthing.device.manifest import Manifest, sha256
 from claude_carthing.device.plan import Plan
-from claude_carthing.device.rootfs import writable_root
+from claude_carthing.device.rootfs import settle, writable_root
 from claude_carthing.device.transport import DeviceError, Transport
 
 Note = Callable[[str], None]
@@ -24,12 +31,24 @@ class DeployFailedError(DeviceError):
 
 
 def apply(transport: Transport, plan: Plan, note: Note) -> bool:  # noqa: PLR0912
-    """Carry out a plan; return False when there was nothing to change."""
+    """Carry out a plan; return False when there was nothing to change.
+
+    The order makes a dropped link harmless: the record of what we change (the manifest) is
+    written before anything it lists, backups before the edits they undo, and a restart
+    marker before the kiosk edit; so the next deploy or undeploy always knows what to finish.
+    """
     if not plan.changes_anything:
+        settle(transport, note)
         return False
     journal = Journal(transport, note)
     try:
-        journal.make_dirs(plan.create_dirs)
+        state = [d for d in plan.create_dirs if d == STATE_DIR or STATE_DIR.startswith(d + "/")]
+        journal.make_dirs(state)
+        if plan.manifest_bytes is not None:
+            journal.write(MANIFEST, plan.manifest_bytes, "644")
+        if plan.restart:
+            journal.write(RESTART_PENDING, b"", "644")
+        journal.make_dirs([d for d in plan.create_dirs if d not in state])
         for change in plan.files:
             if change.backup:
                 journal.write(*change.backup)
@@ -46,10 +65,11 @@ def apply(transport: Transport, plan: Plan, note: Note) -> bool:  # noqa: PLR091
         for c in edits:
             if not c.on_rootfs and c.new is not None:
                 journal.write(c.path, c.new, c.mode)
-        if plan.manifest_bytes is not None:
-            journal.write(MANIFEST, plan.manifest_bytes, "644")
         transport.check("sync")
         restart(transport, plan.layout, plan.restart, note)
+        if plan.restart:
+            transport.check(f"rm -f {shlex.quote(RESTART_PENDING)}")
+        settle(transport, note)
     except BaseException as exc:
         problems = journal.rollback()
         if plan.restart:
@@ -102,13 +122,15 @@ def confirm_running(transport: Transport, layout: Layout) -> None:
 
 
 def undeploy(transport: Transport, note: Note) -> list[str]:
-    """Restore every file from its backup, delete our folders, restart the stock kiosk.
+    """Restore every file from its backup, restart the stock kiosk, then delete our folders.
 
-    Returns warnings (files someone else changed since the deploy, which are left alone).
+    The manifest goes last (with the folder holding it): a link that drops anywhere before
+    leaves it, and the next undeploy finishes the job. Returns warnings (files someone else
+    changed since the deploy, which are left alone).
     """
     raw = transport.read(MANIFEST)
     if raw is None:
-        raise DeviceError(f"nothing to undo: {MANIFEST} is not on the device")
+        return _leftovers(transport, note)
     manifest = Manifest.from_bytes(raw)
     layout = LAYOUTS[Generation(manifest.generation)]
     warnings: list[str] = []
@@ -117,7 +139,7 @@ def undeploy(transport: Transport, note: Note) -> list[str]:
         digest = sha256(current)
         if digest == entry.original_sha256 and (transport.readlink(entry.path) == entry.link):
             continue
-        if digest != entry.deployed_sha256:
+        if not entry.is_ours(digest):
             warnings.append(
                 f"{entry.path} was changed by something else since the deploy (a firmware update?);"
                 " left as it is"
@@ -140,15 +162,42 @@ def undeploy(transport: Transport, note: Note) -> list[str]:
             else:
                 note(f"restore {entry.path} from {entry.backup}")
                 transport.write(entry.path, original, int(entry.mode, 8))
+    settle(transport, note)
     transport.check("sync")
     restart(transport, layout, layout.restart_after_config, note)
-    ours = [manifest.page_dir, STATE_DIR]
-    for folder in ours:
+    _remove_ours(transport, manifest.page_dir, manifest.created_dirs, note)
+    return warnings
+
+
+def _remove_ours(transport: Transport, page_dir: str, created: list[str], note: Note) -> None:
+    """Delete the page, the backups and the folders we created; the manifest's folder last."""
+    for folder in (page_dir, BACKUP_DIR):
         note(f"rm -rf {folder}")
         transport.check(f"rm -rf {shlex.quote(folder)}")
-    for folder in sorted(manifest.created_dirs, key=lambda p: -p.count("/")):
+    ours = [page_dir, STATE_DIR]
+    for folder in sorted(created, key=lambda p: -p.count("/")):
         if folder not in ours and not any(folder.startswith(o + "/") for o in ours):
             # Only if empty: something else may have put files there since.
             transport.run(f"rmdir {shlex.quote(folder)} 2>/dev/null")
+    note(f"rm -rf {STATE_DIR}")
+    # One command: the manifest and its folder go together, never one without the other.
+    transport.check(f"rm -rf {shlex.quote(STATE_DIR)} && sync")
+
+
+def _leftovers(transport: Transport, note: Note) -> list[str]:
+    """No manifest: remove what a deploy cut off before writing it left, or say nothing is here.
+
+    A deploy writes its manifest before any page file or edit, so without one only our own
+    (empty or backup-only) folders can be left; the kiosk files were never touched.
+    """
+    folders = sorted({STATE_DIR, *(layout.page_dir for layout in LAYOUTS.values())})
+    quoted = " ".join(shlex.quote(f) for f in folders)
+    found = transport.check(f'for d in {quoted}; do [ -e "$d" ] && echo "$d"; done; true').text
+    if not found:
+        raise DeviceError(f"nothing to undo: {MANIFEST} is not on the device")
+    for folder in found.split():
+        note(f"rm -rf {folder} (left by a deploy that was cut off)")
+        transport.check(f"rm -rf {shlex.quote(folder)}")
     transport.check("sync")
-    return warnings
+    settle(transport, note)
+    return []

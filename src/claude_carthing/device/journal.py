@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from claude_carthing.device.rootfs import root_is_readonly, writable_root
+from claude_carthing.device.rootfs import MARKER, root_is_readonly, root_state, writable_root
 from claude_carthing.device.transport import Transport
 
 Note = Callable[[str], None]
@@ -32,7 +32,8 @@ class Journal:
     @contextmanager
     def writable_root(self) -> Iterator[None]:
         """`rootfs.writable_root`, remembering that "/" was read-only so rollback restores it."""
-        self.root_was_readonly = self.root_was_readonly or root_is_readonly(self.transport)
+        readonly, ours = root_state(self.transport)
+        self.root_was_readonly = self.root_was_readonly or readonly or ours
         with writable_root(self.transport, self.note):
             yield
 
@@ -93,7 +94,7 @@ class Journal:
             if root_is_readonly(self.transport):
                 return []
             self.note("mount -o remount,ro / (again)")
-            self.transport.run("sync; mount -o remount,ro /")
+            self.transport.run(f"sync; mount -o remount,ro / && rm -f {MARKER}")
             if root_is_readonly(self.transport):
                 return []
         except Exception as exc:  # noqa: BLE001 - reported like every other failed undo

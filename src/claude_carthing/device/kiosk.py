@@ -11,6 +11,7 @@ _SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*$")
 _KEY = re.compile(r"^(\s*)(command|environment)(\s*=\s*)(.*)$")
 _ENV_PAIR = re.compile(r"""\s*,?\s*NOCTURNE_CHROMIUM_URL=(?:"[^"]*"|'[^']*'|[^,]*)""")
 URL_ENV = "NOCTURNE_CHROMIUM_URL"
+START_CHROMIUM = "/bin/start-chromium"  # v4.0.7's launcher
 
 
 def check_url(url: str) -> str:
@@ -48,10 +49,11 @@ def _chromium_lines(lines: list[str]) -> tuple[int, int]:
 
 
 def set_supervisord_url(text: str, url: str) -> str:
-    """Point `[program:chromium]` at a URL: its `--app=` flag (v4.0.0) or `NOCTURNE_CHROMIUM_URL`.
+    """Point `[program:chromium]` at a URL, decided by what its `command=` line holds.
 
-    v4.0.6+ starts `/bin/start-chromium`, which reads the URL from `NOCTURNE_CHROMIUM_URL`;
-    supervisord passes it through the program's `environment=` line.
+    v4.0.0-v4.0.6 put the whole browser command there: its `--app=` flag is edited. v4.0.7
+    has `command=/bin/start-chromium`, which opens `NOCTURNE_CHROMIUM_URL`; supervisord passes
+    it through the program's `environment=` line. Anything else is refused, not guessed at.
     """
     check_url(url)
     lines = text.splitlines(keepends=True)
@@ -63,6 +65,12 @@ def set_supervisord_url(text: str, url: str) -> str:
     if _APP_FLAG.search(lines[command_at]):
         lines[command_at] = set_app_flag(lines[command_at], url)
         return "".join(lines)
+    command = lines[command_at].split("=", 1)[1].strip()
+    if command.split()[:1] != [START_CHROMIUM]:
+        raise DeviceError(
+            "[program:chromium] in /etc/supervisord.conf starts neither a browser with --app="
+            f" nor {START_CHROMIUM}, so deploy does not know where its URL is: {command!r}"
+        )
     pair = f'{URL_ENV}="{url}"'
     if "environment" in keys:
         i = keys["environment"]
@@ -115,3 +123,31 @@ def kiosk_env_url(text: str | None) -> str | None:
         if m:
             return m.group(1).strip().strip("'\"")
     return None
+
+
+WAIT_ENV = "NOCTURNE_CHROMIUM_WAIT_URL"
+DEFAULT_WAIT_URL = "http://127.0.0.1:8080/"  # nocturned, in v4.0.7's start-chromium
+
+
+def starts_through_launcher(conf: str) -> bool:
+    """Return True when `[program:chromium]` runs v4.0.7's /bin/start-chromium."""
+    lines = conf.splitlines()
+    start, end = _chromium_lines(lines)
+    for line in lines[start:end]:
+        m = _KEY.match(line)
+        if m and m.group(2) == "command":
+            return m.group(4).split()[:1] == [START_CHROMIUM]
+    return False
+
+
+def launcher_wait_url(conf: str, launcher: str | None) -> str:
+    """Return the URL start-chromium waits for: the program's environment, else its default."""
+    lines = conf.splitlines()
+    start, end = _chromium_lines(lines)
+    for line in lines[start:end]:
+        m = _KEY.match(line)
+        found = re.search(rf"""{WAIT_ENV}=("[^"]*"|'[^']*'|[^,\s]*)""", line) if m else None
+        if m and m.group(2) == "environment" and found:
+            return found.group(1).strip("'\"")
+    default = re.search(r"\$\{" + WAIT_ENV + r""":-([^}"']+)\}""", launcher or "")
+    return default.group(1) if default else DEFAULT_WAIT_URL

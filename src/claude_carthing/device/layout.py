@@ -13,6 +13,9 @@ from claude_carthing.device.transport import DeviceError
 STATE_DIR = "/var/lib/claude-carthing"
 MANIFEST = f"{STATE_DIR}/manifest.json"
 BACKUP_DIR = f"{STATE_DIR}/backup"
+# Present from before the kiosk file is edited until the kiosk was restarted on it: a deploy
+# whose link dropped in between leaves it, and the next deploy restarts the kiosk.
+RESTART_PENDING = f"{STATE_DIR}/restart-pending"
 
 
 @dataclass(frozen=True)

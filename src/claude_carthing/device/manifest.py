@@ -30,6 +30,13 @@ class ChangedFile:
     deployed_sha256: str
     on_rootfs: bool
     link: str | None = None  # the file was a symbolic link to this; undeploy puts the link back
+    # What earlier deploys wrote there: a redeploy cut before its edit leaves one of these.
+    deployed_before: list[str] = field(default_factory=list)
+
+    def is_ours(self, digest: str | None) -> bool:
+        """Return True when these bytes are an edit of ours (this deploy's or an earlier one's)."""
+        return digest is not None and (digest == self.deployed_sha256
+                                       or digest in self.deployed_before)
 
 
 @dataclass

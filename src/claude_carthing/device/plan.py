@@ -10,16 +10,21 @@ from urllib.parse import quote
 from claude_carthing.device import kiosk
 from claude_carthing.device.generation import DeviceInfo
 from claude_carthing.device.hostzone import HostZone
-from claude_carthing.device.layout import LAYOUTS, MANIFEST, STATE_DIR, Layout
+from claude_carthing.device.layout import LAYOUTS, MANIFEST, RESTART_PENDING, STATE_DIR, Layout
 from claude_carthing.device.manifest import ChangedFile, Manifest, backup_path, sha256
 from claude_carthing.device.transport import DeviceError, Transport
 
 
-def kiosk_url(page_dir: str, server_url: str) -> str:
-    """Return the file:// URL the kiosk opens: our page, told where the PC's server is."""
+def kiosk_url(page_dir: str, server_url: str, reverse_dial: bool = False) -> str:
+    """Return the file:// URL the kiosk opens: our page, told where the PC's server is.
+
+    `reverse_dial` adds `dial=reverse`, which the page reads to turn its dial the other way
+    (v4.1's dial direction is not proven; see docs).
+    """
     # [ ] stay as they are: they bracket an IPv6 host (http://[::1]:8080).
     server = quote(server_url, safe=":/[]")
-    return kiosk.check_url(f"file://{page_dir}/index.html?server={server}")
+    dial = "&dial=reverse" if reverse_dial else ""
+    return kiosk.check_url(f"file://{page_dir}/index.html?server={server}{dial}")
 
 
 @dataclass
@@ -50,12 +55,13 @@ class Plan:
     manifest_new: Manifest
     manifest_bytes: bytes | None  # None: the manifest on the device is already right
     restart: tuple[str, ...] = field(default_factory=tuple)
+    restart_pending: bool = False  # an earlier deploy edited the kiosk but lost the link before
 
     @property
     def changes_anything(self) -> bool:
-        """Return True when applying the plan would change a byte on the device."""
+        """Return True when applying the plan would change a byte on the device (or restart)."""
         return bool(
-            self.page_writes or self.page_removals or self.create_dirs
+            self.restart_pending or self.page_writes or self.page_removals or self.create_dirs
             or any(f.new is not None or f.backup for f in self.files)
             or self.manifest_bytes is not None
         )
@@ -83,20 +89,22 @@ class Plan:
                   if f.new is not None and not f.on_rootfs]
         if self.manifest_bytes is not None:
             lines.append(f"write {MANIFEST} (what was changed, for undeploy)")
+        if self.restart_pending:
+            lines.append("restart the kiosk (an earlier deploy was cut off before it did)")
         lines += [f"run: {c}" for c in self.restart]
         return lines
 
 
 def build_plan(
     transport: Transport, info: DeviceInfo, server_url: str, page: dict[str, bytes],
-    zone: HostZone | None = None,
+    zone: HostZone | None = None, *, reverse_dial: bool = False,
 ) -> Plan:
     """Read the device (without changing it) and return the plan of a deploy.
 
     `zone` (from --set-clock) also writes the timezone file on generations that have one.
     """
     layout = LAYOUTS[info.generation]
-    url = kiosk_url(layout.page_dir, server_url)
+    url = kiosk_url(layout.page_dir, server_url, reverse_dial)
     old = _manifest(transport)
     current = transport.read(layout.kiosk_file)
     text = current.decode("utf-8") if current is not None else None
@@ -123,11 +131,12 @@ def build_plan(
     raw = manifest.to_bytes()
     same_manifest = old is not None and old.to_bytes() == raw
     kiosk_changed = any(c.path == layout.kiosk_file and c.new is not None for c in changes)
-    restart = layout.restart_after_config if kiosk_changed else ()
+    pending = transport.read(RESTART_PENDING) is not None
+    restart = layout.restart_after_config if kiosk_changed or pending else ()
     if not restart and (writes or removals):
         restart = layout.restart_page_only
     return Plan(info, layout, server_url, url, writes, removals, missing, changes, old,
-                manifest, None if same_manifest else raw, restart)
+                manifest, None if same_manifest else raw, restart, pending)
 
 
 def _plan_file(
@@ -140,20 +149,26 @@ def _plan_file(
     entry = old.entry(path) if old else None
     if wanted is None:
         # Not asked this time: keep a previous deploy's record while our bytes are still there.
-        if entry and sha256(current) == entry.deployed_sha256:
+        if entry and entry.is_ours(sha256(current)):
             records.append(entry)
         return
     mode = _mode(transport, path) if current is not None and link is None else "644"
     backup = None
-    if entry and sha256(current) in (entry.deployed_sha256, sha256(wanted)):
+    digest, target = sha256(current), sha256(wanted) or ""
+    ours = entry is not None and (entry.is_ours(digest) or digest == target)
+    # A redeploy whose link drops after recording its new edit but before making it leaves
+    # the previous edit in place: what is there now (and the last record) stays known as ours.
+    earlier = sorted({entry.deployed_sha256, *([digest] if ours and digest else [])} - {target}
+                     ) if entry else []
+    if entry and ours:
         # Our own edit is in place: the backup from the first deploy stays the original.
-        records.append(ChangedFile(**{**entry.__dict__, "deployed_sha256": sha256(wanted)}))
+        records.append(ChangedFile(**{**entry.__dict__, "deployed_sha256": target,
+                                      "deployed_before": earlier}))
     elif current != wanted or link is not None:
         # Stock file (first deploy, or a firmware update put a new stock file back).
         # A link is recorded as a link (its target may not even exist), never copied.
         keep = backup_path(path) if current is not None and link is None else None
-        records.append(ChangedFile(path, keep, mode, sha256(current), sha256(wanted) or "",
-                                   on_rootfs, link))
+        records.append(ChangedFile(path, keep, mode, digest, target, on_rootfs, link, earlier))
         if current is not None and keep is not None:
             backup = (keep, current, mode)
     new = wanted if current != wanted or link is not None else None

@@ -8,7 +8,7 @@ import shlex
 from urllib.parse import urlsplit
 
 from claude_carthing.device.generation import Generation
-from claude_carthing.device.transport import DeviceError, Transport
+from claude_carthing.device.transport import DeviceError, Result, Transport
 
 RNDIS_HOST = "172.16.42.1"  # v3/v4.0: the host's fixed address on the USB link
 
@@ -56,15 +56,20 @@ def derive_server_url(transport: Transport, generation: Generation, port: int) -
     return f"http://{RNDIS_HOST}:{port}"
 
 
-def check_from_device(transport: Transport, server_url: str) -> str | None:
-    """Ask the device to fetch `<server>/health`; return a warning, or None when it answered."""
-    url = shlex.quote(f"{server_url}/health")
+def fetch_on_device(transport: Transport, url: str) -> Result:
+    """GET a URL with the device's own wget (or curl), ended by a watchdog after 6 s."""
+    quoted = shlex.quote(url)
     # No `wget -T`: some BusyBox builds crash on it. A watchdog ends a hung fetch instead.
-    result = transport.run(
-        f"if command -v wget >/dev/null 2>&1; then wget -q -O - {url} & else"
-        f" curl -fsS -m 5 {url} & fi; pid=$!; ( sleep 6; kill $pid ) >/dev/null 2>&1 &"
+    return transport.run(
+        f"if command -v wget >/dev/null 2>&1; then wget -q -O - {quoted} & else"
+        f" curl -fsS -m 5 {quoted} & fi; pid=$!; ( sleep 6; kill $pid ) >/dev/null 2>&1 &"
         " dog=$!; wait $pid; rc=$?; kill $dog 2>/dev/null; exit $rc"
     )
+
+
+def check_from_device(transport: Transport, server_url: str) -> str | None:
+    """Ask the device to fetch `<server>/health`; return a warning, or None when it answered."""
+    result = fetch_on_device(transport, f"{server_url}/health")
     if result.code == 0:
         try:
             body = json.loads(result.out)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,14 +81,17 @@ class SSHTransport(Transport):
         self.used_password = False
 
     def _lost(self, exc: BaseException) -> UnreachableError:
-        return UnreachableError(f"the SSH connection to {self.target.host} stopped working"
-                                f" ({exc.__class__.__name__}: {exc or 'closed'})")
+        return UnreachableError(
+            f"the SSH connection to {self.target.host} stopped working ({_lost_reason(exc)})."
+            " Check the cable and that the Car Thing did not restart, then run the same command"
+            " again: it finishes whatever was left half done"
+        )
 
     def run(self, command: str, stdin: bytes | None = None) -> Result:
         """Run a command over an exec channel."""
         transport = self.client.get_transport()
         if transport is None or not transport.is_active():
-            raise UnreachableError(f"the SSH connection to {self.target.host} was lost")
+            raise self._lost(EOFError())
         try:
             channel = transport.open_session(timeout=self.target.timeout_s)
         except (paramiko.SSHException, EOFError, OSError) as exc:
@@ -110,7 +115,7 @@ class SSHTransport(Transport):
         """GET a URL on the device's loopback through a direct-tcpip tunnel (ssh -L's way)."""
         transport = self.client.get_transport()
         if transport is None or not transport.is_active():
-            raise UnreachableError(f"the SSH connection to {self.target.host} was lost")
+            raise self._lost(EOFError())
         # paramiko logs a refused tunnel as an ERROR; here it is an expected answer.
         quiet = logging.getLogger("paramiko.transport")
         level = quiet.level
@@ -122,7 +127,7 @@ class SSHTransport(Transport):
             if not transport.is_active():
                 raise self._lost(exc) from exc
             # A refused tunnel (ChannelException): the port is closed, the link is fine.
-            raise DeviceError(f"nothing answers on 127.0.0.1:{port} on the device ({exc})") from exc
+            raise DeviceError(f"nothing answers on 127.0.0.1:{port} on the device") from exc
         finally:
             quiet.setLevel(level)
         channel.settimeout(self.target.timeout_s)
@@ -133,7 +138,7 @@ class SSHTransport(Transport):
         except (paramiko.SSHException, OSError, EOFError) as exc:
             if not transport.is_active():
                 raise self._lost(exc) from exc
-            raise DeviceError(f"127.0.0.1:{port} on the device did not answer ({exc})") from exc
+            raise DeviceError(f"127.0.0.1:{port} on the device did not answer") from exc
         finally:
             channel.close()
 
@@ -276,9 +281,42 @@ def _is_auth_failure(exc: Exception) -> bool:
     return isinstance(exc, paramiko.AuthenticationException) or "No authentication" in str(exc)
 
 
+def _lost_reason(exc: BaseException) -> str:
+    """Say in words why a working connection broke (never paramiko's own wording)."""
+    if isinstance(exc, paramiko.ChannelException):
+        return "the device refused to run commands"
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return "no answer in time"
+    if isinstance(exc, (EOFError, ConnectionResetError, BrokenPipeError)) or not str(exc):
+        return "the device closed the connection"
+    return "the link broke"
+
+
+def _connect_reason(exc: BaseException) -> str:
+    """Say in words why logging in could not start (never paramiko's own wording)."""
+    errnos: set[int | None] = {getattr(exc, "errno", None)}
+    if isinstance(exc, paramiko.ssh_exception.NoValidConnectionsError):
+        errnos = {getattr(e, "errno", None) for e in exc.errors.values()} | {
+            errno.ECONNREFUSED}
+    if isinstance(exc, ConnectionRefusedError) or errno.ECONNREFUSED in errnos:
+        return "nothing accepts connections there"
+    if isinstance(exc, (TimeoutError, socket.timeout)) or errno.ETIMEDOUT in errnos:
+        return "no answer in time"
+    if errnos & {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EADDRNOTAVAIL}:
+        return "this PC has no route to that address (is the USB network set up?)"
+    if isinstance(exc, socket.gaierror):
+        return "that name does not resolve"
+    if isinstance(exc, (EOFError, paramiko.SSHException)):
+        return "something answered, but not as an SSH server (or it closed the connection)"
+    return "the connection failed"
+
+
 def _translate(exc: BaseException, target: Target) -> DeviceError:
     if isinstance(exc, DeviceError):
         return exc
     return UnreachableError(
-        f"could not reach SSH at {target.host}:{target.port} ({exc.__class__.__name__}: {exc})"
+        f"could not reach SSH at {target.host}:{target.port}: {_connect_reason(exc)}. Check"
+        " that a data cable is in and the Car Thing has finished booting (about a minute);"
+        " `claude-carthing usb-setup` sets up this PC's side of the USB link; pass --device"
+        " ADDRESS (and --port) if the device is elsewhere"
     )

@@ -81,9 +81,11 @@ class Transport(ABC):
         """Write a file atomically: a temporary file beside it, then a rename."""
         q = shlex.quote(path)
         tmp = shlex.quote(f"{path}.cc-tmp")
-        # The temporary file is removed whatever fails (a full disk, a read-only folder).
+        # The temporary file is removed whatever fails (a full disk, a read-only folder), and
+        # is only renamed when every byte arrived (a dropped link ends stdin early).
         self.check(
-            f"{{ cat > {tmp} && chmod {mode:o} {tmp} && mv -f {tmp} {q}; }}"
+            f"{{ cat > {tmp} && [ \"$(wc -c < {tmp})\" -eq {len(data)} ]"
+            f" && chmod {mode:o} {tmp} && mv -f {tmp} {q}; }}"
             f" || {{ rc=$?; rm -f {tmp}; exit $rc; }}",
             stdin=data,
         )

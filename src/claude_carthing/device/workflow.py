@@ -31,6 +31,7 @@ class DeviceOptions:
     look_for_keys: bool = True
     set_clock: bool = False
     debug_port: int | None = None  # the browser's debug port on the device; None: the layout's
+    reverse_dial: bool = False  # the page turns its dial the other way (`dial=reverse`)
     install_key: bool | None = None  # None: ask when a prompt is available
     prompt: Callable[[str], str] | None = None
     confirm: Callable[[str], bool] | None = None
@@ -78,7 +79,8 @@ def run_deploy(opts: DeviceOptions, echo: Echo) -> bool:
         else:
             echo(f"The device reaches the server at {server}.")
         zone = host_zone() if opts.set_clock else None
-        plan = build_plan(transport, info, server, page_files(), zone)
+        plan = build_plan(transport, info, server, page_files(), zone,
+                          reverse_dial=opts.reverse_dial)
         if opts.dry_run:
             echo("Dry run: this is the plan; nothing was changed.")
             extra = clock.clock_commands(info.generation) if zone else []
@@ -91,6 +93,7 @@ def run_deploy(opts: DeviceOptions, echo: Echo) -> bool:
              else "Nothing to change: the device already shows this page.")
         _check_page(transport, plan.layout.debug_port if opts.debug_port is None
                     else opts.debug_port, plan.kiosk_url, echo)
+        _check_start(transport, info, echo)
         if zone is not None:
             _set_clock(transport, info, zone, echo)
         _offer_key(transport, opts, echo)
@@ -102,6 +105,15 @@ def run_deploy(opts: DeviceOptions, echo: Echo) -> bool:
 def _check_page(transport: SSHTransport, port: int | None, url: str, echo: Echo) -> None:
     confirmed, line = devtools.confirm_page(transport, port, url)
     echo(line[0].upper() + line[1:] if confirmed else f"warning: {line}")
+
+
+def _check_start(transport: SSHTransport, info: DeviceInfo, echo: Echo) -> None:
+    """Warn when v4.0.7's launcher is still waiting for nocturned (doctor's own check)."""
+    from claude_carthing.doctor.kiosk import check_kiosk_start
+
+    start = check_kiosk_start(transport, info)
+    if start is not None and start.status == "fail":
+        echo(f"warning: {start.summary}. {start.fix}")
 
 
 def _set_clock(transport: SSHTransport, info: DeviceInfo, zone: HostZone, echo: Echo) -> None:

@@ -7,15 +7,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from claude_carthing.doctor.kiosk import check_kiosk
+from claude_carthing.doctor.kiosk import START, check_kiosk, check_kiosk_start
 from claude_carthing.doctor.model import Check, Timer
 
 if TYPE_CHECKING:
     from claude_carthing.device.generation import DeviceInfo
     from claude_carthing.device.transport import Transport
 
+C = TypeVar("C", bound="Check | None")
 CLOCK_WARN_S = 120  # the page draws from the PC's clock, so only a large offset matters
 AFTER_LOGIN = ("generation", "kiosk page", "device reaches server", "device clock")
 
@@ -99,6 +100,9 @@ def device_checks(target: DeviceTarget) -> list[Check]:
                             {"generation": info.generation.value, "firmware": info.firmware}))
         server = server_url(transport, info, target)
         checks.append(_guarded("kiosk page", lambda: check_kiosk(transport, info, server)))
+        start = _guarded(START, lambda: check_kiosk_start(transport, info))
+        if start is not None:
+            checks.append(start)
         checks.append(_guarded("device reaches server", lambda: _reach_check(transport, server)))
         checks.append(_guarded("device clock", lambda: _clock_check(transport)))
     finally:
@@ -106,7 +110,7 @@ def device_checks(target: DeviceTarget) -> list[Check]:
     return checks
 
 
-def _guarded(name: str, check: Callable[[], Check]) -> Check:
+def _guarded(name: str, check: Callable[[], C]) -> C | Check:
     """Run one device check; a lost connection fails that check, not the whole report."""
     from claude_carthing.device.transport import DeviceError
 

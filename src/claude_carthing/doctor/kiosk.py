@@ -14,7 +14,10 @@ if TYPE_CHECKING:
     from claude_carthing.device.transport import Transport
 
 NAME = "kiosk page"
+START = "kiosk start"
 DEPLOY = "Run `claude-carthing deploy`."
+NOCTURNED_FIX = ("Restart nocturned (`supervisorctl restart nocturned` on the device, over SSH)"
+                 " or restart the Car Thing; the kiosk starts as soon as nocturned answers.")
 
 
 def _configured_url(transport: Transport, layout: Layout) -> str | None:
@@ -65,7 +68,9 @@ def check_kiosk(transport: Transport, info: DeviceInfo, server_url: str | None) 
                      "Pass --server-host ADDRESS (this PC as the device sees it).", timer.ms, data)
     expected = kiosk_url(layout.page_dir, server_url)
     data["expected"] = expected
-    if url != expected:
+    reversed_dial = parse_qs(urlsplit(url).query).get("dial") == ["reverse"]
+    dial = ", dial reversed" if reversed_dial else ""
+    if _server_of(url) != server_url:
         other = _server_of(url) or "no server"
         return Check(NAME, "warn", f"our page is deployed but asks {other} for data, not "
                      f"{server_url}", f"{DEPLOY[:-1]} (add --server URL if the device reaches "
@@ -73,9 +78,40 @@ def check_kiosk(transport: Transport, info: DeviceInfo, server_url: str | None) 
     stale = _stale_page_files(transport, info, server_url)
     if stale:
         data["page_differs"] = stale
-        return Check(NAME, "warn", f"the kiosk opens our page for {server_url}, but {stale}",
-                     f"{DEPLOY[:-1]} to update it.", timer.ms, data)
-    return Check(NAME, "ok", f"the kiosk opens our page for {server_url}", None, timer.ms, data)
+        return Check(NAME, "warn", f"the kiosk opens our page for {server_url}{dial}, but"
+                     f" {stale}", f"{DEPLOY[:-1]} to update it.", timer.ms, data)
+    return Check(NAME, "ok", f"the kiosk opens our page for {server_url}{dial}", None, timer.ms,
+                 data)
+
+
+def check_kiosk_start(transport: Transport, info: DeviceInfo) -> Check | None:
+    """v4.0.7's start-chromium waits, forever, for nocturned: say whether it answers.
+
+    None for kiosks that start their browser without waiting (v3, v4.0.0-v4.0.6, v4.1).
+    """
+    from claude_carthing.device import kiosk, reach
+    from claude_carthing.device.generation import Generation
+    from claude_carthing.device.transport import DeviceError
+
+    timer = Timer()
+    if info.generation is not Generation.V4_0:
+        return None
+    raw = transport.read("/etc/supervisord.conf")
+    conf = raw.decode("utf-8", "replace") if raw is not None else ""
+    try:
+        if not kiosk.starts_through_launcher(conf):
+            return None
+    except DeviceError:
+        return None
+    launcher = transport.read(kiosk.START_CHROMIUM)
+    url = kiosk.launcher_wait_url(conf, launcher.decode("utf-8", "replace") if launcher else None)
+    data = {"waits_for": url}
+    if reach.fetch_on_device(transport, url).code == 0:
+        return Check(START, "ok", f"nocturned answers at {url}, so {kiosk.START_CHROMIUM}"
+                     " starts the browser", None, timer.ms, data)
+    return Check(START, "fail", f"the kiosk cannot start: {kiosk.START_CHROMIUM} waits until"
+                 f" nocturned answers at {url}, and nothing answers there", NOCTURNED_FIX,
+                 timer.ms, data)
 
 
 def _stale_page_files(transport: Transport, info: DeviceInfo, server_url: str) -> str | None:
