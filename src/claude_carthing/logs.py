@@ -119,6 +119,10 @@ class ReadingPrinter:
 
     def append(self, at: float, usage: Usage) -> None:
         """Print the reading, then record it in the history (if any)."""
-        print(reading_line(at, usage), file=self._stream or sys.stdout, flush=True)
+        stream = self._stream or sys.stdout
+        # One write with its newline: print() writes the line and "\n" apart, and a log line
+        # from another thread (an alert) could land between them on a terminal.
+        stream.write(reading_line(at, usage) + "\n")
+        stream.flush()
         if self._history is not None:
             self._history.append(at, usage)
