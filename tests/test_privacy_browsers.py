@@ -207,11 +207,13 @@ def assert_reads(got) -> None:
 
 
 @pytest.mark.chromium69
-@pytest.mark.parametrize("launch_file", ["V3_RUN", "V40_SUPERVISORD", "START_CHROMIUM"],
-                         ids=["v3", "v4.0.0-v4.0.6", "v4.0.7"])
+@pytest.mark.parametrize("generation", ["v3", "v4.0.0", "v4.0.6", "v4.0.7"])
 def test_v3_v40_kiosk_file_page_in_chromium_69_reads_live_usage_over_the_link(
-        v3_link, fake_upstream, chromium69, tmp_path, launch_file):
-    flags = kiosk_flags(getattr(layouts, launch_file))
+        v3_link, fake_upstream, chromium69, tmp_path, generation):
+    launch_text = {"v3": layouts.V3_RUN,
+                   "v4.0.7": layouts.start_chromium("http://127.0.0.1:8080/")}.get(
+        generation) or layouts.supervisord_conf(generation)
+    flags = kiosk_flags(launch_text)
     assert "--allow-file-access-from-files" in flags  # the flag that makes Origin `file://`
     server_url = f"http://{v3_link.pc_ip}:8080"
     with LinkServer(v3_link, upstream=fake_upstream):
@@ -224,7 +226,7 @@ def test_v3_v40_kiosk_file_page_in_chromium_69_reads_live_usage_over_the_link(
             "document.body.getAttribute('data-state') === 'live' && document.body.innerText",
             timeout=30)
         assert "%" in state
-        browser.page.screenshot(tmp_path / f"{launch_file}-kiosk.png")
+        browser.page.screenshot(tmp_path / f"{generation}-kiosk.png")
 
 
 def test_v41_kiosk_file_page_reads_live_usage_over_the_link(
