@@ -199,7 +199,12 @@ def test_a_drop_after_any_step_is_finished_by_the_next_run(
                 deploy(link, SERVERS[1])
                 check_backups(device, stock)
                 deployed(device, variant, SERVERS[1], what)
-            run_undeploy(link)
+            try:
+                run_undeploy(link)
+            except DeviceError as exc:
+                # The cut came after the run's last command (the kiosk's wait loop polled fewer
+                # times than in the counted run): only right when nothing of ours is left.
+                assert "nothing to undo" in str(exc), f"{what}: {exc}"
             stock_again(device, stock, what)
         reset(device, variant, on_page, page_url)
 
