@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import threading
 from datetime import datetime, timezone
 
 import pytest
@@ -17,7 +16,7 @@ from claude_carthing.sources import ClaudeSource
 from claude_carthing.terminal import state_line
 from tests.support import creds
 from tests.support.clock import Clock
-from tests.support.fake_claude import FakeClaude, alive
+from tests.support.fake_claude import FakeClaude, wait_gone
 from tests.support.fake_upstream import fixture
 
 
@@ -186,12 +185,7 @@ def test_stopping_the_poller_mid_read_reaps_the_claude_child(tmp_path, fake_upst
     poller.start()
     (call,) = fake.wait_for_calls(1)
     assert poller.stop(timeout=10)
-    for pid in (call["pid"], call["grandchild"]):
-        for _ in range(100):
-            if not alive(pid):
-                break
-            threading.Event().wait(0.05)
-        assert not alive(pid)
+    wait_gone(call["pid"], call["grandchild"])
 
 
 def test_stopping_the_server_mid_read_reaps_the_claude_child(tmp_path):
@@ -202,12 +196,7 @@ def test_stopping_the_server_mid_read_reaps_the_claude_child(tmp_path):
     service.poller.start()
     (call,) = fake.wait_for_calls(1)
     service.close()  # what the server's lifespan does when it stops
-    for pid in (call["pid"], call["grandchild"]):
-        for _ in range(100):
-            if not alive(pid):
-                break
-            threading.Event().wait(0.05)
-        assert not alive(pid)
+    wait_gone(call["pid"], call["grandchild"])
 
 
 def test_a_failing_claude_child_is_not_taken_for_local_activity(tmp_path, fake_upstream, clock):

@@ -150,3 +150,12 @@ def alive(pid: int) -> bool:
     except OSError:
         return True
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def wait_gone(*pids: int, seconds: float = 5.0) -> None:
+    """Wait up to `seconds` for each process to be gone (reaped); assert that it is."""
+    for pid in pids:
+        deadline = time.monotonic() + seconds
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(pid), f"process {pid} is still running"
