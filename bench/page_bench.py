@@ -57,7 +57,9 @@ def payload(now: float) -> dict[str, Any]:
     body["windows"] = [{"id": k, "label": label, "group": g, "utilization": u, "resets_at": iso(r),
                         "resets_at_ms": int(r * 1000), "severity": "normal", "is_active": False,
                         "model": None, "surface": None} for k, label, g, u, r in spec]
-    from claude_carthing.payload import window_json  # level and projection, as the server sends
+    from claude_carthing.serving.payload import (
+        window_json,  # level and projection, as the server sends
+    )
 
     series = history(now)["series"]
     body["windows"] = [window_json(w, series[w["id"]], now, 0) for w in body["windows"]]

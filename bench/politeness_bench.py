@@ -43,10 +43,10 @@ def simulate(route: str, kind: str | None, fixed_after_h: float | None, hours: f
     from tests.support import creds
     from tests.support.fake_upstream import ORG_ID, Canned, FakeUpstream
 
-    from claude_carthing.activity import signature
+    from claude_carthing.claude_code.activity import signature
     from claude_carthing.poller import CREDENTIAL_CHECK_S, Poller
     from claude_carthing.settings import load_settings
-    from claude_carthing.sources import ClaudeSource
+    from claude_carthing.upstream.sources import ClaudeSource
 
     with tempfile.TemporaryDirectory(prefix="cc-bench-polite-") as tmp:
         os.environ["CLAUDE_CARTHING_HOME"] = str(Path(tmp) / "home")
@@ -126,10 +126,10 @@ def simulate_day(adaptive: bool, days: int = 2) -> dict[str, float]:
     from tests.support import creds
     from tests.support.fake_upstream import FakeUpstream
 
-    from claude_carthing.activity import signature
+    from claude_carthing.claude_code.activity import signature
     from claude_carthing.poller import CREDENTIAL_CHECK_S, Poller
     from claude_carthing.settings import load_settings
-    from claude_carthing.sources import ClaudeSource
+    from claude_carthing.upstream.sources import ClaudeSource
 
     with tempfile.TemporaryDirectory(prefix="cc-bench-day-") as tmp:
         os.environ["CLAUDE_CARTHING_HOME"] = str(Path(tmp) / "home")

@@ -7,13 +7,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from claude_carthing import activity
-from claude_carthing.claude_code import ClaudeCodeReader
-from claude_carthing.payload import usage_document
+from claude_carthing.claude_code import activity
+from claude_carthing.claude_code.get_usage import ClaudeCodeReader
 from claude_carthing.poller import Poller
+from claude_carthing.serving.payload import usage_document
 from claude_carthing.settings import load_settings
-from claude_carthing.sources import ClaudeSource
 from claude_carthing.terminal import state_line
+from claude_carthing.upstream.sources import ClaudeSource
 from tests.support import creds
 from tests.support.clock import Clock
 from tests.support.fake_claude import FakeClaude, wait_gone

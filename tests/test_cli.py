@@ -80,7 +80,7 @@ def test_login_prefers_a_working_os_keyring(upstream_env, monkeypatch):
     result = runner.invoke(app, ["login", "--stdin"], input=FAKE_SESSION_KEY + "\n")
     assert result.exit_code == 0 and "OS keyring" in result.output
     assert not paths.secrets_file().exists()
-    from claude_carthing import credentials
+    from claude_carthing.upstream import credentials
 
     assert credentials.read_web().where == "keyring"
     assert runner.invoke(app, ["logout"]).exit_code == 0
@@ -287,7 +287,7 @@ def test_every_command_on_a_corrupt_config_says_so_in_one_line(command, content,
 
 FORCED_LOGIN_ERROR = """
 import sys, typer
-from claude_carthing import client
+from claude_carthing.upstream import client
 
 _init = typer.Typer.__init__
 def _old_typer_default(self, *args, **kwargs):

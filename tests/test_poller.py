@@ -11,10 +11,10 @@ import time
 import pytest
 
 from claude_carthing.history import History
-from claude_carthing.payload import health_document, usage_document
 from claude_carthing.poller import Poller
+from claude_carthing.serving.payload import health_document, usage_document
 from claude_carthing.settings import load_settings
-from claude_carthing.sources import ClaudeSource
+from claude_carthing.upstream.sources import ClaudeSource
 from tests.support import creds
 from tests.support.clock import Clock
 from tests.support.fake_upstream import ORG_ID, FakeUpstream
@@ -167,7 +167,7 @@ def test_garbage_credentials_file_is_a_clear_state_not_a_crash(fake_upstream, cl
 
 
 def test_rotated_session_key_is_stored(fake_upstream, clock):
-    from claude_carthing import credentials
+    from claude_carthing.upstream import credentials
 
     creds.write_web(org_id=ORG_ID)
     fake_upstream.set_cookie = "sk-ant-sid01-FAKE-canary-rotated-0002"

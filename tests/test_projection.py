@@ -13,8 +13,8 @@ from claude_carthing import projection, terminal, watch
 from claude_carthing.demo import demo_usage, seed_history
 from claude_carthing.history import History
 from claude_carthing.models import Usage, Window
-from claude_carthing.payload import usage_document
 from claude_carthing.poller import Snapshot
+from claude_carthing.serving.payload import usage_document
 
 H = 3_600_000
 NOW = int(datetime(2026, 7, 19, 12, 0, tzinfo=timezone.utc).timestamp() * 1000)

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from claude_carthing.models import ExtraUsage, Plan, Usage, Window
-from claude_carthing.sources import Reading
+from claude_carthing.upstream.sources import Reading
 
 if TYPE_CHECKING:
     from claude_carthing.history import History

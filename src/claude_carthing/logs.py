@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 from claude_carthing import paths
 
 if TYPE_CHECKING:
-    from claude_carthing.models import Usage
-    from claude_carthing.poller import HistorySink
+    from claude_carthing.models import HistorySink, Usage
 
 SECRET_PATTERN = re.compile(r"sk-ant-[a-z]{2,4}\d{0,2}-[A-Za-z0-9_\-]+")
 MAX_BYTES = 1_000_000

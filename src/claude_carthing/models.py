@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -81,3 +81,11 @@ class Plan:
     def to_json(self) -> dict[str, Any]:
         """Return the JSON object of `/usage`'s `plan` key."""
         return {"name": self.name, "tier": self.tier}
+
+
+class HistorySink(Protocol):
+    """Where successful readings are recorded."""
+
+    def append(self, at: float, usage: Usage) -> None:
+        """Record one reading taken at epoch seconds `at`."""
+        ...

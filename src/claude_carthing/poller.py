@@ -9,15 +9,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from claude_carthing import credentials, errors
+from claude_carthing import errors
 from claude_carthing.cadence import Cadence
-from claude_carthing.models import Plan, Usage
+from claude_carthing.models import HistorySink, Plan, Usage
 from claude_carthing.settings import MIN_INTERVAL_S
+from claude_carthing.upstream import credentials
 
 if TYPE_CHECKING:  # the sources pull in the HTTP client, which `status` may not need
-    from claude_carthing.sources import Reading, UsageSource
+    from claude_carthing.upstream.sources import Reading, UsageSource
 
 log = logging.getLogger(__name__)
 
@@ -336,12 +337,3 @@ class Poller:
                 wait = min(wait, max(0.0, due_at - self._monotonic()))
             self._wake.wait(max(wait, 0.05))
             self._wake.clear()
-
-
-class HistorySink(Protocol):
-    """Where successful readings are recorded."""
-
-    def append(self, at: float, usage: Usage) -> None:
-        """Record one reading taken at epoch seconds `at`."""
-        ...
-

@@ -19,14 +19,14 @@ import uvicorn
 from claude_carthing import paths
 from claude_carthing.alerts.dispatch import Alerts
 from claude_carthing.alerts.observed import ObservedPoller
-from claude_carthing.connections import protocol_for
 from claude_carthing.errors import CarthingError
 from claude_carthing.history import History
-from claude_carthing.metrics import ReadCounter
-from claude_carthing.poller import HistorySink
-from claude_carthing.server import create_app
+from claude_carthing.models import HistorySink
+from claude_carthing.serving.connections import protocol_for
+from claude_carthing.serving.metrics import ReadCounter
+from claude_carthing.serving.server import create_app
 from claude_carthing.settings import Settings
-from claude_carthing.sources import ClaudeSource, UsageSource
+from claude_carthing.upstream.sources import ClaudeSource, UsageSource
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def build_service(
         from claude_carthing.logs import ReadingPrinter
 
         sink = ReadingPrinter(history)
-    from claude_carthing.activity import signature
+    from claude_carthing.claude_code.activity import signature
 
     poller = ObservedPoller(source, interval=interval, history=sink, clock=clock,
                             monotonic=monotonic,

@@ -131,9 +131,9 @@ class PollerFeed:
     """No server runs: poll Claude ourselves through the same poller (same minimum interval)."""
 
     def __init__(self, settings: Settings) -> None:
-        from claude_carthing.activity import signature
+        from claude_carthing.claude_code.activity import signature
         from claude_carthing.poller import Poller
-        from claude_carthing.sources import ClaudeSource
+        from claude_carthing.upstream.sources import ClaudeSource
 
         self._poller = Poller(ClaudeSource(settings), interval=settings.interval,
                               max_interval=settings.max_interval, activity=signature)
@@ -145,7 +145,7 @@ class PollerFeed:
 
     def document(self) -> dict[str, Any]:
         """Return the poller's snapshot as a `/usage` document."""
-        from claude_carthing.payload import usage_document
+        from claude_carthing.serving.payload import usage_document
 
         snap = self._poller.snapshot()
         if snap.last_success_at is not None and snap.last_success_at != self._seen:

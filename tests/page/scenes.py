@@ -14,8 +14,8 @@ from typing import Any
 
 from claude_carthing.demo import demo_usage
 from claude_carthing.models import ExtraUsage, Plan, Usage, Window
-from claude_carthing.payload import usage_document
 from claude_carthing.poller import Snapshot
+from claude_carthing.serving.payload import usage_document
 
 H = 3600.0
 DAY = 86400.0

@@ -61,7 +61,7 @@ def test_cached_reading_is_shown_stale_after_reload_while_down(page, fake_upstre
 
 def test_device_page_from_file_url_reads_the_server_given_in_the_query(page, fake_upstream) -> None:
     fake_upstream.set_usage(payloads.usage(five_hour=67))
-    # A file:// page on this PC is refused unless configured (tests/test_access.py); the real
+    # A file:// page on this PC is refused unless configured (tests/serving/test_access.py); the real
     # device over a real link is tests/test_privacy_browsers.py's.
     with LiveServer(upstream=fake_upstream, settings={"cors_origins": "null"}) as server:
         page.goto(f"{(PAGE_DIR / 'index.html').as_uri()}?server={server.url}&poll=2")

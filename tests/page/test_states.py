@@ -11,8 +11,8 @@ from tests.page.conftest import main_text, open_dashboard
 from tests.support.fake_upstream import FakeUpstream
 from tests.support.live_server import LiveServer, free_port
 
-from claude_carthing.payload import usage_document
 from claude_carthing.poller import Snapshot
+from claude_carthing.serving.payload import usage_document
 
 pytestmark = pytest.mark.browser
 

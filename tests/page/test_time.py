@@ -11,7 +11,7 @@ from tests.page import payloads
 from tests.page.conftest import open_dashboard
 from tests.support.live_server import LiveServer
 
-from claude_carthing.payload import utc_offset_minutes
+from claude_carthing.serving.payload import utc_offset_minutes
 
 pytestmark = pytest.mark.browser
 

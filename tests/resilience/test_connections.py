@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from claude_carthing import connections
+from claude_carthing.serving import connections
 from tests.resilience.conftest import healthy
 from tests.support.live_server import LiveServer
 

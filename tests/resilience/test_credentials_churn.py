@@ -11,7 +11,7 @@ import pytest
 
 from claude_carthing.poller import Poller
 from claude_carthing.settings import load_settings
-from claude_carthing.sources import ClaudeSource
+from claude_carthing.upstream.sources import ClaudeSource
 from tests.support import creds
 from tests.support.clock import Clock
 from tests.support.fake_upstream import FakeUpstream

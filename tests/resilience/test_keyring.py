@@ -10,10 +10,11 @@ import keyring.core
 import pytest
 from keyring.backends import fail
 
-from claude_carthing import cookie_store, credentials, paths
+from claude_carthing import paths
 from claude_carthing.poller import Poller
 from claude_carthing.settings import load_settings
-from claude_carthing.sources import ClaudeSource
+from claude_carthing.upstream import cookie_store, credentials
+from claude_carthing.upstream.sources import ClaudeSource
 from tests.support import creds
 from tests.support.clock import Clock
 from tests.support.fake_upstream import ORG_ID, FakeUpstream

@@ -33,7 +33,7 @@ def write_oauth(*, expires_in_s: float = 8 * 3600, token: str = FAKE_OAUTH_TOKEN
 
 def write_web(session_key: str = FAKE_SESSION_KEY, org_id: str | None = None) -> None:
     """Store a session key the way `login` does (file store; tests disable the keyring)."""
-    from claude_carthing import credentials
+    from claude_carthing.upstream import credentials
 
     account = {"org_id": org_id} if org_id else {}
     credentials.store_web(session_key, account)

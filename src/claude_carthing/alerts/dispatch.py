@@ -13,8 +13,8 @@ from typing import Any, Protocol
 from claude_carthing.alerts import store
 from claude_carthing.alerts.events import Event, Tracker, read_event
 from claude_carthing.alerts.hooks import run_hook
-from claude_carthing.payload import usage_document
 from claude_carthing.poller import Snapshot
+from claude_carthing.serving.payload import usage_document
 from claude_carthing.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
-from claude_carthing import cookie_store, credentials, errors
+from claude_carthing import errors
 from claude_carthing.cli.exit import ExitStatus, run_friendly
-from claude_carthing.cookies import SESSION, continues, parse_login_input
 from claude_carthing.settings import load_settings
+from claude_carthing.upstream import cookie_store, credentials
+from claude_carthing.upstream.cookies import SESSION, continues, parse_login_input
 
 TRANSIENT_RETRY_S = 3.0
 MAX_PASTED_LINES = 200
@@ -55,7 +56,10 @@ def register(app: typer.Typer) -> None:
             key = pasted.pop(SESSION)
             if not key.startswith("sk-ant-"):
                 typer.echo("warning: session keys usually start with sk-ant-sid01-", err=True)
-            from claude_carthing.client import UsageClient, WebExtras  # curl_cffi: when needed
+            from claude_carthing.upstream.client import (  # curl_cffi: when needed
+                UsageClient,
+                WebExtras,
+            )
 
             extra = WebExtras(pasted, cookie_store.device_id())
             client = UsageClient(load_settings())

@@ -7,18 +7,19 @@ from typing import Annotated, Any
 
 import typer
 
-from claude_carthing import credentials, paths
+from claude_carthing import paths
 from claude_carthing.cli.exit import run_friendly
 from claude_carthing.cli.options import typer_app
-from claude_carthing.credentials import CredentialsError
 from claude_carthing.settings import load_settings, set_setting
+from claude_carthing.upstream import credentials
+from claude_carthing.upstream.credentials import CredentialsError
 
 config_app = typer_app(help="Show or change settings.", no_args_is_help=True)
 
 
 def credential_summary() -> dict[str, Any]:
     """Describe which credentials exist, without revealing any of them."""
-    from claude_carthing.claude_locate import find_claude
+    from claude_carthing.claude_code.locate import find_claude
 
     summary: dict[str, Any] = {}
     claude = find_claude(load_settings().claude_path)

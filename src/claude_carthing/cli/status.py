@@ -12,7 +12,7 @@ from claude_carthing.cli.exit import ExitStatus, run_friendly
 from claude_carthing.cli.options import Port, ServerHost, Source
 from claude_carthing.local_http import get_json
 from claude_carthing.logs import setup_logging
-from claude_carthing.payload import usage_document
+from claude_carthing.serving.payload import usage_document
 from claude_carthing.settings import Settings, load_settings
 from claude_carthing.terminal import render_usage
 
@@ -47,7 +47,7 @@ def from_server(settings: Settings, timeout: float = 3.0) -> dict[str, Any] | No
 def from_upstream(settings: Settings) -> dict[str, Any]:
     """Read Claude once, directly (when no server runs), and return a `/usage` document."""
     from claude_carthing.poller import Poller
-    from claude_carthing.sources import ClaudeSource
+    from claude_carthing.upstream.sources import ClaudeSource
 
     poller = Poller(ClaudeSource(settings), interval=settings.interval)
     try:

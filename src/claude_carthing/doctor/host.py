@@ -12,11 +12,12 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from claude_carthing import __version__, credentials, errors, paths, private
-from claude_carthing.claude_code import ClaudeCodeError, ClaudeCodeLoginError
+from claude_carthing import __version__, errors, paths, private
+from claude_carthing.claude_code.get_usage import ClaudeCodeError, ClaudeCodeLoginError
 from claude_carthing.doctor.model import Check, Status, Timer
 from claude_carthing.local_http import get_json
 from claude_carthing.settings import Settings
+from claude_carthing.upstream import credentials
 from claude_carthing.usb import Adapter, find_adapters
 
 WINDOWS = os.name == "nt"
@@ -77,7 +78,7 @@ def check_home() -> Check:
 
 def check_credentials(settings: Settings | None = None) -> Check:
     """Credentials present for each source (their values never leave this function)."""
-    from claude_carthing.claude_locate import find_claude
+    from claude_carthing.claude_code.locate import find_claude
 
     data: dict[str, Any] = {}
     claude = find_claude(settings.claude_path if settings else "")
@@ -142,7 +143,7 @@ def _failure_class(exc: errors.CarthingError) -> tuple[str, str]:
 
 def check_live_read(settings: Settings) -> Check:
     """One usage read from Claude right now, and its failure class."""
-    from claude_carthing.sources import ClaudeSource
+    from claude_carthing.upstream.sources import ClaudeSource
 
     source = ClaudeSource(settings)
     try:

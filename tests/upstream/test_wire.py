@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from claude_carthing.errors import SchemaError
-from claude_carthing.wire import parse_time, parse_usage
+from claude_carthing.upstream.wire import parse_time, parse_usage
 from tests.support.fake_upstream import fixture
 
 

@@ -10,12 +10,13 @@ import stat
 import pytest
 from typer.testing import CliRunner
 
-from claude_carthing import cookie_store, paths
+from claude_carthing import paths
 from claude_carthing.cli import app
-from claude_carthing.cookies import PastedTextError, parse_login_input
 from claude_carthing.poller import Poller
 from claude_carthing.settings import load_settings
-from claude_carthing.sources import ClaudeSource
+from claude_carthing.upstream import cookie_store
+from claude_carthing.upstream.cookies import PastedTextError, parse_login_input
+from claude_carthing.upstream.sources import ClaudeSource
 from tests.support.creds import FAKE_SESSION_KEY
 from tests.support.fake_upstream import ORG_ID
 

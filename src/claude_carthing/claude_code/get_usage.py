@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from claude_carthing import errors, paths
-from claude_carthing.claude_locate import find_claude
+from claude_carthing.claude_code.locate import find_claude
 from claude_carthing.logs import redact
 from claude_carthing.models import Plan, Usage
-from claude_carthing.wire import parse_usage
+from claude_carthing.upstream.wire import parse_usage
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,11 @@ import time
 
 import pytest
 
-from claude_carthing import credentials, errors
-from claude_carthing.client import UsageClient, retry_after_seconds
-from claude_carthing.credentials import OAuthCredentials, WebCredentials
+from claude_carthing import errors
 from claude_carthing.settings import load_settings
+from claude_carthing.upstream import credentials
+from claude_carthing.upstream.client import UsageClient, retry_after_seconds
+from claude_carthing.upstream.credentials import OAuthCredentials, WebCredentials
 from tests.support.creds import FAKE_OAUTH_TOKEN, FAKE_SESSION_KEY
 from tests.support.fake_upstream import ORG_ID, FakeUpstream
 
@@ -180,7 +181,7 @@ def test_macos_keychain_item_is_read_when_there_is_no_file(tmp_path, monkeypatch
                     f"print({item!r})\n")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setattr("claude_carthing.credentials.platform.system", lambda: "Darwin")
+    monkeypatch.setattr("claude_carthing.upstream.credentials.platform.system", lambda: "Darwin")
     creds = credentials.read_oauth()
     assert creds is not None and creds.subscription_type == "pro"
     assert creds.access_token == FAKE_OAUTH_TOKEN

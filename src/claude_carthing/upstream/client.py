@@ -17,11 +17,11 @@ from curl_cffi import requests as curl
 from curl_cffi.requests.exceptions import RequestException, Timeout
 
 from claude_carthing import errors
-from claude_carthing.cookies import CLOUDFLARE
-from claude_carthing.credentials import OAuthCredentials, WebCredentials
 from claude_carthing.models import Usage
 from claude_carthing.settings import Settings
-from claude_carthing.wire import parse_usage
+from claude_carthing.upstream.cookies import CLOUDFLARE
+from claude_carthing.upstream.credentials import OAuthCredentials, WebCredentials
+from claude_carthing.upstream.wire import parse_usage
 
 log = logging.getLogger(__name__)
 

@@ -9,12 +9,12 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pytest
 
-from claude_carthing import claude_code
-from claude_carthing.claude_code import ClaudeCodeReader, kill_command, popen_options
-from claude_carthing.claude_locate import candidates, find_claude
+from claude_carthing.claude_code import get_usage as claude_code
+from claude_carthing.claude_code.get_usage import ClaudeCodeReader, kill_command, popen_options
+from claude_carthing.claude_code.locate import candidates, find_claude
 from claude_carthing.poller import Poller
 from claude_carthing.settings import load_settings
-from claude_carthing.sources import ClaudeSource
+from claude_carthing.upstream.sources import ClaudeSource
 from tests.support import creds
 from tests.support.clock import Clock
 from tests.support.fake_claude import FakeClaude, alive

@@ -10,9 +10,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from claude_carthing.poller import Poller
-from claude_carthing.server import create_app
+from claude_carthing.serving.server import create_app
 from claude_carthing.settings import load_settings
-from claude_carthing.sources import ClaudeSource
+from claude_carthing.upstream.sources import ClaudeSource
 from tests.support import creds
 from tests.support.fake_upstream import FakeUpstream
 from tests.support.live_server import LiveServer
@@ -239,7 +239,7 @@ def test_server_starts_with_no_credentials_and_picks_up_a_login(fake_upstream, t
         _, _, doc = get_json(server.url + "/usage")
         assert doc["meta"]["state"] == "not_configured"
         creds.write_oauth()
-        from claude_carthing.credentials import touch_stamp
+        from claude_carthing.upstream.credentials import touch_stamp
 
         touch_stamp()
         server.wait_for_attempt(server.poller.snapshot().last_attempt_at, timeout=15)

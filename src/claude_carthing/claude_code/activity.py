@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from claude_carthing import credentials
+from claude_carthing.upstream import credentials
 
 WATCHED_FILES = (".credentials.json", ".claude.json", "history.jsonl")
 MAX_PROJECTS = 2000  # a folder with more projects than this is only looked at in part

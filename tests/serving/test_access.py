@@ -17,9 +17,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from claude_carthing.poller import Poller
-from claude_carthing.server import create_app
+from claude_carthing.serving.server import create_app
 from claude_carthing.settings import load_settings
-from claude_carthing.sources import ClaudeSource
+from claude_carthing.upstream.sources import ClaudeSource
 from tests.support import creds
 from tests.support.live_server import LiveServer
 
@@ -173,7 +173,7 @@ def test_forged_forwarding_headers_are_ignored(fake_upstream):
 
 
 def test_own_address_tells_this_machines_addresses_from_others():
-    from claude_carthing.guard import own_address
+    from claude_carthing.serving.guard import own_address
 
     assert own_address("127.0.0.1") and own_address("::ffff:127.0.0.1")
     assert not own_address("192.0.2.55")  # TEST-NET-1: never assigned here
@@ -182,7 +182,7 @@ def test_own_address_tells_this_machines_addresses_from_others():
 
 @pytest.mark.netns
 def test_own_address_inside_the_pcs_namespace_knows_its_usb_address():
-    from claude_carthing.guard import own_address
+    from claude_carthing.serving.guard import own_address
     from tests.support.netns import in_netns, require_netns, usb_link
 
     require_netns()

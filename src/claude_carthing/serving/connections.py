@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from claude_carthing.guard import client_allowed
+from claude_carthing.serving.guard import client_allowed
 
 log = logging.getLogger(__name__)
 

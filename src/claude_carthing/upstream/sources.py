@@ -8,12 +8,13 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from claude_carthing import cookie_store, credentials, errors
-from claude_carthing.claude_code import ClaudeCodeReader
-from claude_carthing.client import UsageClient, WebExtras
-from claude_carthing.credentials import CredentialsError
+from claude_carthing import errors
+from claude_carthing.claude_code.get_usage import ClaudeCodeReader
 from claude_carthing.models import Plan, Usage
 from claude_carthing.settings import Settings
+from claude_carthing.upstream import cookie_store, credentials
+from claude_carthing.upstream.client import UsageClient, WebExtras
+from claude_carthing.upstream.credentials import CredentialsError
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
 from claude_carthing.alerts.observed import ObservedPoller
-from claude_carthing.metrics import ReadCounter
-from claude_carthing.server import create_app
+from claude_carthing.serving.metrics import ReadCounter
+from claude_carthing.serving.server import create_app
 from claude_carthing.settings import load_settings
-from claude_carthing.sources import ClaudeSource
+from claude_carthing.upstream.sources import ClaudeSource
 from tests.support.fake_upstream import FakeUpstream
 from tests.support.live_server import LiveServer
 

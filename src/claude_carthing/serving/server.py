@@ -13,12 +13,12 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from claude_carthing.guard import Guard
 from claude_carthing.history import History
-from claude_carthing.metrics import ReadCounter
 from claude_carthing.paths import page_dir
-from claude_carthing.payload import health_document, usage_document
 from claude_carthing.poller import Poller
+from claude_carthing.serving.guard import Guard
+from claude_carthing.serving.metrics import ReadCounter
+from claude_carthing.serving.payload import health_document, usage_document
 from claude_carthing.settings import Settings
 
 MAX_HISTORY_HOURS = 24 * 40
@@ -104,7 +104,7 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
         )
 
     def metrics(_: Request) -> Response:
-        from claude_carthing.metrics import render
+        from claude_carthing.serving.metrics import render
 
         body, content_type = render(poller, reads)
         return Response(body, headers={"Cache-Control": "no-cache", "Content-Type": content_type})

@@ -13,9 +13,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from claude_carthing import credentials, paths
-from claude_carthing.cookies import CLOUDFLARE
+from claude_carthing import paths
 from claude_carthing.settings import write_private
+from claude_carthing.upstream import credentials
+from claude_carthing.upstream.cookies import CLOUDFLARE
 
 log = logging.getLogger(__name__)
 
