@@ -73,7 +73,10 @@ def config_set(
     name: Annotated[str, typer.Argument(metavar="NAME", help="A setting (see `config show`).")],
     value: Annotated[str, typer.Argument(metavar="VALUE", help="Its new value.")],
 ) -> None:
-    """Store one setting, e.g. `config set interval 600` or `config set allow 192.168.1.0/24`."""
+    """Store one setting (its names are in `config show`).
+
+    For example `config set interval 600`, or `config set allow 192.168.1.0/24`.
+    """
 
     def body() -> None:
         settings = set_setting(name, value)
