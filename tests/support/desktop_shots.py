@@ -1,4 +1,4 @@
-"""Make the README's tray icon and notification screenshots on a virtual display.
+"""Make docs/notifications.md's tray icon and notification screenshots on a virtual display.
 
 `python -m tests.support.desktop_shots docs/screenshots` (needs Xvfb, trayer, dunst, dbus-daemon).
 Both are real: pystray docked into trayer, and dunst showing what the service sent over D-Bus.

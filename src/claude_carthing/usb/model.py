@@ -97,7 +97,7 @@ class Step:
         """Return the command as the user would type it on `os_name`.
 
         A PowerShell step is shown as its script: what to type at the (Administrator)
-        PowerShell prompt the README sends Windows users to.
+        PowerShell prompt docs/setup.md sends Windows users to.
         """
         if os_name == "windows":
             script = powershell_script(self.argv)
