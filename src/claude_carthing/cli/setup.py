@@ -11,7 +11,7 @@ import typer
 from claude_carthing import autostart, usb
 from claude_carthing.cli.exit import run_friendly
 from claude_carthing.cli.options import Port, typer_app
-from claude_carthing.settings import load_settings
+from claude_carthing.settings import load_settings, load_settings_leniently
 
 
 def usb_setup(
@@ -90,15 +90,19 @@ def doctor(  # noqa: PLR0917 - one parameter per command-line option
         typer.Option(
         help="This PC's address as the device sees it (default: from the USB link).")] = None,
     port: Port = None,
+    show_secrets: Annotated[bool, typer.Option(
+        "--show-secrets", help="Show the hook's arguments in the config check.")] = False,
 ) -> None:
     """Check every link from Claude to the Car Thing's screen; exit 1 if one fails."""
     from claude_carthing import doctor as doc
 
     def body() -> int:
-        settings = load_settings(port=port)
+        # A bad config line is one FAIL line of the report, not a reason to check nothing.
+        settings, problems = load_settings_leniently(port=port)
         options = doc.DoctorOptions(settings, live_read=live, device_host=device,
                                     ssh_port=ssh_port, identity=identity,
-                                    server_host=server_host)
+                                    server_host=server_host, config_problems=problems,
+                                    show_secrets=show_secrets)
         report = doc.collect(options)
         if as_json:
             typer.echo(json.dumps(report, indent=2))
