@@ -224,8 +224,8 @@ def test_serve_on_a_taken_port_says_so_in_one_line():
 # Options that keep every command on loopback and away from this machine's real services, in
 # case one of them ever runs past the broken config instead of stopping at it.
 SAFE_ARGS: dict[str, list[str]] = {
-    "deploy": ["--device", "127.0.0.1", "--port", "9", "--dry-run"],
-    "undeploy": ["--device", "127.0.0.1", "--port", "9", "--dry-run"],
+    "deploy": ["--device", "127.0.0.1", "--ssh-port", "9", "--dry-run"],
+    "undeploy": ["--device", "127.0.0.1", "--ssh-port", "9", "--dry-run"],
     "doctor": ["--device", "127.0.0.1", "--ssh-port", "9", "--server-host", "127.0.0.1"],
     "usb-setup": ["--dry-run"],
     "login": ["--stdin"],

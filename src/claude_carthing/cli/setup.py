@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from claude_carthing import autostart, usb
+from claude_carthing.cli.device import _address
 from claude_carthing.cli.exit import run_friendly
 from claude_carthing.cli.options import Port, typer_app
 from claude_carthing.settings import load_settings, load_settings_leniently
@@ -79,9 +80,10 @@ def doctor(  # noqa: PLR0917 - one parameter per command-line option
     live: Annotated[bool, typer.Option(help="Read usage from Claude once.")] = True,
     device: Annotated[
         Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
-        typer.Option(
+        typer.Option(callback=_address,
         help="Car Thing address (default: from the USB link).")] = None,
-    ssh_port: Annotated[int, typer.Option("--ssh-port", help="The device's SSH port.")] = 22,
+    ssh_port: Annotated[int, typer.Option("--ssh-port", min=1, max=65535,
+                                          help="The device's SSH port.")] = 22,
     identity: Annotated[
         Optional[Path],  # noqa: UP045 - typer needs Optional at runtime on 3.10
         typer.Option(help="SSH private key for the device.")] = None,
