@@ -7,6 +7,7 @@ import json
 import math
 import os
 import re
+import shlex
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,9 @@ NIGHT_RE = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d")
 NOTIFY_MODES = ("on", "off", "demo")  # demo: on, and for demo data too
 HOOK_ON = ("events", "reads")
 MAX_HOOK_TIMEOUT_S = 300
+MAX_STALE_MINUTES = 7 * 24 * 60  # a week; also keeps every wait within what threading accepts
+DEFAULT_PORTS = {"http": 80, "https": 443}
+HIDDEN = "[hidden]"  # a hook argument (a webhook id, a token) in `config show` / `doctor`
 
 ENV_OVERRIDES = {
     "web_url": "CLAUDE_CARTHING_WEB_URL",
@@ -85,8 +89,55 @@ def _is_http_url(text: str) -> bool:
     return url.scheme in ("http", "https") and _is_host(url.hostname or "")
 
 
+def normal_origin(text: str) -> str:
+    """Return an origin as browsers send it (`scheme://host[:port]`, lower case, no default port).
+
+    Raises ValueError for anything that is not a bare origin (a path, a query, a user name...).
+    """
+    text = text.strip()
+    if text in ("null", "file://"):
+        return text
+    url = urlsplit(text)
+    port = url.port  # raises ValueError on a port out of range
+    host = url.hostname or ""
+    if (url.scheme not in DEFAULT_PORTS or not _is_host(host) or url.path not in ("", "/")
+            or "?" in text or "#" in text or "@" in url.netloc):
+        raise ValueError(text)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{url.scheme}://{host}" + (f":{port}" if port not in (None, DEFAULT_PORTS[url.scheme])
+                                       else "")
+
+
 def _is_origin(text: str) -> bool:
-    return _is_http_url(text) and urlsplit(text).path in ("", "/") and "?" not in text
+    try:
+        return normal_origin(text) == text
+    except ValueError:
+        return False
+
+
+def _number(text: str) -> float | int:
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def _shell_split(text: str) -> list[str]:
+    """Split a command line as the user's shell would (quotes group words)."""
+    if not WINDOWS:
+        return shlex.split(text)
+    # POSIX rules would eat the backslashes of C:\paths: keep them, then drop outer quotes.
+    return [p[1:-1] if len(p) > 1 and p[0] == p[-1] and p[0] in "\"'" else p
+            for p in shlex.split(text, posix=False)]
+
+
+def _command(raw: Any) -> tuple[str, ...]:
+    """Turn a hook value (a JSON list, or a command line) into an argv."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        raw = json.loads(text) if text.startswith("[") else _shell_split(text)
+    if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
+        raise TypeError(raw)
+    return tuple(raw)
 
 
 @dataclass(frozen=True)
@@ -116,6 +167,17 @@ class Settings:
     hook_on: str = "events"
     hook_timeout: float = 10.0
 
+    def __post_init__(self) -> None:
+        # Stored as browsers send them, or the guard would never match (an invalid one stays
+        # as it is, for `validated` to name).
+        origins = []
+        for origin in self.cors_origins:
+            try:
+                origins.append(normal_origin(origin))
+            except ValueError:
+                origins.append(origin)
+        object.__setattr__(self, "cors_origins", tuple(origins))
+
     def validated(self) -> Settings:
         """Return self after checking every value; raise `SettingsError` naming the first bad one.
 
@@ -135,8 +197,8 @@ class Settings:
         for name in self.allowed_hosts:
             _require(_is_host(name), "allowed_hosts", f"{name!r} is not a host name")
         for origin in self.cors_origins:
-            _require(origin in ("null", "file://") or _is_origin(origin), "cors_origins",
-                     f"{origin!r} is not an origin like http://192.168.1.5:8080 "
+            _require(_is_origin(origin), "cors_origins",
+                     f"{origin!r} is not an origin like http://192.168.1.5:8080, with no path "
                      "(or null, file://)")
         _require(MIN_HISTORY_DAYS <= self.history_days <= MAX_HISTORY_DAYS, "history_days",
                  f"must be at least {MIN_HISTORY_DAYS} and at most {MAX_HISTORY_DAYS}")
@@ -155,7 +217,10 @@ class Settings:
         _require(self.notify in NOTIFY_MODES, "notify", f"must be one of {', '.join(NOTIFY_MODES)}")
         _require(_are_percentages(self.notify_thresholds), "notify_thresholds",
                  "must be percentages between 1 and 100, e.g. 80,95")
-        _require(self.notify_stale_minutes >= 1, "notify_stale_minutes", "must be at least 1")
+        _require(1 <= self.notify_stale_minutes <= MAX_STALE_MINUTES, "notify_stale_minutes",
+                 f"must be at least 1 and at most {MAX_STALE_MINUTES} (a week)")
+        _require(not self.hook or bool(self.hook[0].strip()), "hook",
+                 "must start with a program name")
         _require(self.hook_on in HOOK_ON, "hook_on", f"must be one of {', '.join(HOOK_ON)}")
         _require(math.isfinite(self.hook_timeout) and 0 < self.hook_timeout <= MAX_HOOK_TIMEOUT_S,
                  "hook_timeout", f"must be more than 0 and at most {MAX_HOOK_TIMEOUT_S} seconds")
@@ -169,9 +234,27 @@ class Settings:
         nets = ["127.0.0.0/8", "::1/128", *USB_SUBNETS, *self.allow]
         return [ipaddress.ip_network(n, strict=False) for n in nets]
 
-    def public_dict(self) -> dict[str, Any]:
-        """Return the settings as plain JSON data (there are no secrets in settings)."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+    def public_dict(self, show_secrets: bool = False) -> dict[str, Any]:
+        """Return the settings as plain JSON data; the hook's arguments hidden unless asked."""
+        data = {k: stored_form(k, v) for k, v in asdict(self).items()}
+        if self.hook and not show_secrets:
+            # A hook's arguments may hold a webhook id or an ntfy token; its program does not.
+            data["hook"] = [self.hook[0], *(HIDDEN for _ in self.hook[1:])]
+        return data
+
+    def notes(self) -> list[str]:
+        """Return what the user should know about settings that are valid but not in effect."""
+        if self.max_interval < self.interval:
+            return [f"max_interval {self.max_interval} is below interval {self.interval}, so it "
+                    f"is not in effect: reads come every {self.interval} s"]
+        return []
+
+
+def stored_form(name: str, value: Any) -> Any:
+    """Return a value as the config file and `config show` hold it (lists; numbers as numbers)."""
+    if name == "notify_thresholds":
+        return [_number(v) for v in value]
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _coerce(name: str, raw: Any) -> Any:
@@ -180,8 +263,13 @@ def _coerce(name: str, raw: Any) -> Any:
         raise SettingsError(f"unknown setting {name!r}; known: {', '.join(sorted(kinds))}", name)
     kind = str(kinds[name])
     try:
-        return _convert(kind, raw)
+        return _command(raw) if name == "hook" else _convert(kind, raw)
     except (TypeError, ValueError, OverflowError) as exc:
+        if name == "hook":
+            # The value is not repeated: a broken hook line may still hold a token.
+            raise SettingsError("setting hook: not a command; give it as you would "
+                                "type it, e.g. notify-send Claude, or as a JSON list, e.g. "
+                                '["curl", "-d", "@-", "https://ntfy.sh/TOPIC"]', name) from exc
         raise SettingsError(f"setting {name}: {raw!r} is not a valid {_KIND_WORDS.get(kind, kind)}",
                             name) from exc
 
@@ -249,45 +337,120 @@ def read_config_file(path: Path | None = None) -> dict[str, Any]:
     return data
 
 
+def _fix_advice(name: str, known: bool) -> str:
+    if known:
+        return (f"fix it with `claude-carthing config set {name} VALUE`, or go back to the "
+                f"default with `claude-carthing config unset {name}`")
+    # `config set` can never store an unknown name: only removing the line helps.
+    return f"remove the line, or run `claude-carthing config unset {name}`"
+
+
+def _check_file(path: Path, stored: dict[str, Any]) -> tuple[dict[str, Any], list[SettingsError]]:
+    """Return the file's good values, coerced, and one error per bad line (file and setting named).
+
+    Each line is checked on its own, so one bad line never hides or blocks another.
+    """
+    known = {f.name for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    problems: list[SettingsError] = []
+    for name, raw in stored.items():
+        try:
+            value = _coerce(name, raw)
+            replace(Settings(), **{name: value}).validated()  # defaults are valid: it is this one
+        except SettingsError as exc:
+            problems.append(SettingsError(f"{path}: {exc}; {_fix_advice(name, name in known)}",
+                                          name))
+        else:
+            values[name] = value
+    return values, problems
+
+
 def _from_file(path: Path, stored: dict[str, Any]) -> dict[str, Any]:
     """Return the file's values coerced and checked; errors name the file and the setting."""
-    try:
-        values = {name: _coerce(name, raw) for name, raw in stored.items()}
-        replace(Settings(), **values).validated()  # defaults are valid: any error is the file's
-    except SettingsError as exc:
-        raise SettingsError(f"{path}: {exc}; fix it with `claude-carthing config set` or "
-                            f"delete the line", exc.setting) from None
+    values, problems = _check_file(path, stored)
+    if problems:
+        raise problems[0]
     return values
+
+
+def _from_environment(values: dict[str, Any], problems: list[SettingsError] | None) -> None:
+    for name, env in ENV_OVERRIDES.items():
+        if os.environ.get(env):
+            value: Any = os.environ[env].rstrip("/")
+            try:
+                replace(Settings(), **{name: value}).validated()
+            except SettingsError as exc:
+                error = SettingsError(f"environment variable {env}: {exc}", name)
+                if problems is None:
+                    raise error from None
+                problems.append(error)
+            else:
+                values[name] = value
 
 
 def load_settings(**overrides: Any) -> Settings:
     """Return defaults, updated by the config file, the environment, then explicit overrides."""
     path = paths.config_file()
     values = _from_file(path, read_config_file(path))
-    for name, env in ENV_OVERRIDES.items():
-        if os.environ.get(env):
-            values[name] = os.environ[env].rstrip("/")
-            try:
-                replace(Settings(), **{name: values[name]}).validated()
-            except SettingsError as exc:
-                raise SettingsError(f"environment variable {env}: {exc}", name) from None
+    _from_environment(values, None)
     for name, raw in overrides.items():
         if raw is not None:
             values[name] = _coerce(name, raw)
     return replace(Settings(), **values).validated()
 
 
-def set_setting(name: str, raw: str) -> Settings:
-    """Validate and store one setting in the config file; return the resulting settings."""
+def load_settings_leniently(**overrides: Any) -> tuple[Settings, list[SettingsError]]:
+    """Return the settings without the bad lines, and what is wrong with them (for `doctor`)."""
+    path = paths.config_file()
+    problems: list[SettingsError] = []
+    try:
+        values, problems = _check_file(path, read_config_file(path))
+    except SettingsError as exc:  # not JSON at all: every line is the default
+        values, problems = {}, [exc]
+    _from_environment(values, problems)
+    for name, raw in overrides.items():
+        if raw is not None:
+            values[name] = _coerce(name, raw)
+    return replace(Settings(), **values).validated(), problems
+
+
+def set_setting(name: str, raw: str) -> tuple[Settings, list[str]]:
+    """Validate and store one setting; return the resulting settings and warnings about others.
+
+    Only the setting being set is checked strictly: other bad lines are warned about and kept,
+    so two bad settings can be fixed one at a time.
+    """
     path = paths.config_file()
     stored = read_config_file(path)
     value = _coerce(name, raw)
-    replace(Settings(), **{name: value}).validated()  # the new value alone, named as such
-    stored[name] = list(value) if isinstance(value, tuple) else value
-    _from_file(path, stored)  # and the file as it would be
+    if name == "hook" and not value:
+        raise SettingsError("setting hook: an empty command; `claude-carthing config unset hook` "
+                            "turns the hook off", name)
+    alone = replace(Settings(), **{name: value}).validated()  # the new value alone, named
+    stored[name] = stored_form(name, getattr(alone, name))  # as normalised (cors_origins)
+    values, problems = _check_file(path, stored)
+    settings = replace(Settings(), **values)
+    if name == "max_interval" and value < settings.interval:
+        raise SettingsError(f"setting max_interval: must be at least interval "
+                            f"({settings.interval} s)", name)
     paths.ensure_home()
     write_private(path, json.dumps(stored, indent=2) + "\n")
-    return load_settings()
+    return settings, [f"warning: {p}" for p in problems] + [
+        f"note: {n}" for n in settings.notes()]
+
+
+def unset_setting(name: str) -> tuple[bool, list[str]]:
+    """Remove one line (a known setting or not) from the config file.
+
+    Return whether it was there, and warnings about the lines that are still bad.
+    """
+    path = paths.config_file()
+    stored = read_config_file(path)
+    found = name in stored
+    if found:
+        del stored[name]
+        write_private(path, json.dumps(stored, indent=2) + "\n")
+    return found, [f"warning: {p}" for p in _check_file(path, stored)[1]]
 
 
 def write_private(path: Path, text: str) -> None:

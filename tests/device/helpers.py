@@ -26,7 +26,7 @@ KIOSK_FILE = {
 
 def ssh_args(device: EmulatedDevice) -> list[str]:
     """Return the options that point deploy at an emulated device."""
-    return ["--device", "127.0.0.1", "--port", str(device.port)]
+    return ["--device", "127.0.0.1", "--ssh-port", str(device.port)]
 
 
 def expected_url(generation: str, server: str) -> str:

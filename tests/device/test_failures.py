@@ -75,7 +75,7 @@ def _no_internals(output: str) -> None:
 
 def test_unreachable_device_says_so_and_what_to_do(cli):
     port = free_port()
-    result = cli("deploy", "--device", "127.0.0.1", "--port", str(port), "--server", SERVER)
+    result = cli("deploy", "--device", "127.0.0.1", "--ssh-port", str(port), "--server", SERVER)
     assert result.exit_code == ExitStatus.UNREACHABLE
     line = _one_error_line(result)
     assert f"could not reach SSH at 127.0.0.1:{port}: nothing accepts connections there" in line

@@ -19,11 +19,11 @@ URL = "file:///var/lib/claude-carthing/page/index.html?server=http://127.0.0.1:8
 
 
 def test_candidates_derive_the_ncm_device_from_the_host_lease():
-    # v4.1: host got .91 of the /29 starting at .88, so the device is .90; RNDIS is always tried.
-    assert discovery.candidates(["10.42.1.91/29", "192.168.1.5/24"]) == ["10.42.1.90",
-                                                                        "172.16.42.2"]
-    assert discovery.candidates([]) == ["172.16.42.2"]
-    assert discovery.candidates(["10.42.1.3"]) == ["10.42.1.2", "172.16.42.2"]
+    # v4.1: host got .91 of the /29 starting at .88, so the device is .90; RNDIS only when this
+    # PC has an address on its link (no guess: see test_reaching_the_device.py).
+    assert discovery.candidates(["10.42.1.91/29", "192.168.1.5/24"]) == ["10.42.1.90"]
+    assert discovery.candidates([]) == []
+    assert discovery.candidates(["10.42.1.3"]) == ["10.42.1.2"]
 
 
 def test_discover_uses_the_injected_probe_only_and_explains_failure():
@@ -36,9 +36,10 @@ def test_discover_uses_the_injected_probe_only_and_explains_failure():
     found = discovery.discover(["10.42.1.91/29"], 22, probe)
     assert found.found == "10.42.1.90"
     assert asked == [("10.42.1.90", 22)]
-    nothing = discovery.discover([], 22, lambda *_a: False)
+    nothing = discovery.discover(["172.16.42.1/24"], 22, lambda *_a: False)
     assert nothing.found is None
-    assert "172.16.42.2" in nothing.explain() and "usb-setup" in nothing.explain()
+    assert "172.16.42.2" in nothing.explain() and "--device" in nothing.explain()
+    assert "usb-setup" in discovery.discover([], 22, lambda *_a: False).explain()
 
 
 def test_v3_run_file_edit_changes_only_the_app_flag():

@@ -121,8 +121,11 @@ def serve(link: Link, upstream: FakeUpstream) -> subprocess.Popen[bytes]:
 def deploy(link: Link, variant: str) -> str:
     """Run `claude-carthing deploy` in the PC namespace as a user would; return its output."""
     extra = ["--device", link.device_ip] if variant == "v4.1" else []
+    # The veth stands in for the gadget's adapter: discovery accepts it (only) under this
+    # variable, and finds the device from the PC's address on it, as on a real USB link.
+    env = {**os.environ, "CLAUDE_CARTHING_USB_TEST_VETH": "ncm" if variant == "v4.1" else "rndis"}
     done = link.run("pc", [sys.executable, "-m", "claude_carthing", "deploy", *extra],
-                    timeout=180)
+                    timeout=180, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 

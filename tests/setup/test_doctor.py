@@ -16,7 +16,7 @@ from claude_carthing.cli import app
 from claude_carthing.doctor.model import REDACTED, redact
 from claude_carthing.usb import Adapter
 
-ORDER = ["versions", "home folder", "credentials", "live usage read", "server", "USB link",
+ORDER = ["versions", "home folder", "config", "credentials", "live usage read", "server", "USB link",
          "device reachable", "SSH login", "generation", "kiosk page", "device reaches server",
          "device clock"]
 USB_UP = Adapter("usb0", "rndis", addresses=("172.16.42.1/24",), evidence="driver rndis_host")
@@ -129,7 +129,7 @@ def test_json_never_contains_a_secret(
     assert creds.CANARY not in out
     text_code, text = doctor("--port", str(closed_port()))
     assert creds.CANARY not in text
-    assert json.loads(out)["checks"][2]["data"]["web"] == "present (environment)"
+    assert json.loads(out)["checks"][3]["data"]["web"] == "present (environment)"
     assert code == text_code == 1
 
 

@@ -72,7 +72,7 @@ def lines(output: str) -> Lines:
 
 
 def deploy(cli: Callable[..., Any], device: EmulatedDevice, server_url: str, *more: str) -> None:
-    result = cli("deploy", "--device", "127.0.0.1", "--port", str(device.port),
+    result = cli("deploy", "--device", "127.0.0.1", "--ssh-port", str(device.port),
                  "--server", server_url, *more)
     assert result.exit_code == 0, result.output
 

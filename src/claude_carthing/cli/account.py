@@ -45,6 +45,10 @@ def register(app: typer.Typer) -> None:
         def body() -> int:
             if stdin:
                 raw = typer.get_text_stream("stdin").read()
+                if not raw.strip():  # a usage mistake (exit 2), not a missing login (4)
+                    raise typer.BadParameter(
+                        "nothing on standard input; pipe the key in, e.g. "
+                        "`claude-carthing login --stdin < key.txt`", param_hint="'--stdin'")
             elif not sys.stdin.isatty():  # hidden input needs a terminal
                 typer.echo("error: no terminal to ask for the key in; pipe it instead: "
                            "claude-carthing login --stdin", err=True)

@@ -10,7 +10,7 @@ import typer
 from claude_carthing import paths
 from claude_carthing.cli.exit import run_friendly
 from claude_carthing.cli.options import typer_app
-from claude_carthing.settings import load_settings, set_setting
+from claude_carthing.settings import load_settings, set_setting, stored_form, unset_setting
 from claude_carthing.upstream import credentials
 from claude_carthing.upstream.credentials import CredentialsError
 
@@ -53,14 +53,19 @@ def config_path() -> None:
     typer.echo(str(paths.home_dir()))
 
 
+ShowSecrets = Annotated[
+    bool, typer.Option("--show-secrets", help="Show the hook's arguments too (they may hold a "
+                       "webhook id or a token).")]
+
+
 @config_app.command("show")
-def config_show() -> None:
+def config_show(show_secrets: ShowSecrets = False) -> None:
     """Print the effective settings and which credentials exist (never their values)."""
 
     def body() -> None:
         settings = load_settings()
-        data = {"home": str(paths.home_dir()), "settings": settings.public_dict(),
-                "credentials": credential_summary()}
+        data = {"home": str(paths.home_dir()), "settings": settings.public_dict(show_secrets),
+                "notes": settings.notes(), "credentials": credential_summary()}
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
     run_friendly(body)
@@ -79,8 +84,29 @@ def config_set(
     """
 
     def body() -> None:
-        settings = set_setting(name, value)
-        typer.echo(f"{name} = {json.dumps(settings.public_dict()[name])}")
+        settings, remarks = set_setting(name, value)
+        # The value just typed is shown in full (a hook as the list that will run).
+        typer.echo(f"{name} = {json.dumps(stored_form(name, getattr(settings, name)))}")
+        for line in remarks:
+            typer.echo(line, err=line.startswith("warning"))
+
+    run_friendly(body)
+
+
+@config_app.command("unset")
+def config_unset(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A line of the config file.")],
+) -> None:
+    """Remove one setting from the config file, so its default applies again."""
+
+    def body() -> None:
+        found, warnings = unset_setting(name)
+        if found:
+            typer.echo(f"{name} removed from {paths.config_file()}")
+        else:
+            typer.echo(f"{name} is not in {paths.config_file()}; nothing to do")
+        for line in warnings:
+            typer.echo(line, err=True)
 
     run_friendly(body)
 

@@ -14,16 +14,19 @@ from claude_carthing.settings import load_settings
 if TYPE_CHECKING:
     from claude_carthing.device.workflow import DeviceOptions
 
+def _address(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise typer.BadParameter("must be the device's address or host name, not empty")
+    return value.strip() if value is not None else None
+
+
 Device = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional at runtime on Python 3.10
-    typer.Option("--device", help="The Car Thing's address (default: find it on the USB link)."),
+    typer.Option("--device", callback=_address,
+                 help="The Car Thing's address (default: find it on the USB link)."),
 ]
-SshPort = Annotated[int, typer.Option("--ssh-port", help="The device's SSH port.")]
-# `--port` was deploy's SSH port before it meant the server's port everywhere; still accepted.
-OldSshPort = Annotated[
-    Optional[int],  # noqa: UP045
-    typer.Option("--port", hidden=True, help="Old name of --ssh-port."),
-]
+SshPort = Annotated[
+    int, typer.Option("--ssh-port", min=1, max=65535, help="The device's SSH port.")]
 Identity = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option("--identity", "-i", help="SSH private key to log in with (tried first)."),
@@ -54,10 +57,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         debug_port: Annotated[
             Optional[int],  # noqa: UP045
-            typer.Option("--debug-port", hidden=True,
+            typer.Option("--debug-port", hidden=True, min=1, max=65535,
                          help="The browser's remote-debugging port on the device."),
         ] = None,
-        old_port: OldSshPort = None,
         reverse_dial: Annotated[
             bool, typer.Option("--reverse-dial",
                                help="Turn the page's dial the other way (writes dial=reverse"
@@ -69,8 +71,7 @@ def register(app: typer.Typer) -> None:
         def body() -> None:
             from claude_carthing.device.workflow import run_deploy
 
-            port = old_port if old_port is not None else ssh_port
-            run_deploy(_options(device, port, identity, dry_run, server=server,
+            run_deploy(_options(device, ssh_port, identity, dry_run, server=server,
                                 set_clock=set_clock, install_key=install_key,
                                 debug_port=debug_port, reverse_dial=reverse_dial), typer.echo)
 
@@ -82,15 +83,13 @@ def register(app: typer.Typer) -> None:
         ssh_port: SshPort = 22,
         dry_run: DryRun = False,
         identity: Identity = None,
-        old_port: OldSshPort = None,
     ) -> None:
         """Put the Car Thing back to its stock Nocturne UI, restoring every file deploy changed."""
 
         def body() -> None:
             from claude_carthing.device.workflow import run_undeploy
 
-            port = old_port if old_port is not None else ssh_port
-            run_undeploy(_options(device, port, identity, dry_run), typer.echo)
+            run_undeploy(_options(device, ssh_port, identity, dry_run), typer.echo)
 
         run_friendly(body)
 

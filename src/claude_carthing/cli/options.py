@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated, Any, Optional
 
 import typer
@@ -26,10 +27,21 @@ ServerHost = Annotated[
 ]
 Port = Annotated[
     Optional[int],  # noqa: UP045
-    typer.Option("--port", help="Server port (default from config, 8080)."),
+    typer.Option("--port", min=1, max=65535, help="Server port (default from config, 8080)."),
 ]
+
+
+class SourceChoice(str, Enum):
+    """The `--source` values, checked by the parser (settings.SOURCES, as choices)."""
+
+    AUTO = "auto"
+    CLAUDE_CODE = "claude-code"
+    OAUTH = "oauth"
+    WEB = "web"
+
+
 Source = Annotated[
-    Optional[str],  # noqa: UP045
+    Optional[SourceChoice],  # noqa: UP045
     typer.Option("--source", help="auto (default), claude-code (ask Claude Code), oauth (Claude "
                  "Code's login) or web (session key)."),
 ]

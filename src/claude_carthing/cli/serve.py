@@ -12,7 +12,7 @@ from claude_carthing import paths
 from claude_carthing.cli.exit import run_friendly
 from claude_carthing.cli.options import ListenHost, Port, Source
 from claude_carthing.logs import setup_logging
-from claude_carthing.settings import load_settings
+from claude_carthing.settings import MAX_INTERVAL_S, MIN_INTERVAL_S, load_settings
 
 log = logging.getLogger("claude_carthing")
 
@@ -27,7 +27,8 @@ def register(app: typer.Typer) -> None:
         source: Source = None,
         interval: Annotated[
             Optional[int],  # noqa: UP045
-            typer.Option(help="Seconds between reads while usage moves (minimum 60, default "
+            typer.Option(min=MIN_INTERVAL_S, max=MAX_INTERVAL_S,
+                         help="Seconds between reads while usage moves (minimum 60, default "
                               "300; up to max_interval while it does not)."),
         ] = None,
         demo: Annotated[
@@ -44,7 +45,8 @@ def register(app: typer.Typer) -> None:
             from claude_carthing.service import bind, build_service
             from claude_carthing.service import serve as run
 
-            settings = load_settings(host=host, port=port, source=source, interval=interval)
+            settings = load_settings(host=host, port=port, source=source and source.value,
+                                     interval=interval)
             setup_logging(settings.log_level)
             sock = bind(settings.host, settings.port)
             # In a terminal, one line per read, as the original did; a service's journal gets

@@ -9,9 +9,10 @@ from typing import Annotated, Optional
 import typer
 
 from claude_carthing import autostart, usb
+from claude_carthing.cli.device import _address
 from claude_carthing.cli.exit import run_friendly
 from claude_carthing.cli.options import Port, typer_app
-from claude_carthing.settings import load_settings
+from claude_carthing.settings import load_settings, load_settings_leniently
 
 
 def usb_setup(
@@ -79,9 +80,10 @@ def doctor(  # noqa: PLR0917 - one parameter per command-line option
     live: Annotated[bool, typer.Option(help="Read usage from Claude once.")] = True,
     device: Annotated[
         Optional[str],  # noqa: UP045 - typer needs Optional at runtime on 3.10
-        typer.Option(
+        typer.Option(callback=_address,
         help="Car Thing address (default: from the USB link).")] = None,
-    ssh_port: Annotated[int, typer.Option("--ssh-port", help="The device's SSH port.")] = 22,
+    ssh_port: Annotated[int, typer.Option("--ssh-port", min=1, max=65535,
+                                          help="The device's SSH port.")] = 22,
     identity: Annotated[
         Optional[Path],  # noqa: UP045 - typer needs Optional at runtime on 3.10
         typer.Option(help="SSH private key for the device.")] = None,
@@ -90,15 +92,19 @@ def doctor(  # noqa: PLR0917 - one parameter per command-line option
         typer.Option(
         help="This PC's address as the device sees it (default: from the USB link).")] = None,
     port: Port = None,
+    show_secrets: Annotated[bool, typer.Option(
+        "--show-secrets", help="Show the hook's arguments in the config check.")] = False,
 ) -> None:
     """Check every link from Claude to the Car Thing's screen; exit 1 if one fails."""
     from claude_carthing import doctor as doc
 
     def body() -> int:
-        settings = load_settings(port=port)
+        # A bad config line is one FAIL line of the report, not a reason to check nothing.
+        settings, problems = load_settings_leniently(port=port)
         options = doc.DoctorOptions(settings, live_read=live, device_host=device,
                                     ssh_port=ssh_port, identity=identity,
-                                    server_host=server_host)
+                                    server_host=server_host, config_problems=problems,
+                                    show_secrets=show_secrets)
         report = doc.collect(options)
         if as_json:
             typer.echo(json.dumps(report, indent=2))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import urllib.error
 from typing import Annotated, Any
 
 import typer
@@ -10,6 +12,7 @@ from rich.console import Console
 
 from claude_carthing.cli.exit import ExitStatus, run_friendly
 from claude_carthing.cli.options import Port, ServerHost, Source
+from claude_carthing.errors import CarthingError
 from claude_carthing.local_http import get_json
 from claude_carthing.logs import setup_logging
 from claude_carthing.serving.payload import usage_document
@@ -42,6 +45,45 @@ def from_server(settings: Settings, timeout: float = 3.0) -> dict[str, Any] | No
     except (OSError, ValueError):  # URLError is an OSError
         return None
     return data if isinstance(data, dict) and "meta" in data else None
+
+
+class NamedServerError(CarthingError):
+    """The server the user named with --host does not answer."""
+
+    kind = "network"
+
+
+def _why(exc: BaseException, settings: Settings) -> str:
+    reason = getattr(exc, "reason", exc) if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(reason, socket.gaierror):
+        return f"{settings.host} does not resolve"
+    if isinstance(reason, ConnectionRefusedError):
+        return f"nothing listens on port {settings.port}"
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        return "no answer in time"
+    if isinstance(reason, ValueError):
+        return "something answered, but not claude-carthing's server"
+    return f"cannot connect: {getattr(reason, 'strerror', None) or reason}"
+
+
+def from_named_server(settings: Settings, timeout: float = 3.0) -> dict[str, Any]:
+    """Return the `/usage` document of the server the user named; raise naming it otherwise.
+
+    A host given with --host is never swapped for a direct read of Claude: that would show
+    this PC's account (or "not configured") as if it were that server's.
+    """
+    url = server_url(settings)
+    try:
+        data = get_json(url + "/usage", timeout)
+    except (OSError, ValueError) as exc:  # URLError is an OSError
+        why = _why(exc, settings)
+    else:
+        if isinstance(data, dict) and "meta" in data:
+            return data
+        why = "something answered, but not claude-carthing's server"
+    raise NamedServerError(f"no claude-carthing server at {url} (--host {settings.host}): {why}. "
+                           "Check the host and --port, or leave --host out to ask the server "
+                           "on this PC (or Claude directly)")
 
 
 def from_upstream(settings: Settings) -> dict[str, Any]:
@@ -89,15 +131,16 @@ def register(app: typer.Typer) -> None:
         """Show the usage. Exit: 0 ok, 3 stale, 4 not configured, 5 auth, 7 unreachable, 1 error."""
 
         def body() -> int:
-            settings = load_settings(host=host, port=port, source=source)
+            settings = load_settings(host=host, port=port, source=source and source.value)
             setup_logging("ERROR", to_file=False)  # the view itself says what went wrong
             if watch:
                 from claude_carthing import watch as live
 
                 return live.run(settings, server_url(settings))
-            doc = from_server(settings)
-            if doc is None:
-                doc = from_upstream(settings)
+            if host is not None:
+                doc = from_named_server(settings)
+            else:
+                doc = from_server(settings) or from_upstream(settings)
             if as_json:
                 typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
             else:

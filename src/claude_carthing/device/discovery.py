@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 RNDIS_DEVICE = "172.16.42.2"  # v3/v4.0
 NCM_SUBNET = ipaddress.ip_network("10.42.1.0/24")  # v4.1: one /29 per device inside it
+RNDIS_SUBNET = ipaddress.ip_network("172.16.42.0/24")
 MDNS_NAME = "nocturne.local"
+NO_LINK = "No Car Thing on a USB link: plug it in, or run `claude-carthing usb-setup`"
 
 Probe = Callable[[str, int, float], bool]
 
@@ -23,31 +25,37 @@ class Discovery:
 
     def explain(self) -> str:
         """Return advice for when nothing answered."""
+        if not self.tried:
+            return NO_LINK
         return (
             f"no Car Thing answered SSH at {', '.join(self.tried)}. Check: a data cable (not"
-            " charge-only) in a port that powers the device; the host's USB network adapter has"
-            " 172.16.42.1/24 (Nocturne v3/v4.0) or a 10.42.1.x lease (v4.1) -"
-            " `claude-carthing usb-setup` sets it up; then pass --device ADDRESS if it still"
+            " charge-only) in a port that powers the device, and that it has finished booting"
+            " (about a minute); then pass --device ADDRESS (and --ssh-port PORT) if it still"
             " is not found."
         )
 
 
 def candidates(host_addresses: Iterable[str]) -> list[str]:
-    """Return device addresses to try, given the host's own IPv4 addresses (CIDR or bare)."""
+    """Return device addresses to try, given this PC's IPv4 addresses on its USB adapters.
+
+    Only the link this PC really has: a device address is never guessed, because on a LAN
+    where 172.16.42.2 is some other host, deploy would try root logins with stock passwords.
+    """
     found: list[str] = []
     for text in host_addresses:
         try:
             address = ipaddress.ip_interface(text).ip
         except ValueError:
             continue
+        device = None
         if address in NCM_SUBNET:
             # The device is .8k+2 of its /29; the host got a lease from +3..+6 of the same /29.
             network = ipaddress.ip_network(f"{address}/29", strict=False)
             device = str(network.network_address + 2)
-            if device != str(address) and device not in found:
-                found.append(device)
-    if RNDIS_DEVICE not in found:
-        found.append(RNDIS_DEVICE)
+        elif address in RNDIS_SUBNET:
+            device = RNDIS_DEVICE
+        if device is not None and device != str(address) and device not in found:
+            found.append(device)
     return found
 
 

@@ -318,5 +318,5 @@ def _translate(exc: BaseException, target: Target) -> DeviceError:
         f"could not reach SSH at {target.host}:{target.port}: {_connect_reason(exc)}. Check"
         " that a data cable is in and the Car Thing has finished booting (about a minute);"
         " `claude-carthing usb-setup` sets up this PC's side of the USB link; pass --device"
-        " ADDRESS (and --port) if the device is elsewhere"
+        " ADDRESS (and --ssh-port PORT) if the device is elsewhere"
     )

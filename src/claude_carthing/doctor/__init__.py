@@ -12,7 +12,7 @@ from claude_carthing import __version__
 from claude_carthing.doctor import host
 from claude_carthing.doctor.device import DeviceTarget, check_reachable, device_checks
 from claude_carthing.doctor.model import Check, redact, timed
-from claude_carthing.settings import Settings
+from claude_carthing.settings import Settings, SettingsError
 from claude_carthing.usb import Adapter
 
 
@@ -27,6 +27,8 @@ class DoctorOptions:
     identity: Path | None = None
     server_host: str | None = None  # default: this PC's address on the USB link
     adapters: list[Adapter] | None = field(default=None)  # tests inject; None = discover
+    config_problems: list[SettingsError] = field(default_factory=list)  # lines left out
+    show_secrets: bool = False  # the hook's arguments, in the config check's data
 
 
 def _run(check: Callable[[], Check]) -> Check:
@@ -42,6 +44,8 @@ def collect(options: DoctorOptions) -> dict[str, Any]:
     """Run every check in chain order; return a redacted, JSON-ready report."""
     started = time.time()
     checks = [_run(host.check_versions), _run(host.check_home),
+              _run(lambda: host.check_config(options.settings, options.config_problems,
+                                             options.show_secrets)),
               _run(lambda: host.check_credentials(options.settings))]
     creds_ok = checks[-1].status == "ok"
     if not options.live_read:

@@ -156,7 +156,7 @@ def _reach_check(transport: Transport, server: str | None) -> Check:
                      timer.ms, data)
     if problem.startswith("something answered"):
         return Check("device reaches server", "fail", problem,
-                     "Stop the other program on that port, or serve on another (--port).",
+                     "Stop the other program on that port, or serve on another (`serve --port`).",
                      timer.ms, data)
     return Check("device reaches server", "fail", f"the device cannot fetch {server}/health",
                  "Start `claude-carthing serve --host 0.0.0.0` (all addresses, not only "

@@ -16,7 +16,7 @@ from claude_carthing import __version__, errors, paths, private
 from claude_carthing.claude_code.get_usage import ClaudeCodeError, ClaudeCodeLoginError
 from claude_carthing.doctor.model import Check, Status, Timer
 from claude_carthing.local_http import get_json
-from claude_carthing.settings import Settings
+from claude_carthing.settings import Settings, SettingsError
 from claude_carthing.upstream import credentials
 from claude_carthing.usb import Adapter, find_adapters
 
@@ -74,6 +74,23 @@ def check_home() -> Check:
         return Check("home folder", "warn", f"{home} is open to others ({oct(_mode(home))})",
                      f"chmod 700 {home}", data=data)
     return Check("home folder", "ok", str(home), data=data)
+
+
+def check_config(settings: Settings, problems: list[SettingsError],
+                 show_secrets: bool = False) -> Check:
+    """The config file's lines each have a usable value (bad ones are left out of the run)."""
+    data: dict[str, Any] = {"file": str(paths.config_file()),
+                            "settings": settings.public_dict(show_secrets),
+                            "notes": settings.notes(), "problems": [str(p) for p in problems]}
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return Check("config", "fail", f"{problems[0]}{more}; doctor checked with the default "
+                     "instead", "Fix or remove each line named (`claude-carthing config set` / "
+                     "`config unset`).", data=data)
+    if settings.notes():
+        return Check("config", "warn", settings.notes()[0], "Raise max_interval or lower "
+                     "interval (`claude-carthing config set`).", data=data)
+    return Check("config", "ok", str(paths.config_file()), data=data)
 
 
 def check_credentials(settings: Settings | None = None) -> Check:

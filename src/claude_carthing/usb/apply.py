@@ -7,7 +7,7 @@ from enum import IntEnum
 
 from claude_carthing.commands import Runner, run
 from claude_carthing.usb import linux, macos, windows
-from claude_carthing.usb.discover import find_adapters
+from claude_carthing.usb.discover import find_adapters, interface_exists
 from claude_carthing.usb.elevation import rerun_hint
 from claude_carthing.usb.model import OS, Adapter, Plan
 
@@ -65,6 +65,15 @@ def _candidates(adapters: list[Adapter], echo: Callable[[str], None]) -> list[Ad
     return [a for a in usable if a.strength == best]
 
 
+def _not_found(os_name: OS, runner: Runner, interface: str | None) -> str:
+    if interface and interface_exists(interface, os_name, runner):
+        return (f"[FAIL] Interface {interface!r} exists, but is not a Car Thing USB link "
+                "(neither its driver nor its USB ids are the Car Thing's); nothing was changed. "
+                "Run without --interface to look for the Car Thing's adapter.")
+    what = f"interface {interface!r}" if interface else "Car Thing USB network adapter"
+    return f"[FAIL] No {what} found. {NOT_FOUND_HINTS[os_name]}"
+
+
 def setup(
     os_name: OS,
     port: int,
@@ -80,8 +89,7 @@ def setup(
     if not interface:
         adapters = _candidates(adapters, echo)
     if not adapters:
-        what = f"interface {interface!r}" if interface else "Car Thing USB network adapter"
-        echo(f"[FAIL] No {what} found. {NOT_FOUND_HINTS[os_name]}")
+        echo(_not_found(os_name, runner, interface))
         return UsbExit.NO_ADAPTER
     if len(adapters) > 1:
         echo("[FAIL] More than one adapter could be the Car Thing's; nothing was changed. "

@@ -46,3 +46,16 @@ def find_adapters(
     nm_states = linux.parse_nm_devices(nm.stdout) if nm.returncode == 0 else {}
     env = os.environ if env is None else env
     return linux.discover(sys_root, ip_rows, nm_states, env, interface)
+
+
+def interface_exists(name: str, os_name: OS | None = None, runner: Runner = run) -> bool:
+    """Return True when this machine has a network interface called `name`, Car Thing or not."""
+    os_name = os_name or current_os()
+    if os_name == "windows":
+        rows = windows.rows(runner(windows.powershell(windows.ADAPTERS_SCRIPT)).stdout)
+        return any(str(row.get("Name") or "") == name for row in rows)
+    if os_name == "macos":
+        lines = runner(["ifconfig"]).stdout.splitlines()
+        return any(line.startswith(f"{name}:") for line in lines)
+    ip_rows = linux.parse_ip_json(runner(["ip", "-j", "-d", "addr", "show"]).stdout)
+    return name in ip_rows or (not ip_rows and (Path("/sys/class/net") / name).exists())

@@ -34,14 +34,15 @@ ADDRESSES_SCRIPT = (
 )
 
 
-def _rows(text: str) -> list[dict[str, Any]]:
+def rows(text: str) -> list[dict[str, Any]]:
+    """Return the rows of PowerShell JSON (one object or a list of them)."""
     # ConvertTo-Json gives an object, not a list, when there is exactly one row.
     try:
         data = json.loads(text or "[]")
     except json.JSONDecodeError:
         return []
-    rows = data if isinstance(data, list) else [data]
-    return [r for r in rows if isinstance(r, dict)]
+    items = data if isinstance(data, list) else [data]
+    return [r for r in items if isinstance(r, dict)]
 
 
 def _kind(description: str) -> tuple[Kind | None, int]:
@@ -64,12 +65,12 @@ def discover(
     Another RNDIS/NCM adapter (e.g. a phone's tethering) is listed only when `interface` names it.
     """
     by_index: dict[int, list[str]] = {}
-    for row in _rows(addresses_json):
+    for row in rows(addresses_json):
         idx = row.get("InterfaceIndex")
         if isinstance(idx, int):
             by_index.setdefault(idx, []).append(f"{row['IPAddress']}/{row['PrefixLength']}")
     found = []
-    for row in _rows(adapters_json):
+    for row in rows(adapters_json):
         desc = str(row.get("InterfaceDescription") or "")
         name = str(row.get("Name") or "")
         kind, strength = _kind(desc)
