@@ -13,7 +13,6 @@ import logging
 import os
 import platform
 import queue
-import signal
 import subprocess
 import threading
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from claude_carthing import errors, paths
+from claude_carthing.children import kill_tree, popen_options, without_secrets
 from claude_carthing.claude_code.locate import find_claude
 from claude_carthing.logs import redact
 from claude_carthing.models import Plan, Usage
@@ -39,10 +39,7 @@ TIMEOUT_S = 60.0  # the first start of Claude Code is slow
 EXIT_GRACE_S = 5.0
 MAX_LINE = 4 * 1024 * 1024
 # An inherited token makes Claude Code answer `rate_limits: null`; an API key is not our login.
-DROPPED_VARIABLES = ("CLAUDE_CODE_OAUTH_TOKEN",)
 DROPPED_PREFIXES = ("ANTHROPIC_",)
-CREATE_NO_WINDOW = 0x08000000
-CREATE_NEW_PROCESS_GROUP = 0x00000200
 NOT_FOUND = ("Claude Code (the `claude` command) was not found on this PC: install it, or set "
              "claude_path to where it is")
 
@@ -62,39 +59,8 @@ class ClaudeCodeLoginError(errors.AuthError):
 
 
 def clean_environment(env: Mapping[str, str]) -> dict[str, str]:
-    """Return `env` without Claude tokens and `ANTHROPIC_*` variables (Windows: any case)."""
-    return {k: v for k, v in env.items()
-            if k.upper() not in DROPPED_VARIABLES and not k.upper().startswith(DROPPED_PREFIXES)}
-
-
-def popen_options(system: str) -> dict[str, Any]:
-    """Return how to start the child: no console window on Windows, its own process group."""
-    if system == "Windows":
-        return {"creationflags": CREATE_NO_WINDOW | CREATE_NEW_PROCESS_GROUP}
-    return {"start_new_session": True}  # so the whole tree (a wrapper script + node) can go
-
-
-def kill_command(system: str, pid: int) -> list[str] | None:
-    """Return the command that ends a child and its descendants (None: use signals)."""
-    if system == "Windows":
-        return ["taskkill", "/F", "/T", "/PID", str(pid)]
-    return None
-
-
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    """End the child and everything it started (its process group); never raises."""
-    command = kill_command(platform.system(), proc.pid)
-    if command is None:
-        # The group outlives its leader while a descendant (node under a wrapper) still runs.
-        with contextlib.suppress(OSError):
-            os.killpg(proc.pid, signal.SIGKILL)
-    elif proc.poll() is None:
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            subprocess.run(command, capture_output=True, timeout=10, check=False,
-                           creationflags=CREATE_NO_WINDOW)
-    if proc.poll() is None:
-        with contextlib.suppress(OSError):
-            proc.kill()
+    """Return `env` without our secrets, Claude tokens and `ANTHROPIC_*` (Windows: any case)."""
+    return without_secrets(env, DROPPED_PREFIXES)
 
 
 _LIVE: weakref.WeakSet[subprocess.Popen[bytes]] = weakref.WeakSet()
@@ -104,7 +70,7 @@ _LIVE: weakref.WeakSet[subprocess.Popen[bytes]] = weakref.WeakSet()
 def _reap_all() -> None:
     """Never leave a child behind when the program exits mid-read."""
     for proc in list(_LIVE):
-        _kill(proc)
+        kill_tree(proc)
         with contextlib.suppress(Exception):
             proc.wait(2)
 
@@ -145,7 +111,7 @@ class ClaudeCodeReader:
         self._interrupted = True
         proc = self._proc
         if proc is not None:
-            _kill(proc)
+            kill_tree(proc)
 
     def read(self) -> tuple[Usage, Plan | None]:
         """Ask Claude Code for its usage; raise a `CarthingError` in words on any failure."""
@@ -228,8 +194,8 @@ class ClaudeCodeReader:
         try:
             proc.wait(EXIT_GRACE_S)
         except subprocess.TimeoutExpired:
-            _kill(proc)
-        _kill(proc)  # its descendants too, should a wrapper have left any
+            kill_tree(proc)
+        kill_tree(proc)  # its descendants too, should a wrapper have left any
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(EXIT_GRACE_S)
         if proc.stdout is not None:
