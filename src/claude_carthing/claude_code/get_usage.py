@@ -37,7 +37,8 @@ REQUEST = {"type": "control_request", "request_id": REQUEST_ID,
            "request": {"subtype": "get_usage"}}
 TIMEOUT_S = 60.0  # the first start of Claude Code is slow
 EXIT_GRACE_S = 5.0
-MAX_LINE = 4 * 1024 * 1024
+MAX_READ = 1024 * 1024  # bytes per read: a usage answer is a few KiB
+MAX_QUEUED = 16  # reads waiting for the reader: at most 16 MiB however fast the child prints
 # An inherited token makes Claude Code answer `rate_limits: null`; an API key is not our login.
 DROPPED_PREFIXES = ("ANTHROPIC_",)
 NOT_FOUND = ("Claude Code (the `claude` command) was not found on this PC: install it, or set "
@@ -81,14 +82,24 @@ def _neutral_dir() -> str:
     return str(home if home.is_dir() else Path.home())
 
 
-def _pump(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:
+def _pump(stream: IO[bytes], lines: queue.Queue[bytes | None], stop: threading.Event) -> None:
+    """Move the child's output lines to `lines` until it ends or `stop` is set."""
+    def put(item: bytes | None) -> bool:
+        while not stop.is_set():
+            try:
+                lines.put(item, timeout=0.2)
+            except queue.Full:
+                continue
+            return True
+        return False
+
     try:
-        for line in iter(lambda: stream.readline(MAX_LINE), b""):
-            lines.put(line)
+        for line in iter(lambda: stream.readline(MAX_READ), b""):
+            if not put(line):
+                return
     except (OSError, ValueError):
         pass
-    finally:
-        lines.put(None)
+    put(None)
 
 
 class ClaudeCodeReader:
@@ -151,20 +162,30 @@ class ClaudeCodeReader:
     def _converse(self, proc: subprocess.Popen[bytes]) -> Any:
         if proc.stdin is None or proc.stdout is None:  # pragma: no cover - PIPE gives both
             raise ClaudeCodeError("cannot talk to Claude Code")
-        lines: queue.Queue[bytes | None] = queue.Queue()
-        threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True,
+        # Bounded: a child that prints without end fills the queue, then waits on the pipe.
+        lines: queue.Queue[bytes | None] = queue.Queue(MAX_QUEUED)
+        stop = threading.Event()
+        threading.Thread(target=_pump, args=(proc.stdout, lines, stop), daemon=True,
                          name="claude-code-stdout").start()
-        with contextlib.suppress(OSError):  # a child that died at once is reported below
-            proc.stdin.write((json.dumps(REQUEST) + "\n").encode())
-            proc.stdin.flush()
+        try:
+            with contextlib.suppress(OSError):  # a child that died at once is reported below
+                proc.stdin.write((json.dumps(REQUEST) + "\n").encode())
+                proc.stdin.flush()
+            return self._answer(proc, lines)
+        finally:
+            stop.set()
+
+    def _answer(self, proc: subprocess.Popen[bytes], lines: queue.Queue[bytes | None]) -> Any:
         deadline = time.monotonic() + self._timeout
         unreadable = 0
         while True:
-            try:
-                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise ClaudeCodeError(
-                    f"Claude Code did not answer within {self._timeout:.0f} s") from None
+            left = deadline - time.monotonic()  # on every line: a chatty child has a deadline too
+            line: bytes | None = _LATE
+            with contextlib.suppress(queue.Empty):
+                line = lines.get(timeout=left) if left > 0 else _LATE
+            if line is _LATE:
+                kill_tree(proc)  # its whole tree, at once: it may not stop when stdin closes
+                raise ClaudeCodeError(f"Claude Code did not answer within {self._timeout:.0f} s")
             if line is None:
                 raise self._ended(proc, unreadable)
             answer = _control_response(line)
@@ -205,6 +226,7 @@ class ClaudeCodeReader:
 
 
 _UNREADABLE = object()
+_LATE = b"late"  # compared by identity: no line came before the deadline
 
 
 def _control_response(line: bytes) -> Any:
