@@ -100,12 +100,14 @@ class GuardedH11Protocol(H11Protocol):
     _deadline: asyncio.TimerHandle | None = None
     _address = ""
     _refused = False
+    _counted = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Refuse foreign or excess connections at once; start the clock for the others."""
         peer = transport.get_extra_info("peername")
         self._address = str(peer[0]) if peer else ""
         why = self.limits.admit(self._address) if self.limits is not None else None
+        self._counted = self.limits is not None
         if why is not None:
             self._refused = True
             self._refuse(transport, why)
@@ -152,11 +154,19 @@ class GuardedH11Protocol(H11Protocol):
         if not self.transport.is_closing():
             self._arm_deadline()
 
+    def handle_websocket_upgrade(self, event: h11.Request) -> None:
+        """Never hand the connection to another protocol: its count would never come back."""
+        self.send_400_response("WebSocket is not served here")
+
+    def _unsupported_upgrade_warning(self) -> None:
+        """Say nothing: any web page can ask for an upgrade, as often as it likes."""
+
     def connection_lost(self, exc: Exception | None) -> None:
-        """Forget the timer and the count with the connection."""
+        """Forget the timer and the count with the connection (once, however it ended)."""
         if self._deadline is not None:
             self._deadline.cancel()
-        if self.limits is not None:
+        if self._counted and self.limits is not None:
+            self._counted = False
             self.limits.release(self._address)
         if not self._refused:
             super().connection_lost(exc)

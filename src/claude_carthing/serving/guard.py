@@ -116,8 +116,12 @@ class Guard:
         return self.is_device(client[0] if client else None, server[0] if server else None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "lifespan":  # the server's own start and stop
             await self.app(scope, receive, send)
+            return
+        if scope["type"] != "http":  # WebSocket or anything newer: never served
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008})
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         client = scope.get("client")
