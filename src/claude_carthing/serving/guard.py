@@ -17,6 +17,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+MAX_BODY_BYTES = 4096  # no endpoint reads a body today; POST /api/refresh sends none
 
 
 def client_allowed(address: str | None, networks: list[Network]) -> bool:
@@ -135,6 +136,11 @@ class Guard:
             await _reply(send, 403, {"error": "this address may not use the server; see "
                                               "`claude-carthing config set allow`"}, cors)
             return
+        if _body_refused(headers):
+            await _reply(send, 413, {"error": f"a request body may hold at most "
+                                              f"{MAX_BODY_BYTES} bytes"},
+                         [*cors, (b"connection", b"close")])
+            return
         if not host_allowed(host, self.settings.allowed_hosts):
             await _reply(send, 421, {"error": "unknown Host header; see "
                                               "`claude-carthing config set allowed_hosts`"},
@@ -157,6 +163,14 @@ class Guard:
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
+
+
+def _body_refused(headers: dict[str, str]) -> bool:
+    """True for a body over the limit, or one of no stated length (chunked)."""
+    if "transfer-encoding" in headers:
+        return True
+    length = headers.get("content-length", "0").strip()
+    return not length.isdigit() or int(length) > MAX_BODY_BYTES
 
 
 def _cors_headers(origin: str | None) -> list[tuple[bytes, bytes]]:
