@@ -190,3 +190,13 @@ def test_a_background_child_holding_the_output_does_not_hold_up_a_hook(tmp_path:
         grandchild = _grandchild(pid_file)
         if alive(grandchild):
             os.kill(grandchild, 9)
+
+
+def test_a_value_no_environment_can_hold_is_a_logged_failure_not_a_crash(
+        caplog: pytest.LogCaptureFixture) -> None:
+    # Whatever slips past the parser (a NUL byte, a lone surrogate) must not escape run_hook.
+    for title in ("Claude \x00 limit", "Claude \ud800 limit"):
+        event = Event("threshold", title, "body", "normal", window="five_hour")
+        with caplog.at_level(logging.WARNING):
+            assert not run_hook([sys.executable, "-c", "pass"], event, None, timeout=10)
+    assert sum("could not run" in r.getMessage() for r in caplog.records) == 2
