@@ -76,7 +76,7 @@ def main() -> int:  # noqa: PLR0915 - one linear script
     service = build_service(settings, clock=clock)
     poller = service.poller
     config = uvicorn.Config(service.app, lifespan="off", log_config=None, access_log=False,
-                            server_header=False, timeout_keep_alive=3600)
+                            server_header=False, timeout_keep_alive=3600, ws="none")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [bind(LOOPBACK, port)]},
                               daemon=True)

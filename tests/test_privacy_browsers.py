@@ -193,6 +193,59 @@ def test_the_servers_own_page_still_works_from_the_pc(
             browser.close()
 
 
+LAN = ("198.18.9.1/24", "198.18.9.20/24")  # the PC and another computer on an allowed LAN
+
+
+def test_a_browser_on_an_allowed_lan_cannot_read_from_a_file_page_or_a_sandboxed_frame(
+        link_factory, fake_upstream, playwright_session, tmp_path):
+    # `config set allow 198.18.9.0/24` lets that LAN in; its file pages and sandboxed frames
+    # (Origin `null` / `file://`) are still no Car Thing. Its browsers get the server's page.
+    link = link_factory(*LAN)
+    pages = attack_pages(tmp_path, link)
+    other = OtherWebServer(link.device_ns, tmp_path / "site")  # a web server on that computer
+    skew = [0.0]
+    launcher = netns_chromium(tmp_path, link.device_ns)
+    try:
+        with LinkServer(link, upstream=fake_upstream, settings={"allow": "198.18.9.0/24"},
+                        clock=lambda: time.time() + skew[0],
+                        monotonic=lambda: time.monotonic() + skew[0]):
+            skew[0] = 61.0  # a refresh would be accepted now: any that gets through polls Claude
+            reads_before = len(fake_upstream.usage_requests())
+            seen = {}
+            browser = playwright_session.chromium.launch(executable_path=str(launcher),
+                                                         headless=True, args=ARGS)
+            try:
+                page = new_page(browser)  # the control: the server's own page works there
+                page.goto(f"http://{link.pc_ip}:8080/")
+                page.add_script_tag(content=ATTACK)
+                assert_reads(page.evaluate("attempt(location.origin)"))
+                page.context.close()
+            finally:
+                browser.close()
+            reads_before = len(fake_upstream.usage_requests())
+            for name, (url, flags) in pages.items():
+                browser = playwright_session.chromium.launch(
+                    executable_path=str(launcher), headless=True, args=ARGS + flags)
+                try:
+                    page = new_page(browser)
+                    page.goto(url)
+                    seen[name] = page.evaluate("window.results")
+                finally:
+                    browser.close()
+            deadline = time.monotonic() + 1.5
+            while (time.monotonic() < deadline
+                   and len(fake_upstream.usage_requests()) == reads_before):
+                time.sleep(0.05)
+            reads_after = len(fake_upstream.usage_requests())
+    finally:
+        other.close()
+    for name, results in seen.items():
+        found = outcomes(results)
+        assert len(found) >= 6, (name, results)
+        assert set(found) == {"blocked"}, (name, results)
+    assert reads_after == reads_before
+
+
 def probe_page(tmp_path: Path, server_url: str) -> str:
     probe = tmp_path / "probe.html"
     probe.write_text(f"<!doctype html><script>{ATTACK}\n"

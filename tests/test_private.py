@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from claude_carthing import private, settings
+from claude_carthing import paths, private, settings
 from claude_carthing.cli import app
 from claude_carthing.doctor import host
 
@@ -126,3 +128,57 @@ def test_doctor_fails_a_secrets_file_others_can_read_on_windows(
     result = CliRunner().invoke(app, ["doctor", "--json", "--no-live", "--port", "9"])
     check = next(c for c in json.loads(result.output)["checks"] if c["name"] == "home folder")
     assert check["status"] == "ok", check
+
+
+# --- no race windows on POSIX: the temporary file and the home folder --------------------------
+
+posix_only = pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="POSIX modes and links")
+
+
+@posix_only
+def test_write_private_never_writes_through_a_planted_link(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("the user's own file\n", encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    target = home / "secrets.json"
+    # Whatever name the temporary file would take, a link planted there is never followed.
+    for name in ("secrets.json.tmp", "secrets.json.tmp.1", ".secrets.json.tmp"):
+        (home / name).symlink_to(victim)
+    settings.write_private(target, '{"session_key": "sk-ant-sid01-FAKE-canary"}\n')
+    assert victim.read_text(encoding="utf-8") == "the user's own file\n"
+    assert "FAKE-canary" in target.read_text(encoding="utf-8")
+    assert not target.is_symlink() and stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+@posix_only
+def test_ensure_home_never_changes_a_folder_it_did_not_create(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    existing = tmp_path / "someone's home"
+    existing.mkdir()
+    existing.chmod(0o755)
+    monkeypatch.setenv("CLAUDE_CARTHING_HOME", str(existing))
+    assert paths.ensure_home() == existing
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o755
+
+
+@posix_only
+def test_ensure_home_creates_the_folder_private_from_the_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    new = tmp_path / "a" / "new home"
+    monkeypatch.setenv("CLAUDE_CARTHING_HOME", str(new))
+    chmods: list[str] = []
+    real_chmod = os.chmod
+
+    def recording_chmod(path: object, mode: int, *args: object, **kwargs: object) -> None:
+        chmods.append(str(path))
+        real_chmod(path, mode, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "chmod", recording_chmod)
+    old_umask = os.umask(0o022)
+    try:
+        paths.ensure_home()
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(new.stat().st_mode) == 0o700
+    assert str(new) not in chmods  # made with mode 700, not opened up first and closed after

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from importlib import resources
 from pathlib import Path
@@ -21,17 +22,18 @@ def home_dir() -> Path:
 
 
 def ensure_home() -> Path:
-    """Create the home folder (mode 700 where the OS has modes) and return it."""
+    """Create the home folder, mode 700 from the start where the OS has modes; return it.
+
+    A folder that already exists is left as it is: `CLAUDE_CARTHING_HOME` may name one of the
+    user's own (doctor reports a home folder others can read).
+    """
     home = home_dir()
-    home.mkdir(parents=True, exist_ok=True)
-    restrict_dir(home)
+    if not home.is_dir():
+        home.parent.mkdir(parents=True, exist_ok=True)
+        # FileExistsError: another of our processes made it at the same moment.
+        with contextlib.suppress(FileExistsError):
+            home.mkdir(mode=0o700)
     return home
-
-
-def restrict_dir(path: Path) -> None:
-    """Make a folder private to its owner (a no-op where chmod means little, as on Windows)."""
-    if os.name != "nt":
-        path.chmod(0o700)
 
 
 def config_file() -> Path:

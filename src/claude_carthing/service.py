@@ -193,6 +193,7 @@ def uvicorn_server(service: Service) -> uvicorn.Server:
         service.app,
         # Foreign and excess connections are refused at accept, before they count here.
         http=protocol_for(service.settings.allowed_networks()),
+        ws="none",  # uvicorn would speak WebSocket whenever `websockets` can be imported
         log_config=None,
         access_log=False,
         lifespan="on",

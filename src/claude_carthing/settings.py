@@ -8,6 +8,7 @@ import math
 import os
 import re
 import shlex
+import tempfile
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -457,9 +458,9 @@ def write_private(path: Path, text: str) -> None:
     """Write a file atomically, readable by the user alone (mode 600; an ACL on Windows)."""
     from claude_carthing import private
 
-    tmp = path.with_name(path.name + ".tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    fd = os.open(tmp, flags, 0o600)
+    # A new name, opened exclusively (O_EXCL) without following links (O_NOFOLLOW), mode 600.
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
     try:
         # Private while still empty: on Windows the new file inherits its folder's ACL, which
         # under a custom CLAUDE_CARTHING_HOME may let every user read it.

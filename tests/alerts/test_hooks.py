@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -121,3 +122,81 @@ def test_hook_settings_are_checked() -> None:
     with pytest.raises(SettingsError, match="setting notify:"):
         load_settings(notify="loud")
     assert load_settings(notify_thresholds="95,70").threshold_levels() == (70.0, 95.0)
+
+
+# --- the hook's environment and its processes ---------------------------------------------------
+
+FAKE_SESSION_KEY = "sk-ant-sid01-FAKE-canary-session-0000"
+FAKE_OAUTH_TOKEN = "sk-ant-oat01-FAKE-canary-token-0000"
+LOGIN = Event("login", "Claude usage: login needed", "Log in again.", "critical")
+
+
+def test_a_hook_never_sees_our_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAUDE_CARTHING_SESSION_KEY", FAKE_SESSION_KEY)
+    monkeypatch.setenv("CLAUDE_CODE_OAUTH_TOKEN", FAKE_OAUTH_TOKEN)
+    monkeypatch.setenv("KEEP_ME", "yes")
+    out = tmp_path / "env.json"
+    printer = [sys.executable, "-c",
+               "import json, os, sys; open(sys.argv[1], 'w').write(json.dumps(dict(os.environ)))",
+               str(out)]
+    assert run_hook(printer, LOGIN, None, timeout=10)
+    env = json.loads(out.read_text(encoding="utf-8"))
+    assert "CLAUDE_CARTHING_SESSION_KEY" not in env and "CLAUDE_CODE_OAUTH_TOKEN" not in env
+    assert FAKE_SESSION_KEY not in json.dumps(env) and FAKE_OAUTH_TOKEN not in json.dumps(env)
+    assert env["KEEP_ME"] == "yes" and env["CLAUDE_CARTHING_EVENT"] == "login"
+
+
+SPAWNER = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(37)"])
+open(sys.argv[1], "w").write(str(child.pid))
+time.sleep(float(sys.argv[2]))
+"""
+
+
+def _grandchild(pid_file: Path) -> int:
+    deadline = time.monotonic() + 10
+    while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return int(pid_file.read_text())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process ids and /proc")
+def test_a_hook_timeout_ends_its_grandchildren_too(tmp_path: Path) -> None:
+    from tests.support.fake_claude import alive, wait_gone
+
+    pid_file = tmp_path / "grandchild.pid"
+    argv = [sys.executable, "-c", SPAWNER, str(pid_file), "30"]
+    assert not run_hook(argv, LOGIN, None, timeout=1.5)
+    grandchild = _grandchild(pid_file)
+    try:
+        wait_gone(grandchild, seconds=5)
+    finally:
+        if alive(grandchild):
+            os.kill(grandchild, 9)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process ids and /proc")
+def test_a_background_child_holding_the_output_does_not_hold_up_a_hook(tmp_path: Path) -> None:
+    from tests.support.fake_claude import alive
+
+    pid_file = tmp_path / "grandchild.pid"
+    argv = [sys.executable, "-c", SPAWNER, str(pid_file), "0"]  # exits at once, child stays
+    started = time.monotonic()
+    try:
+        assert run_hook(argv, LOGIN, None, timeout=20)
+        assert time.monotonic() - started < 5
+    finally:
+        grandchild = _grandchild(pid_file)
+        if alive(grandchild):
+            os.kill(grandchild, 9)
+
+
+def test_a_value_no_environment_can_hold_is_a_logged_failure_not_a_crash(
+        caplog: pytest.LogCaptureFixture) -> None:
+    # Whatever slips past the parser (a NUL byte, a lone surrogate) must not escape run_hook.
+    for title in ("Claude \x00 limit", "Claude \ud800 limit"):
+        event = Event("threshold", title, "body", "normal", window="five_hour")
+        with caplog.at_level(logging.WARNING):
+            assert not run_hook([sys.executable, "-c", "pass"], event, None, timeout=10)
+    assert sum("could not run" in r.getMessage() for r in caplog.records) == 2

@@ -89,3 +89,66 @@ def test_snapshots_never_pile_up_while_delivery_waits() -> None:
         assert [e.kind for e in alerts.delivered] == ["threshold"]
     finally:
         alerts.stop()
+
+
+class Flaky:
+    """Desktop notifications that fail on the first event they get, then show the rest."""
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+
+    def show(self, event) -> bool:
+        self.shown.append(event.kind)
+        if len(self.shown) == 1:
+            raise RuntimeError("the notification service went away")
+        return True
+
+
+def two_windows(percent: float) -> Snapshot:
+    usage = Usage((Window("five_hour", "5-hour", "session", percent, None),
+                   Window("seven_day", "Weekly", "weekly", percent, None)))
+    return Snapshot(usage=usage, source="oauth", last_success_at=NOW - 60)
+
+
+def test_one_event_that_fails_to_show_never_costs_the_others(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from claude_carthing.alerts.dispatch import Alerts
+    from claude_carthing.settings import load_settings
+
+    shower = Flaky()
+    alerts = Alerts(load_settings(notify="on"), clock=lambda: NOW, shower=shower,
+                    state_path=tmp_path / "alerts.json")
+    alerts.start()
+    try:
+        with caplog.at_level(logging.ERROR):
+            alerts.observe(two_windows(85))
+            alerts.drain()
+        assert shower.shown == ["threshold", "threshold"]  # the second one is still shown
+        assert any("Could not deliver" in r.getMessage() for r in caplog.records)
+        alerts.observe(two_windows(96))
+        alerts.drain()
+        assert shower.shown == ["threshold"] * 4 and alerts.handled == 2
+    finally:
+        alerts.stop()
+
+
+def test_a_stale_wait_beyond_what_threading_accepts_leaves_the_alerts_thread_alive(
+        tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from claude_carthing.alerts.dispatch import Alerts
+    from claude_carthing.settings import load_settings
+
+    # Whatever the settings allow, a wait far past threading.TIMEOUT_MAX must not kill the thread.
+    settings = replace(load_settings(notify="off"), notify_stale_minutes=200_000_000)
+    alerts = Alerts(settings, clock=lambda: NOW, state_path=tmp_path / "alerts.json")
+    alerts.start()
+    try:
+        alerts.observe(snap(50, error="timeout"))  # stale data: the thread sleeps until due
+        alerts.drain(5)
+        alerts.observe(snap(90))
+        alerts.drain(5)
+        assert alerts.handled == 2
+        assert [e.kind for e in alerts.delivered] == ["threshold"]
+    finally:
+        alerts.stop()

@@ -9,8 +9,9 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pytest
 
+from claude_carthing.children import kill_command, popen_options
 from claude_carthing.claude_code import get_usage as claude_code
-from claude_carthing.claude_code.get_usage import ClaudeCodeReader, kill_command, popen_options
+from claude_carthing.claude_code.get_usage import ClaudeCodeReader
 from claude_carthing.claude_code.locate import candidates, find_claude
 from claude_carthing.poller import Poller
 from claude_carthing.settings import load_settings
@@ -60,11 +61,12 @@ def test_the_child_gets_a_clean_environment(fake, monkeypatch):
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-api03-FAKE-canary-0000")
     monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", "FAKE-canary-auth")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CLAUDE_CARTHING_SESSION_KEY", "sk-ant-sid01-FAKE-canary-session-0000")
     monkeypatch.setenv("KEEP_ME", "yes")
     reading = source().read()  # the fake, like Claude Code, hides limits from an inherited token
     assert reading.usage.window("five_hour") is not None
     env = fake.calls()[0]["env"]
-    assert "CLAUDE_CODE_OAUTH_TOKEN" not in env
+    assert "CLAUDE_CODE_OAUTH_TOKEN" not in env and "CLAUDE_CARTHING_SESSION_KEY" not in env
     assert not [k for k in env if k.startswith("ANTHROPIC_")]
     assert env["KEEP_ME"] == "yes" and "PATH" in env
 

@@ -119,3 +119,129 @@ def test_a_stranger_flood_is_closed_at_accept_and_the_device_is_answered(link_fa
     # so none of them held a slot while the device asked; they were replaced many times.
     assert report["held_over_3s"] == 0
     assert report["made"] > 350
+
+
+# --- a local flood: 60 trickled bodies from each of 127.0.0.2-9, the device on USB ------------
+
+# Runs in the PC's namespace: 60 connections from each of 127.0.0.2-9 (under the per-address
+# cap each, 480 together), each sending a request head and then its body one byte at a time,
+# reopened whenever the server closes it.
+LOCAL_FLOOD = r"""
+import socket, sys, time
+port, seconds = int(sys.argv[1]), float(sys.argv[2])
+HEAD = b"POST /api/refresh HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 900\r\n\r\n"
+def connect(source):
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
+        s.sendall(HEAD)
+    except OSError:
+        return None
+    s.setblocking(False)
+    return s
+slots = [[f"127.0.0.{2 + i // 60}", None] for i in range(480)]
+for slot in slots:
+    slot[1] = connect(slot[0])
+print("ready", flush=True)
+end = time.monotonic() + seconds
+while time.monotonic() < end:
+    for slot in slots:
+        sock, gone = slot[1], slot[1] is None
+        if not gone:
+            try:
+                gone = sock.recv(4096) == b""  # an answer may come; the body goes on
+            except BlockingIOError:
+                pass
+            except OSError:
+                gone = True
+        if not gone:
+            try:
+                sock.send(b"x")
+            except OSError:
+                gone = True
+        if gone:
+            if sock is not None:
+                sock.close()
+            slot[1] = connect(slot[0])
+    time.sleep(0.2)
+"""
+
+
+def test_a_loopback_flood_of_trickled_bodies_never_turns_the_usb_device_away(link_factory):
+    import time
+
+    from tests.support.netns import V3_LINK, LinkServer, http_in
+
+    link: Link = link_factory(*V3_LINK)
+    with LinkServer(link, demo=True, source=None) as server:
+        flood = link.popen("pc", [sys.executable, "-c", LOCAL_FLOOD, str(server.port), "20"],
+                           stdout=subprocess.PIPE, text=True)
+        assert flood.stdout.readline().strip() == "ready"
+        statuses = []
+        for _ in range(8):
+            statuses.append(http_in(link.device_ns, server.url + "/health")[0])
+            time.sleep(0.4)
+        link.stop(flood)
+        assert statuses == [200] * 8
+
+
+# --- 300 idle + 50 slowloris connections from 127.0.0.1: the device on USB still answered -----
+
+FLOOD_IDLE, FLOOD_SLOW = 300, 50
+
+
+def test_a_flood_from_this_pc_never_turns_the_usb_device_away(link_factory):
+    # Was: the device played by 127.0.0.2; all of loopback is now one address for the cap.
+    import contextlib
+    import socket
+    import time
+
+    from claude_carthing.serving import connections
+    from tests.support.netns import V3_LINK, LinkServer, http_in, in_netns
+
+    link: Link = link_factory(*V3_LINK)
+    with LinkServer(link, demo=True, source=None) as server:
+
+        def connect() -> socket.socket | None:
+            try:
+                return socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            except OSError:
+                return None  # refused at once: fine, it holds nothing
+
+        def flood() -> tuple[list[socket.socket], list[socket.socket]]:
+            idle = [s for s in (connect() for _ in range(FLOOD_IDLE)) if s]
+            slow = [s for s in (connect() for _ in range(FLOOD_SLOW)) if s]
+            for sock in slow:
+                with contextlib.suppress(OSError):
+                    sock.sendall(b"GET /usage HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            return idle, slow
+
+        idle, slow = in_netns(link.pc_ns, flood, timeout=120)
+        try:
+            answers = []
+            for n in range(8):  # a few seconds of flood, the slowloris trickling all along
+                for sock in slow:
+                    with contextlib.suppress(OSError):
+                        sock.sendall(b"X-%d: a\r\n" % n)
+                started = time.monotonic()
+                status = http_in(link.device_ns, server.url + "/health")[0]
+                answers.append((status, time.monotonic() - started))
+                time.sleep(0.4)
+            assert [status for status, _ in answers] == [200] * 8  # never a 503 for the device
+            assert max(took for _, took in answers) < 5  # generous: the bench measures it
+
+            def closed_by_server(sock: socket.socket) -> bool:
+                sock.settimeout(0.05)
+                try:
+                    sock.recv(1024)  # b"" (closed), or a last 4xx/5xx answer before closing
+                except TimeoutError:
+                    return False
+                except OSError:
+                    return True
+                return True
+
+            # Past the per-address cap the flood's connections were closed at once, not held.
+            closed = sum(closed_by_server(sock) for sock in idle + slow)
+            assert closed >= FLOOD_IDLE + FLOOD_SLOW - connections.MAX_PER_ADDRESS
+        finally:
+            for sock in idle + slow:
+                sock.close()

@@ -137,11 +137,53 @@ def test_configured_origins_are_allowed_from_any_allowed_address(fake_upstream):
     assert_refused(client.get("/usage", headers={"Origin": "file://"}))
 
 
-def test_a_widened_allow_list_counts_as_device_networks(fake_upstream):
-    client, _ = make_client(fake_upstream, "192.168.1.20", "192.168.1.5",
-                            allow="192.168.1.0/24")
-    usage = client.get("/usage", headers={"Origin": "file://"})
-    assert usage.headers["access-control-allow-origin"] == "file://"
+@pytest.mark.parametrize("origin", ["null", "file://"])
+def test_a_widened_allow_list_lets_no_file_page_read(fake_upstream, origin):
+    # A sandboxed frame (`null`) in a browser on the allowed LAN is no Car Thing.
+    client, asked = make_client(fake_upstream, "198.18.9.20", "198.18.9.5",
+                                allow="198.18.9.0/24")
+    for path in READS:
+        assert_refused(client.get(path, headers={"Origin": origin, "Accept": "*/*"}))
+    assert_refused(client.post("/api/refresh", headers={"Origin": origin}))
+    assert asked == []
+    # The LAN gets the server's own page (same origin), and plain clients as before.
+    own = client.get("/usage", headers={"Origin": "http://198.18.9.5:8080"})
+    assert own.status_code == 200 and own.json()["five_hour"]["utilization"] == 15.0
+    assert client.get("/usage").status_code == 200
+
+
+@pytest.mark.parametrize(("client_ip", "server_ip"), [
+    ("10.42.1.93", PC_LEASE),  # the same /29 as the PC's lease, but not its .8k+2
+    ("10.42.1.10", PC_LEASE),  # another device's /29
+    ("10.42.1.2", "127.0.0.1"),  # a .8k+2 address, but the PC has no lease in its /29
+    ("172.16.42.3", PC_USB),  # the RNDIS subnet, but not the Car Thing's address
+    ("172.16.42.99", PC_USB)])
+def test_only_the_car_thing_itself_may_send_a_file_origin(fake_upstream, client_ip, server_ip):
+    client, asked = make_client(fake_upstream, client_ip, server_ip)
+    for origin in ("null", "file://"):
+        assert_refused(client.get("/usage", headers={"Origin": origin}))
+        assert_refused(client.post("/api/refresh", headers={"Origin": origin}))
+    assert asked == []
+    assert client.get("/usage").status_code == 200  # without Origin: as before
+
+
+def test_the_address_deploy_recorded_counts_as_the_car_thing(fake_upstream):
+    from claude_carthing import paths
+
+    # deploy --device 198.18.9.20 trusted that device's host key on first use, by address.
+    known = paths.device_dir() / "known_hosts"
+    known.parent.mkdir(parents=True, exist_ok=True)
+    known.write_text("198.18.9.20 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFAKEFAKEFAKE\n"
+                     "[198.18.9.21]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFAKEFAKEFAKF\n",
+                     encoding="utf-8")
+    for device in ("198.18.9.20", "198.18.9.21"):
+        client, asked = make_client(fake_upstream, device, "198.18.9.5", allow="198.18.9.0/24")
+        usage = client.get("/usage", headers={"Origin": "null"})
+        assert usage.status_code == 200 and usage.headers["access-control-allow-origin"] == "null"
+        assert client.post("/api/refresh", headers={"Origin": "null"}).status_code in (202, 429)
+        assert asked == [True]
+    other, _ = make_client(fake_upstream, "198.18.9.22", "198.18.9.5", allow="198.18.9.0/24")
+    assert_refused(other.get("/usage", headers={"Origin": "null"}))
 
 
 def http(url, method="GET", headers=None):

@@ -133,3 +133,20 @@ def test_spend_with_an_absurd_exponent_keeps_the_reading():
     usage = parse_usage({"five_hour": {"utilization": 3},
                          "spend": {"enabled": True, "used": {"amount_minor": 12, "exponent": 999}}})
     assert usage.window("five_hour").utilization == 3 and usage.extra_usage.used is None
+
+
+def test_control_characters_and_lone_surrogates_never_reach_a_name():
+    # A NUL byte cannot go into a hook's environment; a lone surrogate cannot be encoded.
+    body = {
+        "limits": [{"kind": "weekly_scoped", "group": "weekly", "percent": 81,
+                    "scope": {"model": {"display_name": "Fa\x00ble\ud800\x1b[31m"}}}],
+        "seven_day_ne\x07w\udc00": {"utilization": 90, "resets_at": None},
+        "five_hour": {"utilization": 10, "resets_at": None},
+    }
+    usage = parse_usage(body)
+    texts = [t for w in usage.windows for t in (w.id, w.label, w.model or "")]
+    assert "Weekly · Fable[31m" in texts and "Fable[31m" in texts
+    for text in texts:
+        assert not any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in text)
+        text.encode("utf-8")  # no lone surrogate left
+    assert "seven_day_new" in ids(usage)

@@ -19,6 +19,8 @@ from claude_carthing.settings import Settings
 
 log = logging.getLogger(__name__)
 
+MAX_WAIT_S = min(threading.TIMEOUT_MAX, 86400.0)  # the thread looks again at least daily
+
 class Shower(Protocol):
     """Something that shows an event to the user (desktop notifications)."""
 
@@ -95,14 +97,21 @@ class Alerts:
 
     def _wait_s(self) -> float | None:
         due = self.tracker.stale_due_at(self._latest) if self._latest else None
-        return None if due is None else max(0.0, due - self.clock()) + 0.5
+        if due is None:
+            return None
+        # threading refuses waits past TIMEOUT_MAX (OverflowError); waking early is harmless.
+        return min(max(0.0, due - self.clock()) + 0.5, MAX_WAIT_S)
 
     def _run(self) -> None:
         while True:
             with self._cond:
                 # Sleep until a snapshot comes, or until the data turns stale for too long.
-                self._cond.wait_for(lambda: self._pending is not None or self._stopping,
-                                    self._wait_s())
+                try:
+                    wait = self._wait_s()
+                except Exception:  # a bad snapshot or setting must never end this thread
+                    log.exception("Could not tell when usage data turns stale")
+                    wait = MAX_WAIT_S
+                self._cond.wait_for(lambda: self._pending is not None or self._stopping, wait)
                 snap, self._pending = self._pending, None
                 if snap is None and self._stopping:
                     return
@@ -136,11 +145,14 @@ class Alerts:
         self._last_read = snap.last_success_at
         document: dict[str, Any] | None = None
         for event in events:
-            if event.kind != "read":
-                log.info("Event: %s: %s %s", event.kind, event.title, event.body)
-                self.delivered = [*self.delivered[-19:], event]
-                if self.shower is not None and now >= self.paused_until:
-                    self.shower.show(event)
-            if hook:
-                document = document or usage_document(snap, now)
-                run_hook(hook, event, document, self.settings.hook_timeout)
+            try:  # each event on its own: one that cannot be shown never costs the others
+                if event.kind != "read":
+                    log.info("Event: %s: %s %s", event.kind, event.title, event.body)
+                    self.delivered = [*self.delivered[-19:], event]
+                    if self.shower is not None and now >= self.paused_until:
+                        self.shower.show(event)
+                if hook:
+                    document = document or usage_document(snap, now)
+                    run_hook(hook, event, document, self.settings.hook_timeout)
+            except Exception:
+                log.exception("Could not deliver the %s event", event.kind)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import platform
 import subprocess
+import tempfile
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
 
 from claude_carthing.alerts.events import Event
+from claude_carthing.children import kill_tree, popen_options, without_secrets
 
 log = logging.getLogger(__name__)
 
@@ -35,23 +39,47 @@ def hook_env(event: Event) -> dict[str, str]:
 
 def run_hook(argv: Sequence[str], event: Event, usage: dict[str, Any] | None,
              timeout: float) -> bool:
-    """Run the hook once; return whether it succeeded. Failures are logged, never raised."""
-    payload = {**event.to_json(), "usage": usage}
-    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # no console flashing up on Windows
+    """Run the hook once; return whether it succeeded. Failures are logged, never raised.
+
+    The hook runs in a process group of its own, and the whole group is ended at the timeout.
+    Its input and output are temporary files, not pipes, so a program it leaves running in the
+    background cannot make us wait: the hook is done when the hook itself exits.
+    """
+    payload = json.dumps({**event.to_json(), "usage": usage}).encode("utf-8")
     try:
-        done = subprocess.run(
-            list(argv), input=json.dumps(payload).encode("utf-8"), capture_output=True,
-            env={**os.environ, **hook_env(event)}, timeout=timeout, check=False,
-            creationflags=flags)
-    except subprocess.TimeoutExpired:
-        log.warning("The hook %s took longer than %g s and was stopped.", argv[0], timeout)
-        return False
-    except OSError as exc:
-        log.warning("The hook %s could not run: %s.", argv[0], exc.strerror or exc)
-        return False
-    if done.returncode != 0:
-        output = (done.stderr or done.stdout).decode("utf-8", "replace").strip()
-        log.warning("The hook %s failed (exit %d) on a %s event: %s", argv[0], done.returncode,
-                    event.kind, output[-OUTPUT_SHOWN:] or "no output")
+        with tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as output:
+            stdin.write(payload)
+            stdin.seek(0)
+            code = _run(argv, event, stdin, output, timeout)
+            if code is None:
+                return False
+            if code != 0:
+                output.seek(0)
+                text = output.read().decode("utf-8", "replace").strip()
+                log.warning("The hook %s failed (exit %d) on a %s event: %s", argv[0], code,
+                            event.kind, text[-OUTPUT_SHOWN:] or "no output")
+                return False
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in an argument or variable
+        log.warning("The hook %s could not run: %s.", argv[0],
+                    getattr(exc, "strerror", None) or exc)
         return False
     return True
+
+
+def _run(argv: Sequence[str], event: Event, stdin: IO[bytes], output: IO[bytes],
+         timeout: float) -> int | None:
+    """Run the hook; return its exit code, or None when it was stopped at the timeout."""
+    proc = subprocess.Popen(
+        list(argv), stdin=stdin, stdout=output, stderr=subprocess.STDOUT,
+        env={**without_secrets(os.environ), **hook_env(event)},
+        **popen_options(platform.system()))
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        log.warning("The hook %s took longer than %g s and was stopped.", argv[0], timeout)
+        return None
+    finally:
+        if proc.poll() is None:
+            kill_tree(proc)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(5)

@@ -13,7 +13,6 @@ import logging
 import os
 import platform
 import queue
-import signal
 import subprocess
 import threading
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from claude_carthing import errors, paths
+from claude_carthing.children import kill_tree, popen_options, without_secrets
 from claude_carthing.claude_code.locate import find_claude
 from claude_carthing.logs import redact
 from claude_carthing.models import Plan, Usage
@@ -37,12 +37,10 @@ REQUEST = {"type": "control_request", "request_id": REQUEST_ID,
            "request": {"subtype": "get_usage"}}
 TIMEOUT_S = 60.0  # the first start of Claude Code is slow
 EXIT_GRACE_S = 5.0
-MAX_LINE = 4 * 1024 * 1024
+MAX_READ = 1024 * 1024  # bytes per read: a usage answer is a few KiB
+MAX_QUEUED = 16  # reads waiting for the reader: at most 16 MiB however fast the child prints
 # An inherited token makes Claude Code answer `rate_limits: null`; an API key is not our login.
-DROPPED_VARIABLES = ("CLAUDE_CODE_OAUTH_TOKEN",)
 DROPPED_PREFIXES = ("ANTHROPIC_",)
-CREATE_NO_WINDOW = 0x08000000
-CREATE_NEW_PROCESS_GROUP = 0x00000200
 NOT_FOUND = ("Claude Code (the `claude` command) was not found on this PC: install it, or set "
              "claude_path to where it is")
 
@@ -62,39 +60,8 @@ class ClaudeCodeLoginError(errors.AuthError):
 
 
 def clean_environment(env: Mapping[str, str]) -> dict[str, str]:
-    """Return `env` without Claude tokens and `ANTHROPIC_*` variables (Windows: any case)."""
-    return {k: v for k, v in env.items()
-            if k.upper() not in DROPPED_VARIABLES and not k.upper().startswith(DROPPED_PREFIXES)}
-
-
-def popen_options(system: str) -> dict[str, Any]:
-    """Return how to start the child: no console window on Windows, its own process group."""
-    if system == "Windows":
-        return {"creationflags": CREATE_NO_WINDOW | CREATE_NEW_PROCESS_GROUP}
-    return {"start_new_session": True}  # so the whole tree (a wrapper script + node) can go
-
-
-def kill_command(system: str, pid: int) -> list[str] | None:
-    """Return the command that ends a child and its descendants (None: use signals)."""
-    if system == "Windows":
-        return ["taskkill", "/F", "/T", "/PID", str(pid)]
-    return None
-
-
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    """End the child and everything it started (its process group); never raises."""
-    command = kill_command(platform.system(), proc.pid)
-    if command is None:
-        # The group outlives its leader while a descendant (node under a wrapper) still runs.
-        with contextlib.suppress(OSError):
-            os.killpg(proc.pid, signal.SIGKILL)
-    elif proc.poll() is None:
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            subprocess.run(command, capture_output=True, timeout=10, check=False,
-                           creationflags=CREATE_NO_WINDOW)
-    if proc.poll() is None:
-        with contextlib.suppress(OSError):
-            proc.kill()
+    """Return `env` without our secrets, Claude tokens and `ANTHROPIC_*` (Windows: any case)."""
+    return without_secrets(env, DROPPED_PREFIXES)
 
 
 _LIVE: weakref.WeakSet[subprocess.Popen[bytes]] = weakref.WeakSet()
@@ -104,7 +71,7 @@ _LIVE: weakref.WeakSet[subprocess.Popen[bytes]] = weakref.WeakSet()
 def _reap_all() -> None:
     """Never leave a child behind when the program exits mid-read."""
     for proc in list(_LIVE):
-        _kill(proc)
+        kill_tree(proc)
         with contextlib.suppress(Exception):
             proc.wait(2)
 
@@ -115,14 +82,24 @@ def _neutral_dir() -> str:
     return str(home if home.is_dir() else Path.home())
 
 
-def _pump(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:
+def _pump(stream: IO[bytes], lines: queue.Queue[bytes | None], stop: threading.Event) -> None:
+    """Move the child's output lines to `lines` until it ends or `stop` is set."""
+    def put(item: bytes | None) -> bool:
+        while not stop.is_set():
+            try:
+                lines.put(item, timeout=0.2)
+            except queue.Full:
+                continue
+            return True
+        return False
+
     try:
-        for line in iter(lambda: stream.readline(MAX_LINE), b""):
-            lines.put(line)
+        for line in iter(lambda: stream.readline(MAX_READ), b""):
+            if not put(line):
+                return
     except (OSError, ValueError):
         pass
-    finally:
-        lines.put(None)
+    put(None)
 
 
 class ClaudeCodeReader:
@@ -145,7 +122,7 @@ class ClaudeCodeReader:
         self._interrupted = True
         proc = self._proc
         if proc is not None:
-            _kill(proc)
+            kill_tree(proc)
 
     def read(self) -> tuple[Usage, Plan | None]:
         """Ask Claude Code for its usage; raise a `CarthingError` in words on any failure."""
@@ -185,20 +162,30 @@ class ClaudeCodeReader:
     def _converse(self, proc: subprocess.Popen[bytes]) -> Any:
         if proc.stdin is None or proc.stdout is None:  # pragma: no cover - PIPE gives both
             raise ClaudeCodeError("cannot talk to Claude Code")
-        lines: queue.Queue[bytes | None] = queue.Queue()
-        threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True,
+        # Bounded: a child that prints without end fills the queue, then waits on the pipe.
+        lines: queue.Queue[bytes | None] = queue.Queue(MAX_QUEUED)
+        stop = threading.Event()
+        threading.Thread(target=_pump, args=(proc.stdout, lines, stop), daemon=True,
                          name="claude-code-stdout").start()
-        with contextlib.suppress(OSError):  # a child that died at once is reported below
-            proc.stdin.write((json.dumps(REQUEST) + "\n").encode())
-            proc.stdin.flush()
+        try:
+            with contextlib.suppress(OSError):  # a child that died at once is reported below
+                proc.stdin.write((json.dumps(REQUEST) + "\n").encode())
+                proc.stdin.flush()
+            return self._answer(proc, lines)
+        finally:
+            stop.set()
+
+    def _answer(self, proc: subprocess.Popen[bytes], lines: queue.Queue[bytes | None]) -> Any:
         deadline = time.monotonic() + self._timeout
         unreadable = 0
         while True:
-            try:
-                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise ClaudeCodeError(
-                    f"Claude Code did not answer within {self._timeout:.0f} s") from None
+            left = deadline - time.monotonic()  # on every line: a chatty child has a deadline too
+            line: bytes | None = _LATE
+            with contextlib.suppress(queue.Empty):
+                line = lines.get(timeout=left) if left > 0 else _LATE
+            if line is _LATE:
+                kill_tree(proc)  # its whole tree, at once: it may not stop when stdin closes
+                raise ClaudeCodeError(f"Claude Code did not answer within {self._timeout:.0f} s")
             if line is None:
                 raise self._ended(proc, unreadable)
             answer = _control_response(line)
@@ -228,8 +215,8 @@ class ClaudeCodeReader:
         try:
             proc.wait(EXIT_GRACE_S)
         except subprocess.TimeoutExpired:
-            _kill(proc)
-        _kill(proc)  # its descendants too, should a wrapper have left any
+            kill_tree(proc)
+        kill_tree(proc)  # its descendants too, should a wrapper have left any
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(EXIT_GRACE_S)
         if proc.stdout is not None:
@@ -239,6 +226,7 @@ class ClaudeCodeReader:
 
 
 _UNREADABLE = object()
+_LATE = b"late"  # compared by identity: no line came before the deadline
 
 
 def _control_response(line: bytes) -> Any:

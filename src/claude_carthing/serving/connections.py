@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-REQUEST_DEADLINE_S = 10.0  # a whole request head must arrive within this
+REQUEST_DEADLINE_S = 10.0  # a whole request, head and body, must arrive within this
 MAX_PER_ADDRESS = 64  # a browser opens at most 6 per host; pages, tools and benches fit
 LINGER_S = 1.0  # a refused connection is read and dropped this long, then cut
 LOG_EVERY_S = 60.0
@@ -46,6 +46,29 @@ REFUSALS = {
 }
 
 
+LOOPBACK = "loopback"
+
+
+def address_key(address: str) -> str:
+    """Return what the per-address cap counts `address` as.
+
+    All of loopback is one address (Linux routes the whole of 127.0.0.0/8 to this machine, so
+    one local program could otherwise pick 16 million), and IPv6 counts per /64 (one host may
+    hold any number of addresses in its own /64).
+    """
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        else:
+            return LOOPBACK if ip.is_loopback else str(
+                ipaddress.ip_network(f"{ip}/64", strict=False))
+    return LOOPBACK if ip.is_loopback else str(ip)
+
+
 class ConnectionLimits:
     """Counts open connections per source address and decides, at accept, who is served."""
 
@@ -57,20 +80,26 @@ class ConnectionLimits:
 
     def admit(self, address: str) -> str | None:
         """Count a new connection; return None to serve it, else why not ("foreign", "busy")."""
-        self.open[address] += 1
+        key = address_key(address)
+        self.open[key] += 1
         if not client_allowed(address, self.networks):
-            self._log_once(address, "foreign")
+            self._log_once(key, "foreign")
             return "foreign"
-        if self.open[address] > self.per_address:
-            self._log_once(address, "busy")
+        if self.open[key] > self.per_address:
+            self._log_once(key, "busy")
             return "busy"
         return None
 
+    def count(self, address: str) -> int:
+        """Return how many connections `address` (as the cap counts it) holds open."""
+        return self.open[address_key(address)]
+
     def release(self, address: str) -> None:
         """Forget one closed connection of `address`."""
-        self.open[address] -= 1
-        if self.open[address] <= 0:
-            del self.open[address]
+        key = address_key(address)
+        self.open[key] -= 1
+        if self.open[key] <= 0:
+            del self.open[key]
 
     def _log_once(self, address: str, why: str) -> None:
         now = time.monotonic()
@@ -100,12 +129,14 @@ class GuardedH11Protocol(H11Protocol):
     _deadline: asyncio.TimerHandle | None = None
     _address = ""
     _refused = False
+    _counted = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Refuse foreign or excess connections at once; start the clock for the others."""
         peer = transport.get_extra_info("peername")
         self._address = str(peer[0]) if peer else ""
         why = self.limits.admit(self._address) if self.limits is not None else None
+        self._counted = self.limits is not None
         if why is not None:
             self._refused = True
             self._refuse(transport, why)
@@ -116,7 +147,7 @@ class GuardedH11Protocol(H11Protocol):
     def _refuse(self, transport: asyncio.Transport, why: str) -> None:
         self.transport = transport
         limits = self.limits
-        if limits is not None and limits.open[self._address] > 2 * limits.per_address:
+        if limits is not None and limits.count(self._address) > 2 * limits.per_address:
             transport.abort()  # far past the cap: no answer, nothing kept
             return
         transport.write(REFUSALS[why])
@@ -142,21 +173,33 @@ class GuardedH11Protocol(H11Protocol):
         self._deadline = self.loop.call_later(REQUEST_DEADLINE_S, self._deadline_passed)
 
     def _deadline_passed(self) -> None:
-        # IDLE on the client side means no complete request head arrived since we armed.
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+        # IDLE: no request head arrived since we armed; SEND_BODY: its body is still coming.
+        if (self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
+                and not self.transport.is_closing()):
             self.transport.close()
 
     def on_response_complete(self) -> None:
-        """Start the clock for the next request on this connection."""
+        """Start the clock for the next request, once this one has fully arrived."""
+        # An answer can go out before the request's body is in (no endpoint reads a body):
+        # the clock that runs since the request began keeps running for the rest of it.
+        body_pending = self.conn.their_state is h11.SEND_BODY
         super().on_response_complete()
-        if not self.transport.is_closing():
+        if not self.transport.is_closing() and not body_pending:
             self._arm_deadline()
 
+    def handle_websocket_upgrade(self, event: h11.Request) -> None:
+        """Never hand the connection to another protocol: its count would never come back."""
+        self.send_400_response("WebSocket is not served here")
+
+    def _unsupported_upgrade_warning(self) -> None:
+        """Say nothing: any web page can ask for an upgrade, as often as it likes."""
+
     def connection_lost(self, exc: Exception | None) -> None:
-        """Forget the timer and the count with the connection."""
+        """Forget the timer and the count with the connection (once, however it ended)."""
         if self._deadline is not None:
             self._deadline.cancel()
-        if self.limits is not None:
+        if self._counted and self.limits is not None:
+            self._counted = False
             self.limits.release(self._address)
         if not self._refused:
             super().connection_lost(exc)

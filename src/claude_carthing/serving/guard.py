@@ -6,8 +6,11 @@ import ipaddress
 import json
 import socket
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 
+from claude_carthing import paths
+from claude_carthing.device.discovery import NCM_SUBNET, RNDIS_DEVICE
 from claude_carthing.settings import Settings
 
 Scope = MutableMapping[str, Any]
@@ -17,6 +20,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+MAX_BODY_BYTES = 4096  # no endpoint reads a body today; POST /api/refresh sends none
 
 
 def client_allowed(address: str | None, networks: list[Network]) -> bool:
@@ -54,7 +58,39 @@ def host_allowed(header: str | None, extra: tuple[str, ...]) -> bool:
 FILE_ORIGINS = ("null", "file://")
 
 
-def _ip(address: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+IP = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def link_device(local: str | None) -> IP | None:
+    """Return the v4.1 Car Thing's address for a connection that came in on `local`.
+
+    The device hands the PC a lease in one /29 of 10.42.1.0/24 and is itself that block's
+    `.8k+2`; a PC address elsewhere has no such device.
+    """
+    ip = _ip(local)
+    if ip is None or ip not in NCM_SUBNET:
+        return None
+    return ipaddress.ip_network(f"{ip}/29", strict=False).network_address + 2
+
+
+def recorded_devices(known_hosts: Path) -> set[IP]:
+    """Return the device addresses `deploy` trusted (by address) in its known_hosts file."""
+    try:
+        text = known_hosts.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    found: set[IP] = set()
+    for line in text.splitlines():
+        names = line.split(maxsplit=1)[0] if line.strip() else ""
+        for name in names.split(","):
+            host = name[1:].split("]", 1)[0] if name.startswith("[") else name
+            ip = _ip(host)
+            if ip is not None:
+                found.add(ip)
+    return found
+
+
+def _ip(address: str | None) -> IP | None:
     if not address:
         return None
     try:
@@ -85,9 +121,11 @@ class Guard:
 
     A request without `Origin` (curl, scripts, the original relay) is served as the allow-list
     says. A browser page may read and POST when it is the server's own page (same origin), an
-    origin configured in `cors_origins`, or a `file://` page (`null` / `file://`) on a device:
-    a client address inside the Car Thing's USB subnets or the `allow` networks that is not
-    loopback and not one of this PC's own addresses. Every other browser request gets 403.
+    origin configured in `cors_origins`, or a `file://` page (`null` / `file://`) on the Car
+    Thing itself: 172.16.42.2 (v3/v4.0), the `.8k+2` of the /29 the connection came in on
+    (v4.1), or an address `deploy` trusted; never loopback or one of this PC's own addresses.
+    Every other browser request gets 403: on any other network, `null` is also any website's
+    sandboxed frame.
     """
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
@@ -95,14 +133,18 @@ class Guard:
         self.settings = settings
         self.networks = settings.allowed_networks()
         self.own_address = own_address
+        self.known_hosts = paths.device_dir() / "known_hosts"
 
     def is_device(self, address: str | None, local: str | None) -> bool:
-        """True for a client in a device network that is not this PC itself."""
+        """True for the Car Thing itself: its address on the link, or one deploy recorded."""
         ip = _ip(address)
         if ip is None or ip.is_loopback or not client_allowed(str(ip), self.networks):
             return False
         # A page in this PC's browser calling the PC's USB address comes from that address.
-        return not (ip == _ip(local) or self.own_address(str(ip)))
+        if ip == _ip(local) or self.own_address(str(ip)):
+            return False
+        return (ip == ipaddress.ip_address(RNDIS_DEVICE) or ip == link_device(local)
+                or ip in recorded_devices(self.known_hosts))
 
     def browser_allowed(self, origin: str, scope: Scope, host: str | None) -> bool:
         """True when a page of `origin` may read and POST."""
@@ -116,8 +158,12 @@ class Guard:
         return self.is_device(client[0] if client else None, server[0] if server else None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "lifespan":  # the server's own start and stop
             await self.app(scope, receive, send)
+            return
+        if scope["type"] != "http":  # WebSocket or anything newer: never served
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008})
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         client = scope.get("client")
@@ -130,6 +176,11 @@ class Guard:
         if not client_allowed(address, self.networks):
             await _reply(send, 403, {"error": "this address may not use the server; see "
                                               "`claude-carthing config set allow`"}, cors)
+            return
+        if _body_refused(headers):
+            await _reply(send, 413, {"error": f"a request body may hold at most "
+                                              f"{MAX_BODY_BYTES} bytes"},
+                         [*cors, (b"connection", b"close")])
             return
         if not host_allowed(host, self.settings.allowed_hosts):
             await _reply(send, 421, {"error": "unknown Host header; see "
@@ -153,6 +204,14 @@ class Guard:
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
+
+
+def _body_refused(headers: dict[str, str]) -> bool:
+    """True for a body over the limit, or one of no stated length (chunked)."""
+    if "transfer-encoding" in headers:
+        return True
+    length = headers.get("content-length", "0").strip()
+    return not length.isdigit() or int(length) > MAX_BODY_BYTES
 
 
 def _cors_headers(origin: str | None) -> list[tuple[bytes, bytes]]:

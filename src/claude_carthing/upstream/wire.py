@@ -26,12 +26,16 @@ LEGACY_LABELS = {
 }
 NOT_WINDOWS = {"extra_usage", "limits", "spend", "member_dashboard_available"}
 _GROUP_ORDER = {"session": 0, "weekly": 1, "other": 2}
+# Control characters (a NUL cannot go into a hook's environment, an escape sequence would reach
+# the terminal) and lone surrogates (which no encoder takes) never leave the parser.
+_UNWANTED = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def parse_usage(data: Any) -> Usage:
     """Turn a usage response body into a `Usage`; raise `SchemaError` when nothing is usable."""
     if not isinstance(data, dict):
         raise SchemaError("Claude answered with something that is not a usage object.")
+    data = _clean(data)
     windows: dict[str, Window] = {}
     limits = data.get("limits")
     if isinstance(limits, list):
@@ -59,6 +63,17 @@ def parse_usage(data: Any) -> Usage:
         extra_usage=_extra_usage(data),
         unknown_keys=tuple(unknown),
     )
+
+
+def _clean(value: Any) -> Any:
+    """Return `value` with control characters and lone surrogates taken out of every string."""
+    if isinstance(value, str):
+        return _UNWANTED.sub("", value)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 def _rank(window_id: str) -> int:
