@@ -137,7 +137,7 @@ class Alerts:
         document: dict[str, Any] | None = None
         for event in events:
             if event.kind != "read":
-                log.info("Event: %s: %s %s", event.kind, event.title, event.body)
+                log.info("Event: %s: %s — %s", event.kind, event.title, event.body)
                 self.delivered = [*self.delivered[-19:], event]
                 if self.shower is not None and now >= self.paused_until:
                     self.shower.show(event)
