@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -152,3 +153,31 @@ def test_piped_watch_prints_a_line_at_once_and_one_per_change(fake_upstream) -> 
     first = lines[0]
     assert "5-hour" in first and " %" in first and "live" in first
     assert len(lines) == 1, lines
+
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
+
+
+def test_watch_in_a_real_80x24_terminal(fake_upstream) -> None:
+    ptyprocess = pytest.importorskip("ptyprocess")
+    with LiveServer(upstream=fake_upstream, source="oauth") as server:
+        child = ptyprocess.PtyProcessUnicode.spawn(
+            [sys.executable, "-m", "claude_carthing", "status", "--watch", "--port",
+             str(server.port)], dimensions=(24, 80), env={**os.environ, "TERM": "xterm"})
+        seen = ""
+        try:
+            deadline = time.monotonic() + 15
+            while "Ctrl+C to quit" not in seen and time.monotonic() < deadline:
+                try:
+                    seen += child.read(4096)
+                except EOFError:
+                    break
+        finally:
+            child.terminate(force=True)
+    lines = [line for line in ANSI.sub("", seen).split("\n") if line.strip()]
+    assert "Ctrl+C to quit" in seen
+    assert all(len(line) <= 80 for line in lines)
+    assert not any("…" in line for line in lines)
+    for label in ("5-hour", "Weekly", "Weekly · Fable"):
+        assert any(line.startswith(label + " ") and " %" in line for line in lines), lines
+    assert any(line.startswith("Extra usage: 408.43") for line in lines)
