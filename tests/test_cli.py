@@ -45,7 +45,7 @@ def test_python_dash_m_works():
 def test_login_discovers_org_and_stores_key_privately(upstream_env):
     result = runner.invoke(app, ["login", "--stdin"], input=FAKE_SESSION_KEY + "\n")
     assert result.exit_code == 0, result.output
-    assert "Test person's Organization (Max)" in result.output
+    assert "Test person's Organization (Ultra)" in result.output  # tier max_20x, renamed
     assert FAKE_SESSION_KEY not in result.output
     secrets = paths.secrets_file()
     assert json.loads(secrets.read_text())["session_key"] == FAKE_SESSION_KEY

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+# What a polling reader adds to a failure; a one-shot command tries once and says no such thing.
+RETRY_WORDS = ("; retrying later", "; backing off")
+
 
 class CarthingError(Exception):
     """Base of every error this program raises on purpose; `str()` is a sentence for users."""
 
     kind = "error"
+
+    def once(self) -> str:
+        """Return the sentence for a command that tried once (no promise to retry)."""
+        text = str(self)
+        for words in RETRY_WORDS:
+            text = text.removesuffix(words)
+        return text
 
 
 class NotConfiguredError(CarthingError):

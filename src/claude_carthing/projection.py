@@ -23,6 +23,8 @@ WEEKLY_LOOKBACK_MS = DAY_MS
 WEEKLY_MIN_SPAN_MS = 4 * HOUR_MS
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 NOT_ENOUGH = "pace: not enough history yet"
+# A reset time that has passed: the next reading brings the new period (page, status, alerts).
+RESET_DUE = "reset due, waiting for the next reading"
 
 # Colour levels: green below 50 %, yellow from 50 %, red from 80 %; Anthropic's severity wins
 # when it is stronger.
@@ -72,14 +74,17 @@ def project(window: dict[str, Any], points: Sequence[Sequence[float]], now_ms: f
 
     state: "reached" (at or over the limit), "hits" (reaches 100 % at at_ms, before the reset),
     "lasts" (stays under the limit until the reset at at_ms, ending near `end_percent`),
+    "due" (the reset time has passed: waiting for the reading of the new period),
     "unknown" (no reset time, or not enough history: text says which).
     """
     wid = str(window.get("id"))
     group = window.get("group")
     reset = window.get("resets_at_ms")
     used = float(window.get("utilization") or 0)
-    if reset is None or reset <= now_ms:
+    if reset is None:
         return {"state": "unknown", "at_ms": None, "text": "no reset time"}
+    if reset <= now_ms:
+        return {"state": "due", "at_ms": int(reset), "text": RESET_DUE}
     reset_text = _clock(reset, now_ms, offset_min)
     if used >= 100:
         return {"state": "reached", "at_ms": int(reset),

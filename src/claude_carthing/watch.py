@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.error
 import urllib.parse
@@ -11,12 +12,11 @@ from typing import Any, Protocol
 
 from rich.console import Console, Group
 from rich.live import Live
-from rich.table import Table
 from rich.text import Text
 
 from claude_carthing.local_http import get_json
 from claude_carthing.settings import Settings
-from claude_carthing.terminal import countdown, no_windows_line, pace, state_line, window_cells
+from claude_carthing.terminal import extra_line, no_windows_line, state_line, window_lines
 
 SPARK = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 24
@@ -30,32 +30,32 @@ def sparkline(values: list[float], width: int = SPARK_POINTS) -> str:
     return "".join(SPARK[min(len(SPARK) - 1, max(0, int(v / 100 * len(SPARK))))] for v in tail)
 
 
-def _age(ms: int) -> str:
-    seconds = max(0, ms // 1000)
-    return f"{seconds // 60}m {seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
-
-
-def render(doc: dict[str, Any], history: dict[str, list[float]], now_ms: int, origin: str
-           ) -> Group:
-    """Return the view: a row per window, then state, data age and where the data comes from."""
-    table = Table.grid(padding=(0, 2))
-    for _ in range(6):
-        table.add_column()
-    meta = doc.get("meta") or {}
-    offset = int(meta.get("utc_offset_minutes") or 0)
-    for window in doc.get("windows") or []:
-        label, drawn, percent = window_cells(window)
-        table.add_row(
-            label, drawn, percent,
-            Text(countdown(window.get("resets_at_ms"), now_ms)),
-            Text(sparkline(history.get(str(window.get("id")), [])), style="cyan"),
-            pace(window, now_ms, offset),
-        )
-    fetched = meta.get("fetched_at_ms")
-    age = Text(f"data {_age(now_ms - fetched)} old" if fetched else "no data yet", style="dim")
-    parts: list[Any] = [table, *no_windows_line(doc)]
-    parts += [state_line(doc), age, Text(f"{origin} · Ctrl+C to quit", style="dim")]
+def render(doc: dict[str, Any], history: dict[str, list[float]], now_ms: int, origin: str,
+           width: int = 120) -> Group:
+    """Return the view: `status`'s own lines (one source of words), sparklines, where from."""
+    sparks = {k: sparkline(v) for k, v in history.items() if v}
+    parts: list[Any] = window_lines(doc, now_ms, width, sparks)
+    parts += [*extra_line(doc), *no_windows_line(doc), state_line(doc, now_ms, width)]
+    parts.append(Text(f"{origin} · Ctrl+C to quit", style="dim"))
     return Group(*parts)
+
+
+def summary(doc: dict[str, Any], now_ms: int) -> str:
+    """Return one line for a pipe: every window's percentage, then the state line."""
+    windows = [f"{w.get('label') or w.get('id')} {float(w.get('utilization') or 0):.1f} %"
+               for w in doc.get("windows") or [] if isinstance(w, dict)]
+    extra = [t.plain for t in extra_line(doc)] + [t.plain for t in no_windows_line(doc)]
+    return " · ".join([*windows, *extra, state_line(doc, now_ms).plain])
+
+
+def change_key(doc: dict[str, Any]) -> str:
+    """Return what a pipe reader cares about: numbers, resets, state and errors (not ages)."""
+    meta = doc.get("meta") or {}
+    windows = [(w.get("id"), w.get("utilization"), w.get("resets_at_ms"))
+               for w in doc.get("windows") or [] if isinstance(w, dict)]
+    return json.dumps([windows, doc.get("extra_usage"), doc.get("error"), meta.get("state"),
+                       meta.get("last_error"), meta.get("poll_mode"), meta.get("fetched_at_ms")],
+                      sort_keys=True, default=str)
 
 
 class Feed(Protocol):
@@ -137,8 +137,7 @@ class PollerFeed:
 
         self._poller = Poller(ClaudeSource(settings), interval=settings.interval,
                               max_interval=settings.max_interval, activity=signature)
-        self.origin = (f"polling Claude directly every {self._poller.snapshot().interval} s "
-                       f"while usage moves")
+        self.origin = "reading Claude directly (no server is running)"
         self._series: dict[str, list[tuple[int, float]]] = {}
         self._seen: float | None = None
         self._poller.start()
@@ -182,17 +181,42 @@ def run(settings: Settings, server_url: str, *, console: Console | None = None,
     """Show the live view until Ctrl+C (or `max_ticks` frames); return the exit code (0)."""
     console = console or Console()
     feed = open_feed(settings, server_url)
+    if not console.is_terminal:
+        return _run_piped(feed, console, tick_s, max_ticks)
     ticks = 0
     try:
         with Live(console=console, auto_refresh=False, transient=False) as live:
             while max_ticks is None or ticks < max_ticks:
-                live.update(render(feed.document(), feed.history(), feed.now_ms(), feed.origin),
-                            refresh=True)
+                live.update(render(feed.document(), feed.history(), feed.now_ms(), feed.origin,
+                                   console.width), refresh=True)
                 ticks += 1
                 if max_ticks is None or ticks < max_ticks:
                     time.sleep(tick_s)
     except KeyboardInterrupt:
         pass  # Ctrl+C is how the user leaves; not an error
+    finally:
+        feed.close()
+    return 0
+
+
+def _run_piped(feed: Feed, console: Console, tick_s: float, max_ticks: int | None) -> int:
+    """Print a line at once, then one per change: a pipe gets no redrawn frames."""
+    seen = ""
+    ticks = 0
+    try:
+        while max_ticks is None or ticks < max_ticks:
+            doc = feed.document()
+            key = change_key(doc)
+            if key != seen:
+                seen = key
+                stamp = time.strftime("%H:%M:%S")
+                console.file.write(f"{stamp} {summary(doc, feed.now_ms())}\n")
+                console.file.flush()
+            ticks += 1
+            if max_ticks is None or ticks < max_ticks:
+                time.sleep(tick_s)
+    except (KeyboardInterrupt, BrokenPipeError):
+        pass  # Ctrl+C, or the reader went away (`| head`): not an error
     finally:
         feed.close()
     return 0

@@ -85,7 +85,7 @@ def test_countdown_edges_from_the_real_server(page, fake_upstream) -> None:
         assert reset("five_hour").endswith("· in 42m")
         assert reset("seven_day").endswith("· in 3d 4h")
         assert reset("seven_day_sonnet") == "no reset scheduled"
-        assert reset("seven_day_opus").endswith("· soon")
+        assert reset("seven_day_opus") == "reset due, waiting for the next reading"
         assert reset("seven_day_cowork").endswith("· in 2h 14m")
         reset_at = now + 42 * 60 + 40
         assert reset("five_hour").startswith("resets " + pc_hhmm(reset_at))

@@ -44,7 +44,7 @@ def test_usage_is_compatible_with_the_original_page_and_has_our_keys(live_server
     assert "status" not in doc and "error" not in doc
     assert [w["label"] for w in doc["windows"]] == ["5-hour", "Weekly", "Weekly · Fable"]
     assert doc["extra_usage"]["used"] == pytest.approx(408.43)
-    assert doc["plan"] == {"name": "Max", "tier": "default_claude_max_20x"}
+    assert doc["plan"] == {"name": "Ultra", "tier": "default_claude_max_20x"}  # renamed 2026-10-30
     meta = doc["meta"]
     assert meta["state"] == "live" and meta["stale"] is False and meta["source"] == "oauth"
     assert isinstance(meta["server_time_ms"], int) and "utc_offset_minutes" in meta

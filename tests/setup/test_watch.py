@@ -20,9 +20,9 @@ from claude_carthing.settings import load_settings
 HOUR_MS = 3600_000
 
 
-def screen() -> tuple[Console, io.StringIO]:
+def screen(terminal: bool = False) -> tuple[Console, io.StringIO]:
     out = io.StringIO()
-    return Console(file=out, width=140, force_terminal=False, color_system=None), out
+    return Console(file=out, width=140, force_terminal=terminal, color_system=None), out
 
 
 def text_of(renderable: object) -> str:
@@ -43,7 +43,7 @@ def test_countdown_ticks_and_colours_follow_thresholds() -> None:
     first = text_of(watch.render(doc, {"five_hour": [10, 50, 85]}, now, "test"))
     later = text_of(watch.render(doc, {}, now + 60_000, "test"))
     assert "2h 5m" in first and "2h 4m" in later
-    assert "data 1m 30s old" in first and "data 2m 30s old" in later
+    assert "updated 1 min ago" in first and "updated 2 min ago" in later
     assert "▁▅▇" in first  # 10 %, 50 %, 85 % as a sparkline
     # No history in the document: the shared rule says so instead of "146 % at reset".
     assert "pace: not enough history yet" in first and "146" not in first
@@ -51,7 +51,7 @@ def test_countdown_ticks_and_colours_follow_thresholds() -> None:
 
 def test_watch_reads_the_running_server(fake_upstream: FakeUpstream) -> None:
     with LiveServer(upstream=fake_upstream, source="oauth") as server:
-        console, out = screen()
+        console, out = screen(terminal=True)
         reads = len(fake_upstream.usage_requests())
         code = watch.run(load_settings(port=server.port), server.url, console=console,
                          tick_s=0.01, max_ticks=3)
@@ -60,19 +60,20 @@ def test_watch_reads_the_running_server(fake_upstream: FakeUpstream) -> None:
     assert code == 0
     assert "5-hour" in text and "Weekly" in text
     assert f"from the server at {server.url}" in text
-    assert "live" in text and "old" in text
+    assert "live" in text and "updated just now" in text
 
 
 def test_watch_polls_claude_itself_when_no_server_runs(fake_upstream: FakeUpstream) -> None:
     creds.write_oauth()
     settings = load_settings(port=free_port(), api_url=fake_upstream.url,
                              web_url=fake_upstream.url)
-    console, out = screen()
+    console, out = screen(terminal=True)
     code = watch.run(settings, f"http://127.0.0.1:{settings.port}", console=console,
                      tick_s=0.1, max_ticks=15)
     assert code == 0
     text = out.getvalue()
-    assert "polling Claude directly every 300 s" in text
+    assert "reading Claude directly (no server is running)" in text
+    assert "next read in 5 min" in text
     assert "5-hour" in text
     # 1.5 s of watching is one read: the poller keeps the minimum interval.
     assert len(fake_upstream.usage_requests()) == 1

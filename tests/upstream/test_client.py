@@ -59,7 +59,7 @@ def test_web_route_sends_cookie_with_browser_fingerprint(client, fake_upstream):
 def test_org_is_discovered_preferring_the_chat_org_over_an_api_org(client, fake_upstream):
     reading = client.fetch_web(web(org_id=None))
     assert reading.org.uuid == ORG_ID
-    assert reading.org.plan == "Max"
+    assert reading.org.plan == "Ultra"  # tier default_claude_max_20x: "Max 20x" until 2026-10-30
     assert [r.path for r in fake_upstream.requests][:2] == [
         "/api/organizations", f"/api/organizations/{ORG_ID}/usage"]
 

@@ -51,7 +51,7 @@ def test_limits_only_payload_fills_windows_and_keeps_surfaces():
     assert (sonnet.severity, sonnet.model, sonnet.label) == ("critical", "Sonnet",
                                                              "Weekly · Sonnet")
     cowork = usage.window("seven_day_cowork")
-    assert cowork.surface == "cowork" and cowork.label == "Weekly · Cowork"
+    assert cowork.surface == "cowork" and cowork.label == "Weekly · Daily Routines"
     assert cowork.resets_at is None
 
 

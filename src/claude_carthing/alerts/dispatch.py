@@ -147,7 +147,7 @@ class Alerts:
         for event in events:
             try:  # each event on its own: one that cannot be shown never costs the others
                 if event.kind != "read":
-                    log.info("Event: %s: %s %s", event.kind, event.title, event.body)
+                    log.info("Event: %s: %s — %s", event.kind, event.title, event.body)
                     self.delivered = [*self.delivered[-19:], event]
                     if self.shower is not None and now >= self.paused_until:
                         self.shower.show(event)

@@ -73,7 +73,10 @@ def _pct(value: float) -> str:
 def _reset_words(window: Window, now: float) -> str:
     if window.resets_at is None:
         return ""
+    from claude_carthing.projection import RESET_DUE
     from claude_carthing.terminal import countdown  # rich, only once there is an event
+    if window.resets_at.timestamp() <= now:
+        return f" {RESET_DUE[:1].upper()}{RESET_DUE[1:]}."
     at = window.resets_at.astimezone().strftime("%H:%M")
     left = countdown(int(window.resets_at.timestamp() * 1000), int(now * 1000))
     return f" Resets at {at} (in {left})."

@@ -66,6 +66,8 @@ class DesktopNotifications:
         except Exception as exc:  # noqa: BLE001 - a notification must never stop the service
             log.debug("Notification failed: %s", exc)
             shown = False
+        if self._mode == "none":
+            return False  # not installed: `_setup` said so once, with how to install them
         if not shown and not self._failing:
             log.warning("Desktop notifications cannot be shown here (no notification service "
                         "or session bus); carrying on without them.")

@@ -26,6 +26,7 @@ from claude_carthing.children import kill_tree, popen_options, without_secrets
 from claude_carthing.claude_code.locate import find_claude
 from claude_carthing.logs import redact
 from claude_carthing.models import Plan, Usage
+from claude_carthing.plans import from_type
 from claude_carthing.upstream.wire import parse_usage
 
 log = logging.getLogger(__name__)
@@ -272,8 +273,8 @@ def parse_answer(inner: Any) -> tuple[Usage, Plan | None]:
     if not isinstance(inner, dict):
         raise ClaudeCodeError("Claude Code's usage answer was not an object")
     subscription = inner.get("subscription_type")
-    plan = Plan(subscription.capitalize()) if isinstance(subscription, str) and subscription \
-        else None
+    name = from_type(subscription) if isinstance(subscription, str) else None
+    plan = Plan(name) if name else None
     if inner.get("rate_limits_available") is False:
         raise ClaudeCodeLoginError(
             "Claude Code's login cannot report usage limits (a `claude setup-token` token or "

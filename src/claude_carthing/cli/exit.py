@@ -51,7 +51,7 @@ def friendly_errors() -> Iterator[None]:
     try:
         yield
     except CarthingError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {exc.once()}", err=True)  # a command tries once: no "retrying"
         raise typer.Exit(status_for(exc)) from None
     except OSError as exc:  # an unwritable home folder, a full disk...
         where = f" {exc.filename}" if exc.filename else ""

@@ -144,7 +144,8 @@ def register(app: typer.Typer) -> None:
             if as_json:
                 typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
             else:
-                Console().print(render_usage(doc))
+                console = Console()
+                console.print(render_usage(doc, console.width))
             return int(exit_status(doc))
 
         run_friendly(body)

@@ -91,6 +91,17 @@
     var foot = ui.hint.parentNode;
     foot.classList.remove('tight');
     if (foot.scrollWidth > foot.clientWidth + 1) foot.classList.add('tight');
+    // Bigger numbers where no card has a line, unless they would not fit (a banner, long words).
+    var roomy = ui.main.querySelector('.grid.roomy');
+    if (roomy) {
+      var cards = roomy.querySelectorAll('.card');
+      for (var k = 0; k < cards.length; k++) {
+        if (cards[k].scrollHeight > cards[k].clientHeight + 1 || cards[k].scrollWidth > cards[k].clientWidth + 1) {
+          roomy.classList.remove('roomy');
+          break;
+        }
+      }
+    }
     var sparks = ui.main.querySelectorAll('.chart.spark');
     for (var i = 0; i < sparks.length; i++) {
       if (sparks[i].getBoundingClientRect().height < 14) sparks[i].style.display = 'none';
@@ -217,7 +228,15 @@
     }
     if (document.body.classList.contains('light') !== light) document.body.classList.toggle('light', light);
     // The button says what a press does; "auto" is named while the automatic theme runs.
-    CC.dom.setText(ui.theme, (mode === 'auto' ? 'Auto · s' : 'S') + 'witch to ' + (light ? 'dark' : 'light'));
+    // "Switch to" is a span a phone hides: its header keeps one row ("Light", "Auto · Dark").
+    var auto = mode === 'auto' ? 'Auto · ' : '';
+    var verb = auto ? 'switch to ' : 'Switch to ';
+    var noun = light ? 'dark' : 'light';
+    if (ui.theme.textContent !== auto + verb + noun || !ui.theme.querySelector('.verb')) {
+      ui.theme.textContent = auto;
+      ui.theme.appendChild(CC.dom.el('span', 'verb', verb));
+      ui.theme.appendChild(document.createTextNode(noun));
+    }
     ui.theme.setAttribute('aria-label', 'Switch to the ' + (light ? 'dark' : 'light') + ' theme');
   }
 

@@ -16,6 +16,7 @@
   var SOURCES = { oauth: 'Claude Code token', web: 'claude.ai session', 'claude-code': 'Claude Code' };
   var MODES = { idle: 'idle', backoff: 'backing off', paused: 'paused' };
   var SEVERITY = { warning: 1, critical: 2 };
+  var RESET_DUE = 'reset due, waiting for the next reading';  // projection.RESET_DUE
 
   function reason(meta) {
     // Auth failures have different fixes (log in again, open Claude Code, another token):
@@ -69,6 +70,8 @@
       return p && F.isNum(p[0]) && F.isNum(p[1]);
     });
     var run = F.currentRun(points, w);
+    // A reset time that has passed: one wording, as in `status` and the alerts.
+    var due = F.isNum(w.resetsAt) && w.resetsAt <= inp.now;
     return {
       id: w.id,
       label: w.label,
@@ -79,9 +82,9 @@
       severity: w.severity,
       level: F.levelName(lvl),
       warn: lvl === 2,
-      resetText: F.isNum(w.resetsAt) ? 'resets ' + F.when(w.resetsAt, inp.now, offsetMin) : 'no reset scheduled',
-      countdown: cd === null ? '' : (cd === 'soon' ? 'soon' : 'in ' + cd),
-      pace: pace(w, inp.now, offsetMin),
+      resetText: due ? RESET_DUE : (F.isNum(w.resetsAt) ? 'resets ' + F.when(w.resetsAt, inp.now, offsetMin) : 'no reset scheduled'),
+      countdown: cd === null || due ? '' : 'in ' + cd,
+      pace: due ? { text: '', state: 'due' } : pace(w, inp.now, offsetMin),
       points: points,
       spark: F.enough(run) ? run : null,
       resetsAt: w.resetsAt,
@@ -151,8 +154,9 @@
     var mode = MODES[meta.poll_mode] || '';
     if (meta.poll_mode === 'paused') parts.push('reads paused');
     else if (F.isNum(meta.next_poll_at_ms)) {
-      var left = F.countdown(meta.next_poll_at_ms, inp.now);
-      var next = left === 'soon' ? 'next read due now' : 'next read in ' + (left === '<1m' ? 'under a minute' : left.replace(/m$/, ' min'));
+      // Whole minutes rounded up, as `status` says it (terminal.minutes_until).
+      var left = Math.ceil((meta.next_poll_at_ms - inp.now) / F.MIN);
+      var next = left > 0 ? 'next read in ' + left + ' min' : 'next read due now';
       parts.push(mode ? mode + ': ' + next : next);
     }
     return parts.join(' · ');
@@ -167,7 +171,7 @@
       ['Connection', inp.conn.down ? 'unreachable' : (inp.payload ? 'ok' : 'connecting')],
       ['State', state || 'loading'],
       ['Source', SOURCES[meta.source] || meta.source || 'none'],
-      ['Plan', vm.plan || 'unknown'],
+      ['Plan', (inp.payload && inp.payload.plan && inp.payload.plan.name) || 'unknown'],
       ['Numbers from', F.isNum(dataAt) ? F.when(dataAt, inp.now, offsetMin) : 'none yet'],
       ['Next PC read', next + every],
       ['Last error', meta.last_error || 'none'],

@@ -92,12 +92,23 @@
     var n = el('section', 'card ' + c.level + (c.warn ? ' alert' : ''));
     n.setAttribute('data-window', c.id);
     n.appendChild(el('h2', 'label', c.label));
-    n.appendChild(pctNode(c));
+    // A line only when there is history enough to say something; else the numbers get the room
+    // (the grid is "roomy"). In two rows of cards it sits beside the number, where it never
+    // gets squeezed out by the texts below.
+    var line = c.spark ? chart(c, c.spark, c.spark[0][0], vm.now, vm.now, false) : null;
+    if (line && cells(vm) >= 4) {
+      var head = el('div', 'headline');
+      head.appendChild(pctNode(c));
+      head.appendChild(line);
+      n.appendChild(head);
+      line = null;
+    } else {
+      n.appendChild(pctNode(c));
+    }
     n.appendChild(bar(c.frac, c.level));
     n.appendChild(resetLine(c));
     if (c.pace.text) n.appendChild(el('div', 'pace-text ' + c.pace.state, c.pace.text));
-    // A line only when there is history enough to say something; else the numbers get the room.
-    if (c.spark) n.appendChild(chart(c, c.spark, c.spark[0][0], vm.now, vm.now, false));
+    if (line) n.appendChild(line);
     return n;
   }
 
@@ -111,10 +122,13 @@
     return n;
   }
 
+  function cells(vm) { return vm.overview.length + (vm.more ? 1 : 0); }
+
   function overview(vm) {
-    var cells = vm.overview.length + (vm.more ? 1 : 0);
+    var n = cells(vm);
     var box = el('div', 'overview');
-    var g = el('div', 'grid n' + cells + (cells > 4 ? ' compact' : ''));
+    var roomy = !vm.overview.some(function (c) { return c.spark; });
+    var g = el('div', 'grid n' + n + (n > 4 ? ' compact' : '') + (roomy ? ' roomy' : ''));
     vm.overview.forEach(function (c) { g.appendChild(cardNode(c, vm)); });
     if (vm.more) {
       var m = el('section', 'card more');

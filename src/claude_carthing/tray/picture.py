@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from claude_carthing.alerts.events import SEVERITY_RANK, worst_window
+from claude_carthing.projection import RESET_DUE
 from claude_carthing.terminal import countdown
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ def tooltip(snap: Snapshot, now: float) -> str:
         for w in snap.usage.windows:
             reset = countdown(int(w.resets_at.timestamp() * 1000) if w.resets_at else None,
                               int(now * 1000))
+            if reset == RESET_DUE:
+                reset = "reset due"  # the start of the one wording; the tooltip is short
             lines.append(f"{w.label} {w.utilization:.0f} % · {reset}")
     text = "\n".join(lines)
     return text if len(text) <= TOOLTIP_MAX else text[:TOOLTIP_MAX - 1] + "…"

@@ -18,6 +18,7 @@ from curl_cffi.requests.exceptions import RequestException, Timeout
 
 from claude_carthing import errors
 from claude_carthing.models import Usage
+from claude_carthing.plans import plan_name
 from claude_carthing.settings import Settings
 from claude_carthing.upstream.cookies import CLOUDFLARE
 from claude_carthing.upstream.credentials import OAuthCredentials, WebCredentials
@@ -40,11 +41,8 @@ class Org:
 
     @property
     def plan(self) -> str | None:
-        """Return the plan name this org's capabilities imply (Max, Pro, Team...)."""
-        for cap, name in (("claude_max", "Max"), ("claude_pro", "Pro"), ("raven", "Team")):
-            if cap in self.capabilities:
-                return name
-        return None
+        """Return the plan name its tier or capabilities say (Ultra, Max, Pro, Team...)."""
+        return plan_name(self.rate_limit_tier, None, self.capabilities)
 
 
 @dataclass(frozen=True)

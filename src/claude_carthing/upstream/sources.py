@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from claude_carthing import errors
+from claude_carthing import errors, plans
 from claude_carthing.claude_code.get_usage import ClaudeCodeReader
 from claude_carthing.models import Plan, Usage
 from claude_carthing.settings import Settings
@@ -165,7 +165,7 @@ class ClaudeSource:
 
     def _read_oauth(self, creds: credentials.OAuthCredentials) -> Reading:
         usage = self._client.fetch_oauth(creds)
-        name = creds.subscription_type.capitalize() if creds.subscription_type else None
+        name = plans.plan_name(creds.rate_limit_tier, creds.subscription_type)
         return Reading(usage, "oauth", Plan(name, creds.rate_limit_tier))
 
     def _read_web(self, creds: credentials.WebCredentials) -> Reading:
@@ -185,6 +185,8 @@ class ClaudeSource:
             account = credentials.read_account()
         plan_name = account.get("plan")
         tier = account.get("rate_limit_tier")
-        plan = Plan(plan_name if isinstance(plan_name, str) else None,
-                    tier if isinstance(tier, str) else None)
+        tier = tier if isinstance(tier, str) else None
+        # The tier names the plan as it is called today (a stored "Max" may be today's Ultra).
+        plan = Plan(plans.from_tier(tier) or (plan_name if isinstance(plan_name, str) else None),
+                    tier)
         return Reading(result.usage, "web", plan)

@@ -22,8 +22,14 @@ LEGACY_LABELS = {
     "seven_day_sonnet": "Weekly · Sonnet",
     "seven_day_opus": "Weekly · Opus",
     "seven_day_oauth_apps": "Weekly · OAuth apps",
-    "seven_day_cowork": "Weekly · Cowork",
+    "seven_day_cowork": "Weekly · Daily Routines",
+    "seven_day_routines": "Weekly · Daily Routines",
+    "seven_day_omelette": "Weekly · Design",
+    "seven_day_design": "Weekly · Design",
 }
+# Codenames and ids upstream uses for a product, by the name users know (scopes and keys).
+PRODUCT_NAMES = {"cowork": "Daily Routines", "routines": "Daily Routines",
+                 "omelette": "Design", "design": "Design"}
 NOT_WINDOWS = {"extra_usage", "limits", "spend", "member_dashboard_available"}
 _GROUP_ORDER = {"session": 0, "weekly": 1, "other": 2}
 # Control characters (a NUL cannot go into a hook's environment, an escape sequence would reach
@@ -103,7 +109,7 @@ def _window_from_limit(entry: Any) -> Window | None:
         name = kind or "limit"
     prefix = "seven_day_" if group == "weekly" else ""
     window_id = prefix + slug(name)
-    label = ("Weekly · " if group == "weekly" else "") + _human(name)
+    label = ("Weekly · " if group == "weekly" else "") + _readable(name)
     return Window(window_id, label, group, percent, resets_at, severity, active, model, surface)
 
 
@@ -144,7 +150,7 @@ def _window_from_legacy(key: str, value: Any) -> Window | None:
     model = None
     if label is None:
         rest = key.removeprefix("seven_day_")
-        label = f"Weekly · {_human(rest)}" if group == "weekly" else _human(key)
+        label = f"Weekly · {_readable(rest)}" if group == "weekly" else _readable(key)
     elif key in ("seven_day_sonnet", "seven_day_opus"):
         model = label.split("· ")[1]
     return Window(key, label, group, utilization, resets_at, None, False, model)
@@ -233,6 +239,11 @@ def parse_time(value: Any) -> datetime | None:
 def slug(name: str) -> str:
     """Return a stable lower-case id fragment for a display name."""
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "limit"
+
+
+def _readable(name: str) -> str:
+    """Return the name users know for a codename or id ("omelette" -> "Design")."""
+    return PRODUCT_NAMES.get(name.strip().lower()) or _human(name)
 
 
 def _human(name: str) -> str:
