@@ -19,7 +19,9 @@
     var day = (q.get('day') || '7-19').split('-').map(Number);
     return {
       server: server.replace(/\/+$/, ''),
-      pollMs: (isFinite(poll) && poll >= 1 ? poll : 60) * 1000,
+      // Every 2 s: a Claude Code status line reading shows within 2 s (an unchanged answer
+      // costs one fetch and no redraw).
+      pollMs: (isFinite(poll) && poll >= 1 ? poll : 2) * 1000,
       theme: q.get('theme'),
       seconds: q.get('seconds') === '1',
       dayFrom: isFinite(day[0]) ? day[0] : 7,
@@ -81,6 +83,7 @@
     st.count = vm.cards.length;
     CC.draw(vm, ui);
     fitLayout();
+    CC.sessions.fit(ui.main);
     tick(true);
     return vm;
   }
@@ -108,6 +111,31 @@
     }, function (err) { clearTimeout(timer); throw err; });
   }
 
+  function requestText(path) {
+    var ctrl = typeof AbortController === 'function' ? new AbortController() : null;
+    var timer = setTimeout(function () { if (ctrl) ctrl.abort(); }, FETCH_TIMEOUT_MS);
+    var opts = { method: 'GET', cache: 'no-store', credentials: 'omit' };
+    if (ctrl) opts.signal = ctrl.signal;
+    return fetch(S.server + path, opts).then(function (res) {
+      clearTimeout(timer);
+      return res.text().then(function (text) { return { status: res.status, text: text }; });
+    }, function (err) { clearTimeout(timer); throw err; });
+  }
+
+  // The answer without the server's clock, which changes on every request.
+  var CLOCK_RE = /"server_time_ms":\s*(-?\d+)/;
+  function bodyKey(text) { return text.replace(CLOCK_RE, ''); }
+
+  // Polled every 2 s, /usage is mostly the same answer: then only the clock is taken from it,
+  // with no parse of the rest, no redraw and no cache write.
+  function unchanged(text, t0) {
+    if (!st.payload || st.fromCache || st.conn.down || st.bodyKey !== bodyKey(text)) return false;
+    var m = CLOCK_RE.exec(text);
+    if (m) { clock.serverBase = +m[1]; clock.perfBase = (t0 + performance.now()) / 2; }
+    if (F.windows(st.payload).length) loadHistory(false);
+    return true;
+  }
+
   function schedule(ms) {
     clearTimeout(pollTimer);
     pollTimer = setTimeout(poll, ms);
@@ -131,14 +159,17 @@
 
   function poll() {
     var t0 = performance.now();
-    return request('/usage').then(function (r) {
-      if (!r.body || typeof r.body !== 'object') throw new Error('HTTP ' + r.status);
-      var fresh = st.fromCache || !st.payload || !r.body.meta || !st.payload.meta ||
-        st.payload.meta.last_success_at_ms !== r.body.meta.last_success_at_ms;
-      accept(r.body, t0, performance.now());
+    return requestText('/usage').then(function (r) {
+      if (unchanged(r.text, t0)) { schedule(S.pollMs); return; }
+      var body = JSON.parse(r.text);
+      if (!body || typeof body !== 'object') throw new Error('HTTP ' + r.status);
+      st.bodyKey = bodyKey(r.text);
+      accept(body, t0, performance.now());
       schedule(S.pollMs);
       var vm = render();
-      if (fresh && vm.screen === 'data') {
+      // Any new answer may carry new numbers (a status line reading need not be a new read of
+      // Claude): the crossings are checked against the cards shown before.
+      if (vm.screen === 'data') {
         var found = CC.alerts(st.cards, vm.cards);
         st.cards = vm.cards;
         if (found) notice(found);
@@ -259,7 +290,9 @@
     var turn = S.reverse ? -1 : 1;
     if (k === '1') go('overview');
     else if (k === '2') needData('detail', st.view === 'detail' ? (st.detail + 1) % Math.max(1, st.count) : 0);
-    else if (k === '3') needData('list');
+    // Preset 3: the limits as a list; again: Claude Code's sessions (the device has no fifth preset).
+    else if (k === '3') go(st.view === 'list' || !st.count ? 'sessions' : 'list');
+    else if (k === '5') go('sessions');
     else if (k === '4') go('status');
     else if (k === 'Escape') go('overview');
     else if (k === 'ArrowRight') step(turn);
@@ -314,13 +347,13 @@
   }
 
   function start() {
-    ['main', 'badge', 'plan', 'banner', 'updated', 'clock', 'theme', 'toast', 'notice', 'hint'].forEach(function (id) {
+    ['main', 'badge', 'plan', 'banner', 'waiting', 'updated', 'clock', 'theme', 'toast', 'notice', 'hint'].forEach(function (id) {
       ui[id] = document.getElementById(id);
     });
     var v = S.view;
-    if (v === 'detail' || v === 'list' || v === 'status') st.view = v;
+    if (v === 'detail' || v === 'list' || v === 'status' || v === 'sessions') st.view = v;
     document.body.classList.toggle('device', S.device);
-    CC.dom.setText(ui.hint, S.device ? 'Dial: views · press: refresh' : '1–4 views · Enter refresh · M theme');
+    CC.dom.setText(ui.hint, S.device ? 'Dial: views · press: refresh' : '1–5 views · Enter refresh · M theme');
     loadCache();
     applyTheme();
     render();
