@@ -133,6 +133,7 @@
     var m = CLOCK_RE.exec(text);
     if (m) { clock.serverBase = +m[1]; clock.perfBase = (t0 + performance.now()) / 2; }
     if (F.windows(st.payload).length) loadHistory(false);
+    tick(); // the clock's text follows the PC's at once (a full redraw only if the minute moved)
     return true;
   }
 
