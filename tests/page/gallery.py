@@ -23,6 +23,15 @@ PAGE_MD = ROOT / "docs" / "page.md"
 START, END = "<!-- gallery:start -->", "<!-- gallery:end -->"
 VIEW_KEYS = {"overview": "Digit1", "detail": "Digit2", "list": "Digit3", "status": "Digit4"}
 ALL_VIEWS = ("live", "demo")  # scenes shown in every view; the others in their overview
+# Issue 18: the scenes with Claude Code sessions are also shown in the Sessions view (key 5).
+KEYS = {**VIEW_KEYS, "sessions": "Digit5"}
+
+
+def views_of(name: str) -> tuple[str, ...]:
+    """The views a scene is pictured in."""
+    views = tuple(VIEW_KEYS) if name in ALL_VIEWS else ("overview",)
+    return views + (("sessions",) if name in scenes.SESSION_SCENES else ())
+
 SIZES = (("desktop-1280x800", 1280, 800, "live"), ("desktop-1920x1080", 1920, 1080, "live-six"),
          ("phone-390x844", 390, 844, "live"), ("phone-390x844-demo", 390, 844, "demo"))
 # The README's pictures: (file, scene, theme, view).
@@ -41,7 +50,7 @@ def shots_800(engine: str) -> list[tuple[str, str, str, str]]:
     """Take the 800x480 pictures; return (file, scene, theme, view) rows."""
     rows: list[tuple[str, str, str, str]] = []
     wanted = [(n, t, v) for n in scenes.NAMES for t in ("dark", "light")
-              for v in (VIEW_KEYS if n in ALL_VIEWS else ("overview",))]
+              for v in views_of(n)]
     if engine == "chromium69":
         from tests.page.test_chromium69_page import Car
         from tests.support.chromium69 import install
@@ -51,7 +60,7 @@ def shots_800(engine: str) -> list[tuple[str, str, str, str]]:
             for name, theme, view in wanted:
                 car.open(name, theme=theme)
                 if view != "overview":
-                    car.page.key(VIEW_KEYS[view])
+                    car.page.key(KEYS[view])
                 time.sleep(0.15)
                 file = f"{name}-{theme}-{view}.png"
                 car.page.screenshot(GALLERY / file)
@@ -69,7 +78,7 @@ def shots_800(engine: str) -> list[tuple[str, str, str, str]]:
             page = browser.new_context(viewport={"width": 800, "height": 480}).new_page()
             show(page, scenes.build(time.time())[name], theme=theme)
             if view != "overview":
-                page.keyboard.press(VIEW_KEYS[view].replace("Digit", ""))
+                page.keyboard.press(KEYS[view].replace("Digit", ""))
             file = f"{name}-{theme}-{view}.png"
             page.screenshot(path=str(GALLERY / file))
             page.context.close()
@@ -107,7 +116,7 @@ def write_markdown(rows: list[tuple[str, str, str, str]], sizes: list[tuple[str,
              f"{'Chromium 69 (the Car Thing engine)' if engine == 'chromium69' else 'Debian Chromium'}.",
              "", "| State | Dark | Light |", "|---|---|---|"]
     for name in scenes.NAMES:
-        for view in (VIEW_KEYS if name in ALL_VIEWS else ("overview",)):
+        for view in views_of(name):
             dark, light = by[(name, "dark", view)], by[(name, "light", view)]
             lines.append(f"| {name} · {view} | ![{name} {view} dark](screenshots/gallery/{dark}) "
                          f"| ![{name} {view} light](screenshots/gallery/{light}) |")
