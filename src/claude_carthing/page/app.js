@@ -206,6 +206,7 @@
   function toast(text, ms) {
     CC.dom.setText(ui.toast, text);
     st.toastUntil = performance.now() + (ms || 4000);
+    scheduleTick();
   }
 
   // A brief, prominent notice (seconds, then gone): no endless animation.
@@ -214,6 +215,7 @@
     ui.notice.className = 'notice ' + found.kind;
     ui.notice.hidden = false;
     st.noticeUntil = performance.now() + NOTICE_MS;
+    scheduleTick();
   }
 
   function manualRefresh() {
@@ -336,13 +338,27 @@
     }
   }
 
-  // Once a second: the clock text only. Once a minute (server time): a full render.
+  // Each minute (server time): the clock's text and a full render. The page wakes when something on it changes: the clock's next minute (second, with
+  // ?seconds=1) or a toast or notice due to leave; not every second for nothing, now that
+  // /usage is read every 2 s.
+  var tickTimer = null;
+  function scheduleTick() {
+    var step = S.seconds ? 1000 : F.MIN;
+    var ms = step - (((now() % step) + step) % step) + 15;
+    var p = performance.now();
+    if (st.toastUntil) ms = Math.min(ms, st.toastUntil - p + 15);
+    if (st.noticeUntil) ms = Math.min(ms, st.noticeUntil - p + 15);
+    clearTimeout(tickTimer);
+    tickTimer = setTimeout(tick, Math.max(15, ms));
+  }
+
   function tick(fromRender) {
     var t = now();
     CC.dom.setText(ui.clock, S.seconds ? F.hhmmss(t, clock.offsetMin) : F.hhmm(t, clock.offsetMin));
     var minute = Math.floor(t / F.MIN);
     if (st.toastUntil && performance.now() > st.toastUntil) { st.toastUntil = 0; CC.dom.setText(ui.toast, ''); }
     if (st.noticeUntil && performance.now() > st.noticeUntil) { st.noticeUntil = 0; ui.notice.hidden = true; }
+    scheduleTick();
     if (fromRender === true) { lastMinute = minute; return; }
     if (minute !== lastMinute) { lastMinute = minute; applyTheme(); render(); }
   }
@@ -365,7 +381,7 @@
     ui.main.addEventListener('click', onClick);
     window.addEventListener('online', function () { poll(); });
     window.addEventListener('blur', function () { st.held = {}; });
-    setInterval(tick, 1000);
+    scheduleTick();
     poll();
   }
 
