@@ -1,4 +1,5 @@
-"""Regenerate the page's gallery: `python -m tests.page.gallery`.
+"""Regenerate the page's gallery: `python -m tests.page.gallery` (`--only SCENE ...`: retake just
+those scenes' 800x480 pictures, e.g. after adding a state, and rewrite the gallery section).
 
 Every state in both themes at the Car Thing's 800x480 from Chromium 69 (the kiosk's engine;
 Debian's Chromium stands in, and says so, where Chromium 69 cannot run), each view of a live and
@@ -46,11 +47,12 @@ README = (("live-dark-warning", "live", "dark", "overview"),
           ("demo", "demo", "dark", "overview"))
 
 
-def shots_800(engine: str) -> list[tuple[str, str, str, str]]:
-    """Take the 800x480 pictures; return (file, scene, theme, view) rows."""
+def shots_800(engine: str, only: tuple[str, ...] = ()) -> list[tuple[str, str, str, str]]:
+    """Take the 800x480 pictures (of the `only` scenes, when given); return (file, scene, theme,
+    view) rows."""
     rows: list[tuple[str, str, str, str]] = []
     wanted = [(n, t, v) for n in scenes.NAMES for t in ("dark", "light")
-              for v in views_of(n)]
+              for v in views_of(n) if not only or n in only]
     if engine == "chromium69":
         from tests.page.test_chromium69_page import Car
         from tests.support.chromium69 import install
@@ -135,7 +137,10 @@ def main() -> None:
     """Regenerate every picture and the gallery section."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=("chromium69", "debian"), default="chromium69")
-    engine = parser.parse_args().engine
+    parser.add_argument("--only", nargs="+", default=(), metavar="SCENE",
+                        help="retake only these scenes' 800x480 pictures; keep the others")
+    args = parser.parse_args()
+    engine, only = args.engine, tuple(args.only)
     if engine == "chromium69":
         try:
             from tests.support.chromium69 import install
@@ -144,14 +149,24 @@ def main() -> None:
         except Exception as exc:
             print(f"Chromium 69 is not available ({exc}); using Debian's Chromium")
             engine = "debian"
-    if GALLERY.exists():
-        shutil.rmtree(GALLERY)
-    GALLERY.mkdir(parents=True)
-    rows = shots_800(engine)
-    sizes = shots_sizes()
+    if only:
+        unknown = set(only) - set(scenes.NAMES)
+        if unknown:
+            raise SystemExit(f"no such scene: {', '.join(sorted(unknown))}")
+        shots_800(engine, only)
+        rows = [(f"{n}-{t}-{v}.png", n, t, v) for n in scenes.NAMES for t in ("dark", "light")
+                for v in views_of(n)]
+        sizes = [(f"{label}.png", f"{name}, {w}x{h}") for label, w, h, name in SIZES]
+    else:
+        if GALLERY.exists():
+            shutil.rmtree(GALLERY)
+        GALLERY.mkdir(parents=True)
+        rows = shots_800(engine)
+        sizes = shots_sizes()
     by = {(n, t, v): f for f, n, t, v in rows}
     for file, name, theme, view in README:
-        shutil.copyfile(GALLERY / by[(name, theme, view)], SHOTS / f"{file}.png")
+        if not only or name in only:
+            shutil.copyfile(GALLERY / by[(name, theme, view)], SHOTS / f"{file}.png")
     write_markdown(rows, sizes, engine)
     total = sum(p.stat().st_size for p in GALLERY.glob("*.png"))
     print(f"{len(rows) + len(sizes)} pictures, {total / 1e6:.1f} MB, engine {engine}")
