@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from tests.page import payloads
+
 from claude_carthing.demo import demo_usage
 from claude_carthing.models import ExtraUsage, Plan, Usage, Window
 from claude_carthing.poller import Snapshot
 from claude_carthing.serving.payload import usage_document
-from tests.page import payloads
 
 H = 3600.0
 DAY = 86400.0

@@ -25,7 +25,7 @@ class KioskCar(Car):
     """Car with the flags of the v3 kiosk's own launch file (v4.0 launches Chromium 69 the same
     way); only its fixed DevTools port is left out, the harness picks a free one."""
 
-    def __init__(self, binary: Path) -> None:  # noqa: D107 - Car's, with the kiosk flags
+    def __init__(self, binary: Path) -> None:
         flags = [f for f in kiosk_flags(layouts.V3_RUN) if not f.startswith("--remote-debugging-port")]
         assert "--kiosk" in flags
         self.server = SceneServer()
