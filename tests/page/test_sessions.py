@@ -278,6 +278,10 @@ def test_the_banner_follows_the_sessions_within_2_seconds(page, feed) -> None:
 
 def test_an_unchanged_answer_is_read_but_not_redrawn(page, feed) -> None:
     reads = open_live(page, feed)
+    # The view is redrawn when the clock's minute turns (countdowns, "for 3 min"): test between.
+    into_minute = page.evaluate("CC.app.now() % 60000")
+    if into_minute > 50_000:
+        page.wait_for_timeout(60_000 - into_minute + 500)
     page.evaluate("document.querySelector('#main > *').dataset.mark = 'first drawing'")
     page.evaluate("localStorage.setItem('claude-carthing.last', 'marker')")
     before = len(reads)
