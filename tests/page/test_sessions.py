@@ -222,7 +222,7 @@ def feed() -> Iterator[SceneServer]:
         yield server
 
 
-def open_live(p: Any, server: SceneServer) -> list[float]:
+def open_live(p: Any, server: Any) -> list[float]:
     """Open the page with its default polling; return the list the /usage request times go to."""
     reads: list[float] = []
     p.on("request", lambda r: reads.append(time.monotonic()) if "/usage" in r.url else None)
@@ -293,3 +293,21 @@ def test_an_unchanged_answer_is_read_but_not_redrawn(page, feed) -> None:
         "nor rewrote the cache"
     gaps = [b - a for a, b in zip(reads[before:], reads[before + 1:], strict=False)]
     assert all(1.5 < g < 3.0 for g in gaps), gaps
+
+
+def test_the_real_server_answers_are_not_redrawn_when_nothing_changed(page, fake_upstream) -> None:
+    # The real server's /usage (compact JSON, its clock in meta.server_time_ms, the projections
+    # computed per request): read every 2 s, drawn once.
+    from tests.support.live_server import LiveServer
+
+    fake_upstream.set_usage(payloads.usage(five_hour=23, seven_day=64, sonnet=86))
+    with LiveServer(upstream=fake_upstream) as server:
+        reads = open_live(page, server)
+        into_minute = page.evaluate("CC.app.now() % 60000")
+        if into_minute > 50_000:
+            page.wait_for_timeout(60_000 - into_minute + 500)
+        page.evaluate("document.querySelector('#main > *').dataset.mark = 'first drawing'")
+        before = len(reads)
+        page.wait_for_timeout(4500)
+        assert len(reads) - before >= 2
+        assert page.evaluate("document.querySelector('#main > *').dataset.mark") == "first drawing"
