@@ -198,11 +198,14 @@ def test_sessions_view_and_banner_are_legible_and_whole(page, name, theme) -> No
         assert min(sizes) >= 16
 
 
-@pytest.mark.parametrize(("width", "height", "least"), [(1280, 800, 20), (390, 844, 16)])
+@pytest.mark.parametrize(("width", "height", "least"), [(1280, 800, 20), (1920, 1080, 20),
+                                                      (390, 844, 16)])
 def test_sessions_view_on_desktop_and_phone(browser, width, height, least) -> None:
     p = new_page(browser, width, height)
     try:
         show(p, scene("sessions-many-stale"))
+        assert audit(p, least if width > 640 else 14, 80 if width > 640 else 48)["problems"] == [], \
+            "the overview with both banners"
         p.keyboard.press("5")
         assert audit(p, least, 64)["problems"] == []
         assert p.evaluate("document.documentElement.scrollWidth") <= width
