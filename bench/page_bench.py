@@ -65,6 +65,10 @@ def payload(now: float) -> dict[str, Any]:
     body["windows"] = [window_json(w, series[w["id"]], now, 0) for w in body["windows"]]
     body["extra_usage"] = None
     body["plan"] = {"name": "Max", "tier": None}
+    # Issue 18: a Claude Code session waiting for the user (the banner shows on our page).
+    body["sessions"] = [{"session_id": "bench-1", "project": "my-project", "state": "waiting",
+                         "since_ms": int((now - 60) * 1000), "waiting_for": "permission",
+                         "model": "Opus 4.5", "context_pct": 42, "last_failure": None}]
     body["meta"] = {"state": "live", "stale": False, "demo": False, "configured": True,
                     "source": "oauth", "fetched_at_ms": int(now * 1000),
                     "last_success_at_ms": int(now * 1000), "last_error": None, "error_kind": None,
@@ -193,8 +197,9 @@ def main(argv: list[str] | None = None) -> int:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=str(exe), headless=True, args=ARGS)
                 orig = measure(browser, base + "/orig/index.html", args.seconds, args.throttle)
-                ours = measure(browser, base + "/ours/index.html?poll=60", args.seconds,
-                               args.throttle)
+                # Our page as the kiosk opens it: /usage every 2 s (issue 18), the server's
+                # clock moving in every answer.
+                ours = measure(browser, base + "/ours/index.html", args.seconds, args.throttle)
                 browser.close()
         finally:
             httpd.shutdown()

@@ -1,4 +1,5 @@
-"""Regenerate the page's gallery: `python -m tests.page.gallery`.
+"""Regenerate the page's gallery: `python -m tests.page.gallery` (`--only SCENE ...`: retake just
+those scenes' 800x480 pictures, e.g. after adding a state, and rewrite the gallery section).
 
 Every state in both themes at the Car Thing's 800x480 from Chromium 69 (the kiosk's engine;
 Debian's Chromium stands in, and says so, where Chromium 69 cannot run), each view of a live and
@@ -23,6 +24,15 @@ PAGE_MD = ROOT / "docs" / "page.md"
 START, END = "<!-- gallery:start -->", "<!-- gallery:end -->"
 VIEW_KEYS = {"overview": "Digit1", "detail": "Digit2", "list": "Digit3", "status": "Digit4"}
 ALL_VIEWS = ("live", "demo")  # scenes shown in every view; the others in their overview
+# Issue 18: the scenes with Claude Code sessions are also shown in the Sessions view (key 5).
+KEYS = {**VIEW_KEYS, "sessions": "Digit5"}
+
+
+def views_of(name: str) -> tuple[str, ...]:
+    """The views a scene is pictured in."""
+    views = tuple(VIEW_KEYS) if name in ALL_VIEWS else ("overview",)
+    return views + (("sessions",) if name in scenes.SESSION_SCENES else ())
+
 SIZES = (("desktop-1280x800", 1280, 800, "live"), ("desktop-1920x1080", 1920, 1080, "live-six"),
          ("phone-390x844", 390, 844, "live"), ("phone-390x844-demo", 390, 844, "demo"))
 # The README's pictures: (file, scene, theme, view).
@@ -37,11 +47,12 @@ README = (("live-dark-warning", "live", "dark", "overview"),
           ("demo", "demo", "dark", "overview"))
 
 
-def shots_800(engine: str) -> list[tuple[str, str, str, str]]:
-    """Take the 800x480 pictures; return (file, scene, theme, view) rows."""
+def shots_800(engine: str, only: tuple[str, ...] = ()) -> list[tuple[str, str, str, str]]:
+    """Take the 800x480 pictures (of the `only` scenes, when given); return (file, scene, theme,
+    view) rows."""
     rows: list[tuple[str, str, str, str]] = []
     wanted = [(n, t, v) for n in scenes.NAMES for t in ("dark", "light")
-              for v in (VIEW_KEYS if n in ALL_VIEWS else ("overview",))]
+              for v in views_of(n) if not only or n in only]
     if engine == "chromium69":
         from tests.page.test_chromium69_page import Car
         from tests.support.chromium69 import install
@@ -51,7 +62,7 @@ def shots_800(engine: str) -> list[tuple[str, str, str, str]]:
             for name, theme, view in wanted:
                 car.open(name, theme=theme)
                 if view != "overview":
-                    car.page.key(VIEW_KEYS[view])
+                    car.page.key(KEYS[view])
                 time.sleep(0.15)
                 file = f"{name}-{theme}-{view}.png"
                 car.page.screenshot(GALLERY / file)
@@ -69,7 +80,7 @@ def shots_800(engine: str) -> list[tuple[str, str, str, str]]:
             page = browser.new_context(viewport={"width": 800, "height": 480}).new_page()
             show(page, scenes.build(time.time())[name], theme=theme)
             if view != "overview":
-                page.keyboard.press(VIEW_KEYS[view].replace("Digit", ""))
+                page.keyboard.press(KEYS[view].replace("Digit", ""))
             file = f"{name}-{theme}-{view}.png"
             page.screenshot(path=str(GALLERY / file))
             page.context.close()
@@ -107,7 +118,7 @@ def write_markdown(rows: list[tuple[str, str, str, str]], sizes: list[tuple[str,
              f"{'Chromium 69 (the Car Thing engine)' if engine == 'chromium69' else 'Debian Chromium'}.",
              "", "| State | Dark | Light |", "|---|---|---|"]
     for name in scenes.NAMES:
-        for view in (VIEW_KEYS if name in ALL_VIEWS else ("overview",)):
+        for view in views_of(name):
             dark, light = by[(name, "dark", view)], by[(name, "light", view)]
             lines.append(f"| {name} · {view} | ![{name} {view} dark](screenshots/gallery/{dark}) "
                          f"| ![{name} {view} light](screenshots/gallery/{light}) |")
@@ -126,7 +137,10 @@ def main() -> None:
     """Regenerate every picture and the gallery section."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=("chromium69", "debian"), default="chromium69")
-    engine = parser.parse_args().engine
+    parser.add_argument("--only", nargs="+", default=(), metavar="SCENE",
+                        help="retake only these scenes' 800x480 pictures; keep the others")
+    args = parser.parse_args()
+    engine, only = args.engine, tuple(args.only)
     if engine == "chromium69":
         try:
             from tests.support.chromium69 import install
@@ -135,14 +149,24 @@ def main() -> None:
         except Exception as exc:
             print(f"Chromium 69 is not available ({exc}); using Debian's Chromium")
             engine = "debian"
-    if GALLERY.exists():
-        shutil.rmtree(GALLERY)
-    GALLERY.mkdir(parents=True)
-    rows = shots_800(engine)
-    sizes = shots_sizes()
+    if only:
+        unknown = set(only) - set(scenes.NAMES)
+        if unknown:
+            raise SystemExit(f"no such scene: {', '.join(sorted(unknown))}")
+        shots_800(engine, only)
+        rows = [(f"{n}-{t}-{v}.png", n, t, v) for n in scenes.NAMES for t in ("dark", "light")
+                for v in views_of(n)]
+        sizes = [(f"{label}.png", f"{name}, {w}x{h}") for label, w, h, name in SIZES]
+    else:
+        if GALLERY.exists():
+            shutil.rmtree(GALLERY)
+        GALLERY.mkdir(parents=True)
+        rows = shots_800(engine)
+        sizes = shots_sizes()
     by = {(n, t, v): f for f, n, t, v in rows}
     for file, name, theme, view in README:
-        shutil.copyfile(GALLERY / by[(name, theme, view)], SHOTS / f"{file}.png")
+        if not only or name in only:
+            shutil.copyfile(GALLERY / by[(name, theme, view)], SHOTS / f"{file}.png")
     write_markdown(rows, sizes, engine)
     total = sum(p.stat().st_size for p in GALLERY.glob("*.png"))
     print(f"{len(rows) + len(sizes)} pictures, {total / 1e6:.1f} MB, engine {engine}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -22,6 +23,7 @@ class SceneServer:
 
     def __init__(self, scene: Scene | None = None) -> None:
         self.scene = scene
+        self.live_clock = False  # True: meta.server_time_ms is the time of each answer
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -48,7 +50,11 @@ class SceneServer:
                         self.connection.close()  # like a server that is not there
                         return
                     if path.startswith("/usage"):
-                        self._json(scene.doc)
+                        doc = scene.doc
+                        if owner.live_clock and isinstance(doc.get("meta"), dict):
+                            doc = {**doc, "meta": {**doc["meta"],
+                                                   "server_time_ms": int(time.time() * 1000)}}
+                        self._json(doc)
                     else:
                         self._json({"hours": 24, "series": scene.series})
                     return

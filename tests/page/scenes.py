@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from tests.page import payloads
+
 from claude_carthing.demo import demo_usage
 from claude_carthing.models import ExtraUsage, Plan, Usage, Window
 from claude_carthing.poller import Snapshot
@@ -142,9 +144,28 @@ def build(now: float) -> dict[str, Scene]:
     snap = Snapshot(usage=demo_usage(now), plan=Plan("Demo"), source="demo",
                     last_success_at=now - 20, next_poll_at=now + 40, interval=60)
     add("demo", _doc(snap, now, demo_series), demo_series)
+    _add_sessions(now, add)
     return scenes
 
 
+def _add_sessions(now: float, add: Callable[..., None]) -> None:
+    """Issue 18: Claude Code sessions in /usage, and the "waiting for you" banner on every view."""
+    doc, series = _live(now, THREE, EXTRA)
+    doc["sessions"] = payloads.sessions(now)
+    add("sessions", doc, series)
+    # The tightest screen: six cards, the stale banner and the waiting banner, seven sessions.
+    doc, series = _live(now, SIX, EXTRA, source="web", last_error="Cloudflare challenge (403)",
+                        error_kind="cloudflare")
+    doc["sessions"] = payloads.many_sessions(now)
+    add("sessions-many-stale", doc, series)
+    # Not logged in to Claude, yet Claude Code's hooks still report its sessions.
+    doc = _doc(Snapshot(configured=False, source=None, last_error="Not logged in",
+                        error_kind="not_configured"), now, {}, poll_mode="paused")
+    doc["sessions"] = payloads.sessions(now)[:2]
+    add("sessions-not-configured", doc, screen="not_configured")
+
+
 NAMES = tuple(build(1_800_000_000.0))
+SESSION_SCENES = tuple(n for n, s in build(1_800_000_000.0).items() if s.doc and "sessions" in s.doc)
 DATA_SCENES = tuple(n for n, s in build(1_800_000_000.0).items() if s.screen == "data")
 Builder = Callable[[float], dict[str, Scene]]

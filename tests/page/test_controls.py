@@ -129,12 +129,12 @@ def test_dial_and_arrows_cycle_views(page, server) -> None:
     open_dashboard(page, server.url)
     page.mouse.move(400, 240)
     seen = []
-    for _ in range(6):  # overview, 3 details, list, status, then around to the overview
+    for _ in range(7):  # overview, 3 details, list, sessions, status, then around to the overview
         page.mouse.wheel(100, 0)
         page.wait_for_timeout(150)
         seen.append(view(page) + ":" + (shown_window(page) if view(page) == "detail" else ""))
     assert seen == ["detail:five_hour", "detail:seven_day", "detail:seven_day_sonnet",
-                    "list:", "status:", "overview:"]
+                    "list:", "sessions:", "status:", "overview:"]
     page.mouse.wheel(0, -100)  # vertical wheels count too; negative goes back
     page.wait_for_timeout(150)
     assert view(page) == "status"

@@ -29,3 +29,17 @@ def test_readme_pictures_exist() -> None:
         assert (gallery.SHOTS / file).is_file(), file
     total = sum(p.stat().st_size for p in gallery.SHOTS.rglob("*.png"))
     assert total < 4_000_000, f"the pictures stay small ({total} bytes)"
+
+
+def test_gallery_shows_the_sessions_view_and_the_waiting_banner() -> None:
+    # Issue 18: each scene with Claude Code sessions in its overview (the banner) and its
+    # Sessions view, both themes.
+    text = gallery.PAGE_MD.read_text(encoding="utf-8")
+    section = text[text.index(gallery.START):text.index(gallery.END)]
+    assert scenes.SESSION_SCENES, "there are scenes with sessions"
+    for name in scenes.SESSION_SCENES:
+        for theme in ("dark", "light"):
+            for view in ("overview", "sessions"):
+                file = f"{name}-{theme}-{view}.png"
+                assert f"(screenshots/gallery/{file})" in section, file
+                assert (gallery.GALLERY / file).is_file(), file

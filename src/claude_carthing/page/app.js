@@ -19,7 +19,9 @@
     var day = (q.get('day') || '7-19').split('-').map(Number);
     return {
       server: server.replace(/\/+$/, ''),
-      pollMs: (isFinite(poll) && poll >= 1 ? poll : 60) * 1000,
+      // Every 2 s: a Claude Code status line reading shows within 2 s (an unchanged answer
+      // costs one fetch and no redraw).
+      pollMs: (isFinite(poll) && poll >= 1 ? poll : 2) * 1000,
       theme: q.get('theme'),
       seconds: q.get('seconds') === '1',
       dayFrom: isFinite(day[0]) ? day[0] : 7,
@@ -81,6 +83,7 @@
     st.count = vm.cards.length;
     CC.draw(vm, ui);
     fitLayout();
+    CC.sessions.fit(ui.main);
     tick(true);
     return vm;
   }
@@ -119,6 +122,32 @@
     }, function (err) { clearTimeout(timer); throw err; });
   }
 
+  function requestText(path) {
+    var ctrl = typeof AbortController === 'function' ? new AbortController() : null;
+    var timer = setTimeout(function () { if (ctrl) ctrl.abort(); }, FETCH_TIMEOUT_MS);
+    var opts = { method: 'GET', cache: 'no-store', credentials: 'omit' };
+    if (ctrl) opts.signal = ctrl.signal;
+    return fetch(S.server + path, opts).then(function (res) {
+      clearTimeout(timer);
+      return res.text().then(function (text) { return { status: res.status, text: text }; });
+    }, function (err) { clearTimeout(timer); throw err; });
+  }
+
+  // The answer without the server's clock, which changes on every request.
+  var CLOCK_RE = /"server_time_ms":\s*(-?\d+)/;
+  function bodyKey(text) { return text.replace(CLOCK_RE, ''); }
+
+  // Polled every 2 s, /usage is mostly the same answer: then only the clock is taken from it,
+  // with no parse of the rest, no redraw and no cache write.
+  function unchanged(text, t0) {
+    if (!st.payload || st.fromCache || st.conn.down || st.bodyKey !== bodyKey(text)) return false;
+    var m = CLOCK_RE.exec(text);
+    if (m) { clock.serverBase = +m[1]; clock.perfBase = (t0 + performance.now()) / 2; }
+    if (F.windows(st.payload).length) loadHistory(false);
+    tick(); // the clock's text follows the PC's at once (a full redraw only if the minute moved)
+    return true;
+  }
+
   function schedule(ms) {
     clearTimeout(pollTimer);
     pollTimer = setTimeout(poll, ms);
@@ -142,14 +171,17 @@
 
   function poll() {
     var t0 = performance.now();
-    return request('/usage').then(function (r) {
-      if (!r.body || typeof r.body !== 'object') throw new Error('HTTP ' + r.status);
-      var fresh = st.fromCache || !st.payload || !r.body.meta || !st.payload.meta ||
-        st.payload.meta.last_success_at_ms !== r.body.meta.last_success_at_ms;
-      accept(r.body, t0, performance.now());
+    return requestText('/usage').then(function (r) {
+      if (unchanged(r.text, t0)) { schedule(S.pollMs); return; }
+      var body = JSON.parse(r.text);
+      if (!body || typeof body !== 'object') throw new Error('HTTP ' + r.status);
+      st.bodyKey = bodyKey(r.text);
+      accept(body, t0, performance.now());
       schedule(S.pollMs);
       var vm = render();
-      if (fresh && vm.screen === 'data') {
+      // Any new answer may carry new numbers (a status line reading need not be a new read of
+      // Claude): the crossings are checked against the cards shown before.
+      if (vm.screen === 'data') {
         var found = CC.alerts(st.cards, vm.cards);
         st.cards = vm.cards;
         if (found) notice(found);
@@ -185,6 +217,7 @@
   function toast(text, ms) {
     CC.dom.setText(ui.toast, text);
     st.toastUntil = performance.now() + (ms || 4000);
+    scheduleTick();
   }
 
   // A brief, prominent notice (seconds, then gone): no endless animation.
@@ -193,6 +226,7 @@
     ui.notice.className = 'notice ' + found.kind;
     ui.notice.hidden = false;
     st.noticeUntil = performance.now() + NOTICE_MS;
+    scheduleTick();
   }
 
   function manualRefresh() {
@@ -278,7 +312,9 @@
     var turn = S.reverse ? -1 : 1;
     if (k === '1') go('overview');
     else if (k === '2') needData('detail', st.view === 'detail' ? (st.detail + 1) % Math.max(1, st.count) : 0);
-    else if (k === '3') needData('list');
+    // Preset 3: the limits as a list; again: Claude Code's sessions (the device has no fifth preset).
+    else if (k === '3') go(st.view === 'list' || !st.count ? 'sessions' : 'list');
+    else if (k === '5') go('sessions');
     else if (k === '4') go('status');
     else if (k === 'Escape') go('overview');
     else if (k === 'ArrowRight') step(turn);
@@ -321,25 +357,39 @@
     }
   }
 
-  // Once a second: the clock text only. Once a minute (server time): a full render.
+  // Each minute (server time): the clock's text and a full render. The page wakes when something on it changes: the clock's next minute (second, with
+  // ?seconds=1) or a toast or notice due to leave; not every second for nothing, now that
+  // /usage is read every 2 s.
+  var tickTimer = null;
+  function scheduleTick() {
+    var step = S.seconds ? 1000 : F.MIN;
+    var ms = step - (((now() % step) + step) % step) + 15;
+    var p = performance.now();
+    if (st.toastUntil) ms = Math.min(ms, st.toastUntil - p + 15);
+    if (st.noticeUntil) ms = Math.min(ms, st.noticeUntil - p + 15);
+    clearTimeout(tickTimer);
+    tickTimer = setTimeout(tick, Math.max(15, ms));
+  }
+
   function tick(fromRender) {
     var t = now();
     CC.dom.setText(ui.clock, S.seconds ? F.hhmmss(t, clock.offsetMin) : F.hhmm(t, clock.offsetMin));
     var minute = Math.floor(t / F.MIN);
     if (st.toastUntil && performance.now() > st.toastUntil) { st.toastUntil = 0; CC.dom.setText(ui.toast, ''); }
     if (st.noticeUntil && performance.now() > st.noticeUntil) { st.noticeUntil = 0; ui.notice.hidden = true; }
+    scheduleTick();
     if (fromRender === true) { lastMinute = minute; return; }
     if (minute !== lastMinute) { lastMinute = minute; applyTheme(); render(); }
   }
 
   function start() {
-    ['main', 'badge', 'plan', 'banner', 'updated', 'clock', 'theme', 'toast', 'notice', 'hint'].forEach(function (id) {
+    ['main', 'badge', 'plan', 'banner', 'waiting', 'updated', 'clock', 'theme', 'toast', 'notice', 'hint'].forEach(function (id) {
       ui[id] = document.getElementById(id);
     });
     var v = S.view;
-    if (v === 'detail' || v === 'list' || v === 'status') st.view = v;
+    if (v === 'detail' || v === 'list' || v === 'status' || v === 'sessions') st.view = v;
     document.body.classList.toggle('device', S.device);
-    CC.dom.setText(ui.hint, S.device ? 'Dial: views · press: refresh' : '1–4 views · Enter refresh · M theme');
+    CC.dom.setText(ui.hint, S.device ? 'Dial: views · press: refresh' : '1–5 views · Enter refresh · M theme');
     loadCache();
     applyTheme();
     render();
@@ -350,7 +400,7 @@
     ui.main.addEventListener('click', onClick);
     window.addEventListener('online', function () { poll(); });
     window.addEventListener('blur', function () { st.held = {}; });
-    setInterval(tick, 1000);
+    scheduleTick();
     poll();
   }
 

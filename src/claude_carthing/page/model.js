@@ -177,8 +177,8 @@
       ['Last error', meta.last_error || 'none'],
       ['Version', meta.version || 'unknown'],
       ['Controls', inp.settings.device
-        ? 'buttons 1-4: views · dial: next view · press dial: refresh · top-right: theme (hold: auto)'
-        : '1-4 views · ← → next view · Enter refresh · M theme (hold: auto)']
+        ? 'buttons 1-4: views (3 again: sessions) · dial: next view · press dial: refresh · top-right: theme (hold: auto)'
+        : '1-5 views (5: sessions) · ← → next view · Enter refresh · M theme (hold: auto)']
     ];
   }
 
@@ -200,11 +200,12 @@
       now: inp.now, info: [], night: night(meta.night, inp.now, offsetMin)
     };
     vm.info = info(meta, state, inp, vm, dataAt, offsetMin);
+    vm.sessions = CC.sessions.model(inp);
     if (screen !== 'data') {
       vm.panel = panel(screen, meta, p, inp);
       vm.kind = screen === 'not_configured' ? 'setup' : screen;
       if (inp.conn.down && p) { vm.banner = 'PC server unreachable since ' + F.hhmm(inp.conn.since, offsetMin); vm.kind = 'stale'; }
-      vm.view = inp.view === 'status' ? 'status' : 'overview';
+      vm.view = inp.view === 'status' || inp.view === 'sessions' ? inp.view : 'overview';
       return vm;
     }
     var st = status(meta, state, inp, offsetMin, dataAt);
@@ -255,6 +256,7 @@
     var out = [['overview', 0]];
     for (var i = 0; i < count; i++) out.push(['detail', i]);
     if (count) out.push(['list', 0]);
+    out.push(['sessions', 0]);
     out.push(['status', 0]);
     return out;
   }

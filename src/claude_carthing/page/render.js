@@ -230,7 +230,8 @@
   // Replace the main area and refresh the small texts around it.
   function draw(vm, ui) {
     var main;
-    if (vm.view === 'status') main = statusView(vm);
+    if (vm.view === 'sessions') main = CC.sessions.view(vm);
+    else if (vm.view === 'status') main = statusView(vm);
     else if (vm.screen !== 'data') main = panelNode(vm.panel);
     else if (vm.view === 'detail' && vm.cards.length) main = detail(vm);
     else if (vm.view === 'list') main = list(vm);
@@ -238,7 +239,7 @@
     ui.main.textContent = '';
     ui.main.appendChild(main);
     ui.main.setAttribute('data-screen', vm.screen);
-    ui.main.setAttribute('data-view', vm.view === 'status' ? 'status' : (vm.screen === 'data' ? vm.view : 'panel'));
+    ui.main.setAttribute('data-view', vm.view === 'status' || vm.view === 'sessions' ? vm.view : (vm.screen === 'data' ? vm.view : 'panel'));
     document.body.setAttribute('data-state', vm.screen === 'data' ? vm.kind : vm.screen);
     document.body.setAttribute('data-mode', vm.kind);
     if (document.body.classList.contains('night') !== vm.night) document.body.classList.toggle('night', vm.night);
@@ -250,6 +251,7 @@
     ui.banner.hidden = !vm.banner;
     ui.banner.className = 'banner ' + vm.kind;
     setText(ui.updated, vm.updated);
+    CC.sessions.banner(vm, ui);
   }
 
   CC.draw = draw;
