@@ -5,44 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import IntEnum
 
 import typer
 
-from claude_carthing.errors import CarthingError
+from claude_carthing.exit_codes import FRIENDLY, ExitStatus, describe, status_for
 
-
-class ExitStatus(IntEnum):
-    """Exit codes of every command."""
-
-    OK = 0
-    ERROR = 1
-    USAGE = 2
-    STALE = 3
-    NOT_CONFIGURED = 4
-    AUTH = 5
-    PORT_IN_USE = 6
-    UNREACHABLE = 7
-    CONFIG = 8
-    DEVICE = 9
-
-
-_BY_KIND = {
-    "not_configured": ExitStatus.NOT_CONFIGURED,
-    "auth": ExitStatus.AUTH,
-    "port_in_use": ExitStatus.PORT_IN_USE,
-    "network": ExitStatus.UNREACHABLE,
-    "cloudflare": ExitStatus.UNREACHABLE,
-    "rate_limited": ExitStatus.UNREACHABLE,
-    "server": ExitStatus.UNREACHABLE,
-    "config": ExitStatus.CONFIG,
-    "device": ExitStatus.DEVICE,
-}
-
-
-def status_for(error: CarthingError) -> ExitStatus:
-    """Return the exit code for an error class."""
-    return _BY_KIND.get(error.kind, ExitStatus.ERROR)
+__all__ = ["ExitStatus", "friendly_errors", "run_friendly", "status_for"]
 
 
 @contextmanager
@@ -50,16 +18,10 @@ def friendly_errors() -> Iterator[None]:
     """Turn our errors into one `error:` line on stderr and a named exit code."""
     try:
         yield
-    except CarthingError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(status_for(exc)) from None
-    except OSError as exc:  # an unwritable home folder, a full disk...
-        where = f" {exc.filename}" if exc.filename else ""
-        typer.echo(f"error: cannot use{where}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(ExitStatus.ERROR) from None
-    except KeyboardInterrupt:
-        typer.echo("", err=True)
-        raise typer.Exit(130) from None
+    except FRIENDLY as exc:
+        line, code = describe(exc)
+        typer.echo(line, err=True)
+        raise typer.Exit(code) from None
 
 
 def run_friendly(fn: Callable[[], int | None]) -> None:
