@@ -9,8 +9,8 @@ the history database size per simulated month.
 
 Then `serve` itself: `python -m claude_carthing serve` started as a user starts it, polling the
 fake upstream at the default interval (a Claude Code login, the default settings: its first
-read crosses 80 %, so the alert path and the notification library load too), measured once it has read and answered the device
-for a few seconds. The goal is 50 MiB RSS or less.
+read crosses 80 %, so the alert path and the notification library load too), measured once
+it has read and answered the device for a few seconds. The goal is 50 MiB RSS or less.
 """
 
 from __future__ import annotations
