@@ -10,7 +10,7 @@ import pytest
 from tests.support.live_server import LiveServer
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def server() -> Iterator[LiveServer]:
     with LiveServer(demo=True, source=None) as live:
         yield live
