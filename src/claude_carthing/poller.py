@@ -105,6 +105,9 @@ class Poller:
         self._monotonic = monotonic  # every wait, so a clock stepped back never stalls polling
         self._jitter = jitter
         self._fingerprint = fingerprint
+        if counts_sleep is None:
+            counts_sleep = (boottime() if monotonic is time.monotonic else None) or clock
+        self._wake_watch = WakeWatch(monotonic, counts_sleep)
         self._lock = threading.Lock()
         self._poll_lock = threading.Lock()
         self._wake = threading.Event()
@@ -123,9 +126,6 @@ class Poller:
         self._activity_seen: object = activity() if activity is not None else None
         self._active_since_read = False  # Claude Code was used since the latest reading
         self._snapshot = Snapshot(interval=normal, next_poll_at=clock(), normal_interval=normal)
-        if counts_sleep is None:
-            counts_sleep = (boottime() if monotonic is time.monotonic else None) or clock
-        self._wake_watch = WakeWatch(monotonic, counts_sleep)
 
     @property
     def clock(self) -> Callable[[], float]:
