@@ -2,8 +2,9 @@
 
 The goal is `serve` with polling at 50 MiB RSS or less (docs/performance.md has the figure,
 `bench/idle_bench.py` measures it). Each library below is megabytes that a serving process
-would keep for nothing; the test runs the CLI's imports, a read that crosses a threshold and
-its alert in a fresh interpreter, and looks at what was loaded.
+would keep for nothing; the first test runs what the lean `serve` process runs (a read that
+crosses a threshold, and its alert) in a fresh interpreter and looks at what was loaded; the
+second checks that `claude-carthing serve` really becomes that process.
 """
 
 from __future__ import annotations
@@ -25,16 +26,17 @@ from tests.support.fake_upstream import FakeUpstream
 from tests.support.live_server import free_port
 
 NOT_FOR_SERVING = {
-    "keyring": "the OS keyring: only a claude.ai login stored on this PC lives there",
-    "rich": "terminal rendering, for `status`",
-    "claude_carthing.terminal": "terminal rendering, for `status`",
+    "typer": "the command line: it parsed the options in the process `serve` replaced",
+    "pydantic": "typer's option coercion",
+    "claude_carthing.cli": "the other commands",
     "claude_carthing.usb": "`usb-setup`",
     "claude_carthing.autostart": "`autostart`",
+    "keyring": "the OS keyring: only a claude.ai login stored on this PC lives there",
 }
 
 SCRIPT = r"""
 import json, sys
-import claude_carthing.cli  # every command registered, as `claude-carthing serve` does
+import claude_carthing.serve_main  # what the lean `serve` process runs
 from claude_carthing.service import build_service
 from claude_carthing.settings import load_settings
 url = sys.argv[1]

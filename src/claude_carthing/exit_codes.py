@@ -42,24 +42,20 @@ def status_for(error: CarthingError) -> ExitStatus:
     return _BY_KIND.get(error.kind, ExitStatus.ERROR)
 
 
-FRIENDLY = (CarthingError, OSError, KeyboardInterrupt)
-
-
-def describe(exc: BaseException) -> tuple[str, int]:
-    """Return the one line said on stderr for one of the `FRIENDLY` errors, and its exit code."""
-    if isinstance(exc, CarthingError):
-        return f"error: {exc}", int(status_for(exc))
-    if isinstance(exc, OSError):  # an unwritable home folder, a full disk...
-        where = f" {exc.filename}" if exc.filename else ""
-        return f"error: cannot use{where}: {exc.strerror or exc}", int(ExitStatus.ERROR)
-    return "", 130  # Ctrl+C
-
-
 def run_plain(fn: Callable[[], int | None]) -> int:
-    """Run `fn` as `cli.exit.run_friendly` does, for a process without typer; return the code."""
+    """Run `fn`; say our errors in one `error:` line on stderr; return the exit code.
+
+    The words and codes of `cli.exit.friendly_errors`, for `serve`'s process without typer.
+    """
     try:
         return int(fn() or 0)
-    except FRIENDLY as exc:
-        line, code = describe(exc)
-        print(line, file=sys.stderr)
-        return code
+    except CarthingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return int(status_for(exc))
+    except OSError as exc:  # an unwritable home folder, a full disk...
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return int(ExitStatus.ERROR)
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+        return 130

@@ -10,7 +10,6 @@ from rich.table import Table
 from rich.text import Text
 
 from claude_carthing.projection import NOT_ENOUGH, level, project
-from claude_carthing.timewords import countdown
 
 BAR_WIDTH = 24
 COLOURS = {"ok": "green", "warn": "yellow", "crit": "red"}
@@ -29,6 +28,23 @@ def pace(window: dict[str, Any], now_ms: int, offset_minutes: int) -> Text:
     text = str(found["text"])
     style = {"hits": "red", "reached": "red"}.get(str(found.get("state")), "dim")
     return Text(text, style="dim" if text == NOT_ENOUGH else style)
+
+
+def countdown(reset_ms: int | None, now_ms: int) -> str:
+    """Return '2h 14m', '3d 4h', '12m', 'soon' (past) or 'no reset time'."""
+    if reset_ms is None:
+        return "no reset time"
+    left = (reset_ms - now_ms) / 1000
+    if left <= 0:
+        return "soon"
+    days, rest = divmod(int(left), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{max(minutes, 1)}m"
 
 
 def local_clock(epoch_ms: int, offset_minutes: int) -> str:

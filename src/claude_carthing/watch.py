@@ -16,8 +16,7 @@ from rich.text import Text
 
 from claude_carthing.local_http import get_json
 from claude_carthing.settings import Settings
-from claude_carthing.terminal import no_windows_line, pace, state_line, window_cells
-from claude_carthing.timewords import countdown
+from claude_carthing.terminal import countdown, no_windows_line, pace, state_line, window_cells
 
 SPARK = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 24

@@ -6,8 +6,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from claude_carthing.timewords import countdown
-
 if TYPE_CHECKING:
     from claude_carthing.models import Window
     from claude_carthing.poller import Snapshot
@@ -75,6 +73,7 @@ def _pct(value: float) -> str:
 def _reset_words(window: Window, now: float) -> str:
     if window.resets_at is None:
         return ""
+    from claude_carthing.terminal import countdown  # rich, only once there is an event
     at = window.resets_at.astimezone().strftime("%H:%M")
     left = countdown(int(window.resets_at.timestamp() * 1000), int(now * 1000))
     return f" Resets at {at} (in {left})."

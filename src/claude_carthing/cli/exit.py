@@ -8,7 +8,8 @@ from contextlib import contextmanager
 
 import typer
 
-from claude_carthing.exit_codes import FRIENDLY, ExitStatus, describe, status_for
+from claude_carthing.errors import CarthingError
+from claude_carthing.exit_codes import ExitStatus, status_for
 
 __all__ = ["ExitStatus", "friendly_errors", "run_friendly", "status_for"]
 
@@ -18,10 +19,16 @@ def friendly_errors() -> Iterator[None]:
     """Turn our errors into one `error:` line on stderr and a named exit code."""
     try:
         yield
-    except FRIENDLY as exc:
-        line, code = describe(exc)
-        typer.echo(line, err=True)
-        raise typer.Exit(code) from None
+    except CarthingError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(status_for(exc)) from None
+    except OSError as exc:  # an unwritable home folder, a full disk...
+        where = f" {exc.filename}" if exc.filename else ""
+        typer.echo(f"error: cannot use{where}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(ExitStatus.ERROR) from None
+    except KeyboardInterrupt:
+        typer.echo("", err=True)
+        raise typer.Exit(130) from None
 
 
 def run_friendly(fn: Callable[[], int | None]) -> None:

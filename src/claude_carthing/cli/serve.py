@@ -37,8 +37,9 @@ def register(app: typer.Typer) -> None:
         def body() -> None:
             from claude_carthing.serve_main import exec_serve, run
 
-            load_settings(host=host, port=port, source=source, interval=interval)  # exit 8 here
-            options = {"host": host, "port": port, "source": source, "interval": interval,
+            chosen = getattr(source, "value", source)  # a plain string for the JSON below
+            load_settings(host=host, port=port, source=chosen, interval=interval)  # exit 8 here
+            options = {"host": host, "port": port, "source": chosen, "interval": interval,
                        "demo": demo, "tray": tray}
             exec_serve(options)  # returns only where the process cannot be replaced
             run(options)

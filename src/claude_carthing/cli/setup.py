@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import Annotated, Optional
 
 import typer
 
+from claude_carthing import autostart, usb
 from claude_carthing.cli.exit import run_friendly
 from claude_carthing.cli.options import Port, typer_app
 from claude_carthing.settings import load_settings
-
-if TYPE_CHECKING:  # USB and autostart code is loaded by its commands only (`serve` never needs it)
-    from claude_carthing import autostart
 
 
 def usb_setup(
@@ -26,8 +24,6 @@ def usb_setup(
     """Find the Car Thing's USB network adapter and give this PC its address on that link."""
 
     def body() -> int:
-        from claude_carthing import usb
-
         settings = load_settings(port=port)  # a broken config stops here, before any change
         return int(usb.setup(usb.current_os(), settings.port, dry_run=dry_run,
                              admin=usb.is_admin(), echo=typer.echo, interface=interface))
@@ -52,8 +48,6 @@ def _show(result: autostart.Result) -> None:
 def autostart_enable() -> None:
     """Start `serve` at every login (and now)."""
     # A service that would stop at a broken config at every login is not installed.
-    from claude_carthing import autostart
-
     run_friendly(_load_settings_or_stop)
     _show(autostart.enable())
 
@@ -61,8 +55,6 @@ def autostart_enable() -> None:
 @autostart_app.command("disable")
 def autostart_disable() -> None:
     """Stop starting `serve` at login."""
-    from claude_carthing import autostart
-
     _show(autostart.disable())
 
 
@@ -71,8 +63,6 @@ def autostart_status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Say whether autostart is installed and whether the service runs."""
-    from claude_carthing import autostart
-
     st = autostart.status()
     if as_json:
         typer.echo(json.dumps({"system": st.system, "path": str(st.path),

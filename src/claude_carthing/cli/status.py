@@ -6,6 +6,7 @@ import json
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
 from claude_carthing.cli.exit import ExitStatus, run_friendly
 from claude_carthing.cli.options import Port, ServerHost, Source
@@ -13,6 +14,7 @@ from claude_carthing.local_http import get_json
 from claude_carthing.logs import setup_logging
 from claude_carthing.serving.payload import usage_document
 from claude_carthing.settings import Settings, load_settings
+from claude_carthing.terminal import render_usage
 
 _EXIT_BY_STATE = {
     "live": ExitStatus.OK,
@@ -99,10 +101,6 @@ def register(app: typer.Typer) -> None:
             if as_json:
                 typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
             else:
-                from rich.console import Console  # only here: `serve` never loads rich
-
-                from claude_carthing.terminal import render_usage
-
                 Console().print(render_usage(doc))
             return int(exit_status(doc))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from claude_carthing.alerts.events import SEVERITY_RANK, worst_window
-from claude_carthing.timewords import countdown
+from claude_carthing.terminal import countdown
 
 if TYPE_CHECKING:
     from PIL.Image import Image
