@@ -6,12 +6,18 @@ the poller's next read, reads, and fetches /usage over HTTP like the Car Thing w
 simulated hour the upstream changes state (good, 429, Cloudflare challenge, timeout, HTTP 500).
 Prints RSS, open file descriptors and threads at the start vs the end, CPU time per cycle, and
 the history database size per simulated month.
+
+Then `serve` itself: `python -m claude_carthing serve` started as a user starts it, polling the
+fake upstream at the default interval (a Claude Code login, the default settings: its first
+read crosses 80 %, so the alert path and the notification library load too), measured once
+it has read and answered the device for a few seconds. The goal is 50 MiB RSS or less.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import logging
 import os
 import random
@@ -22,12 +28,23 @@ import time
 from pathlib import Path
 
 import psutil
-from common import LOOPBACK, FakeClock, UpstreamProcess, fmt_table, free_port, machine
+from common import (
+    LOOPBACK,
+    FakeClock,
+    UpstreamProcess,
+    fetch,
+    fmt_table,
+    free_port,
+    isolated_env,
+    machine,
+    spawn,
+)
 
 STATES = ("good", "fail rate_limit_0", "fail cloudflare", "slow 0.3", "fail server_500")
 WEIGHTS = (6, 1, 1, 1, 1)
 DEFAULT_INTERVAL_S = 300
 MONTH_S = 30 * 86400
+SERVE_GOAL_MIB = 50.0
 
 
 def snapshot(proc: psutil.Process) -> dict[str, float]:
@@ -36,6 +53,48 @@ def snapshot(proc: psutil.Process) -> dict[str, float]:
     times = proc.cpu_times()
     return {"rss": proc.memory_info().rss / 2**20, "fds": fds, "threads": proc.num_threads(),
             "cpu": times.user + times.system}
+
+
+def serve_rss(settle_s: float = 5.0) -> tuple[float, float, int]:
+    """Run `serve` as a user does, polling the fake upstream; return (RSS MiB, peak, threads)."""
+    upstream = UpstreamProcess()
+    saved = {k: os.environ.get(k) for k in ("CLAUDE_CARTHING_HOME", "CLAUDE_CONFIG_DIR")}
+    try:
+        with tempfile.TemporaryDirectory(prefix="cc-bench-serve-") as tmp:
+            env = isolated_env(Path(tmp))
+            env["CLAUDE_CARTHING_API_URL"] = env["CLAUDE_CARTHING_WEB_URL"] = upstream.url
+            env["PATH"] = os.path.dirname(sys.executable)  # no `claude` here: the OAuth route
+            os.environ.update({k: env[k] for k in saved})
+            from tests.support import creds
+
+            creds.write_oauth(expires_in_s=86400)
+            port = free_port()
+            cmd = [sys.executable, "-m", "claude_carthing", "serve", "--host", LOOPBACK,
+                   "--port", str(port)]
+            with spawn(cmd, env, port) as server:
+                deadline = time.monotonic() + 30
+                while json.loads(fetch(server.url + "/health")).get("state") != "live":
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("serve made no good read")
+                    time.sleep(0.1)
+                end = time.monotonic() + settle_s
+                peak = 0.0
+                while time.monotonic() < end:  # the device asks every few seconds; we ask more
+                    fetch(server.url + "/usage")
+                    fetch(server.url + "/health")
+                    peak = max(peak, server.proc.memory_info().rss / 2**20)
+                    time.sleep(0.1)
+                fetch(server.url + "/")
+                fetch(server.url + "/api/history?hours=24")
+                rss = server.proc.memory_info().rss / 2**20
+                return rss, max(peak, rss), server.proc.num_threads()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        upstream.close()
 
 
 def main() -> int:  # noqa: PLR0915 - one linear script
@@ -163,7 +222,13 @@ def main() -> int:  # noqa: PLR0915 - one linear script
           f" KiB on disk = {per_reading:.0f} bytes per reading -> {month / 2**20:.2f} MiB per "
           f"month at {DEFAULT_INTERVAL_S} s; {month * 3 / 2**20:.1f} MiB at the 90-day retention")
     tmp.cleanup()
-    return 0
+
+    rss, peak, threads = serve_rss()
+    verdict = "within" if peak <= SERVE_GOAL_MIB else "OVER"
+    print(f"\nserve with polling (python -m claude_carthing serve, OAuth route, default "
+          f"settings): RSS {rss:.1f} MiB, peak {peak:.1f} MiB, {threads} threads "
+          f"({verdict} the {SERVE_GOAL_MIB:.0f} MiB goal)")
+    return 0 if peak <= SERVE_GOAL_MIB else 1
 
 
 if __name__ == "__main__":

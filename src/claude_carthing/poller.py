@@ -16,6 +16,7 @@ from claude_carthing.cadence import Cadence
 from claude_carthing.models import HistorySink, Plan, Usage
 from claude_carthing.settings import MIN_INTERVAL_S
 from claude_carthing.upstream import credentials
+from claude_carthing.wake import WakeWatch, boottime
 
 if TYPE_CHECKING:  # the sources pull in the HTTP client, which `status` may not need
     from claude_carthing.upstream.sources import Reading, UsageSource
@@ -49,6 +50,7 @@ class Snapshot:
     interval: int = 300  # the wait in effect after a success: normal, or stretched while idle
     idle: bool = False  # the wait is stretched because usage has not moved
     normal_interval: int = 300
+    waking: bool = False  # the PC just woke from sleep; the data is from before, a read is due
 
     @property
     def poll_mode(self) -> str:
@@ -62,7 +64,7 @@ class Snapshot:
     @property
     def stale(self) -> bool:
         """True when the data shown is not the result of the latest read."""
-        return self.usage is not None and self.last_error is not None
+        return self.usage is not None and (self.last_error is not None or self.waking)
 
     @property
     def state(self) -> str:
@@ -91,15 +93,21 @@ class Poller:
         fingerprint: Callable[[], str] = credentials.fingerprint,
         max_interval: int | None = None,
         activity: Callable[[], object] | None = None,
+        counts_sleep: Callable[[], float] | None = None,
     ) -> None:
         """`max_interval`: stretch the wait up to this while usage does not move (None: never).
-        `activity`: a cheap local signal of Claude Code being used (see `activity.signature`)."""
+        `activity`: a cheap local signal of Claude Code being used (see `activity.signature`).
+        `counts_sleep`: a clock that runs on while the PC sleeps, which `monotonic` does not
+        (default: Linux's CLOCK_BOOTTIME beside the real monotonic clock, else the wall clock)."""
         self._source = source
         self._history = history
         self._clock = clock  # wall clock: shown times and history only
         self._monotonic = monotonic  # every wait, so a clock stepped back never stalls polling
         self._jitter = jitter
         self._fingerprint = fingerprint
+        if counts_sleep is None:
+            counts_sleep = (boottime() if monotonic is time.monotonic else None) or clock
+        self._wake_watch = WakeWatch(monotonic, counts_sleep)
         self._lock = threading.Lock()
         self._poll_lock = threading.Lock()
         self._wake = threading.Event()
@@ -179,6 +187,7 @@ class Poller:
                 error_kind=None,
                 configured=True,
                 paused=False,
+                waking=False,
                 failures=0,
                 next_poll_at=now + wait,
                 interval=round(self._cadence.current),
@@ -218,6 +227,7 @@ class Poller:
                 error_kind=kind,
                 configured=not isinstance(exc, errors.NotConfiguredError),
                 paused=paused,
+                waking=False,
                 failures=failures,
                 next_poll_at=None if delay is None else now + delay,
             )
@@ -290,7 +300,27 @@ class Poller:
         self._source.close()
         return True
 
+    def _notice_wake(self) -> None:
+        """After a suspend, read at once (a rate limit's wait counts the time asleep)."""
+        slept = self._wake_watch.slept()
+        if not slept:
+            return
+        log.info("The PC was asleep for about %d min; reading usage now.", round(slept / 60))
+        mono = self._monotonic()
+        with self._lock:
+            self._last_read -= slept  # cooldowns count real time, asleep or not
+            self._last_manual -= slept
+            snap = self._snapshot
+            if self._due_at is not None:
+                if snap.error_kind == "rate_limited":
+                    self._due_at -= slept
+                else:
+                    self._due_at = mono
+                snap = replace(snap, next_poll_at=self._clock() + max(0.0, self._due_at - mono))
+            self._snapshot = replace(snap, waking=snap.usage is not None)
+
     def _due(self) -> bool:
+        self._notice_wake()
         with self._lock:
             forced, self._force = self._force, False
             due_at = self._due_at

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 
 from claude_carthing.alerts import store
 from claude_carthing.alerts.notifier import DesktopNotifications
+from claude_carthing.demo import demo_usage
+from claude_carthing.settings import Settings
 from tests.alerts.conftest import usage_payload
 from tests.support.fake_upstream import FakeUpstream
 from tests.support.live_server import LiveServer
@@ -111,15 +114,45 @@ def test_stale_and_login_are_each_shown_once(
         assert got[1]["urgency"] == URGENCY["critical"]
 
 
-@pytest.mark.parametrize(("mode", "expected"), [("on", 0), ("demo", 1)])
+def demo_announcements(now: float) -> list[str]:
+    """Return the titles the demo reading at `now` should bring on a first read: each window at
+    or past the lowest default threshold, or flagged by Anthropic, once."""
+    lowest = Settings().threshold_levels()[0]
+    return sorted(f"Claude {w.label} limit at {w.utilization:.0f} %"
+                  for w in demo_usage(now).windows
+                  if w.utilization >= lowest or w.severity in ("warning", "critical"))
+
+
+# Moments (UTC) where the demo has one, two and three windows past 80 %: the demo moves with the
+# time of day and of the week, so the test pins the server's clock instead of using the hour the
+# suite happens to run at.
+DEMO_MOMENTS = {
+    "sunday-night": datetime(2026, 12, 6, 3, 0, tzinfo=timezone.utc).timestamp(),
+    "sunday-afternoon": datetime(2026, 12, 6, 16, 30, tzinfo=timezone.utc).timestamp(),
+    "wednesday-evening": datetime(2026, 12, 2, 20, 2, tzinfo=timezone.utc).timestamp(),
+}
+
+
+def test_the_demo_moments_cover_one_to_several_announcements() -> None:
+    counts = {name: len(demo_announcements(at)) for name, at in DEMO_MOMENTS.items()}
+    assert counts == {"sunday-night": 1, "sunday-afternoon": 2, "wednesday-evening": 2}
+
+
+@pytest.mark.parametrize(("mode", "moment"), [("on", "wednesday-evening"),
+                                              ("demo", "sunday-night"),
+                                              ("demo", "sunday-afternoon"),
+                                              ("demo", "wednesday-evening")])
 def test_demo_data_notifies_only_when_asked(
-        notifications: StandInNotifications, mode: str, expected: int) -> None:
-    with LiveServer(demo=True, source=None, settings={"notify": mode}) as server:
+        notifications: StandInNotifications, mode: str, moment: str) -> None:
+    now = DEMO_MOMENTS[moment]
+    expected = demo_announcements(now) if mode == "demo" else []
+    with LiveServer(demo=True, source=None, settings={"notify": mode},
+                    clock=lambda: now) as server:
         settle(server)
-        got = notifications.wait_for(expected, timeout=3 if expected == 0 else 15)
-        assert len(got) == expected
-        if expected:  # the demo's Fable window sits above 80 %
-            assert got[0]["summary"].startswith("Claude Weekly · Fable limit at ")
+        got = notifications.wait_for(len(expected), timeout=3 if not expected else 15)
+        assert sorted(n["summary"] for n in got) == expected
+        if mode == "demo":  # the demo's Fable window always sits above 80 %
+            assert any(t.startswith("Claude Weekly · Fable limit at ") for t in expected)
     assert not store.state_file().exists()  # demo state never mixes with the real one
 
 

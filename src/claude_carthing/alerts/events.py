@@ -103,8 +103,9 @@ class Tracker:
 
     def stale_due_at(self, snap: Snapshot) -> float | None:
         """Return when `snap` would count as stale for too long, if it is stale and not yet."""
-        if not snap.stale or self.announced.stale or snap.last_success_at is None:
-            return None
+        if (not snap.stale or snap.waking or self.announced.stale
+                or snap.last_success_at is None):
+            return None  # just woken from sleep: a read is under way, no alarm yet
         return snap.last_success_at + self.stale_after_s
 
     # --- per kind ------------------------------------------------------------------------------
@@ -157,6 +158,8 @@ class Tracker:
         return resets > float(was) + RESET_SLACK_S
 
     def _stale(self, snap: Snapshot, now: float) -> list[Event]:
+        if snap.waking:
+            return []
         if not snap.stale:
             self.announced.stale = False
             return []

@@ -5,44 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import IntEnum
 
 import typer
 
 from claude_carthing.errors import CarthingError
+from claude_carthing.exit_codes import ExitStatus, status_for
 
-
-class ExitStatus(IntEnum):
-    """Exit codes of every command."""
-
-    OK = 0
-    ERROR = 1
-    USAGE = 2
-    STALE = 3
-    NOT_CONFIGURED = 4
-    AUTH = 5
-    PORT_IN_USE = 6
-    UNREACHABLE = 7
-    CONFIG = 8
-    DEVICE = 9
-
-
-_BY_KIND = {
-    "not_configured": ExitStatus.NOT_CONFIGURED,
-    "auth": ExitStatus.AUTH,
-    "port_in_use": ExitStatus.PORT_IN_USE,
-    "network": ExitStatus.UNREACHABLE,
-    "cloudflare": ExitStatus.UNREACHABLE,
-    "rate_limited": ExitStatus.UNREACHABLE,
-    "server": ExitStatus.UNREACHABLE,
-    "config": ExitStatus.CONFIG,
-    "device": ExitStatus.DEVICE,
-}
-
-
-def status_for(error: CarthingError) -> ExitStatus:
-    """Return the exit code for an error class."""
-    return _BY_KIND.get(error.kind, ExitStatus.ERROR)
+__all__ = ["ExitStatus", "friendly_errors", "run_friendly", "status_for"]
 
 
 @contextmanager

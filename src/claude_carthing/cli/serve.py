@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 from typing import Annotated, Optional
 
 import typer
 
-from claude_carthing import paths
 from claude_carthing.cli.exit import run_friendly
 from claude_carthing.cli.options import ListenHost, Port, Source
-from claude_carthing.logs import setup_logging
 from claude_carthing.settings import MAX_INTERVAL_S, MIN_INTERVAL_S, load_settings
-
-log = logging.getLogger("claude_carthing")
 
 
 def register(app: typer.Typer) -> None:
@@ -42,32 +36,13 @@ def register(app: typer.Typer) -> None:
         """Poll Claude every few minutes and serve the usage to the Car Thing and browsers."""
 
         def body() -> None:
-            from claude_carthing.service import bind, build_service
-            from claude_carthing.service import serve as run
+            from claude_carthing.serve_main import exec_serve, run
 
-            settings = load_settings(host=host, port=port, source=source and source.value,
-                                     interval=interval)
-            setup_logging(settings.log_level)
-            sock = bind(settings.host, settings.port)
-            # In a terminal, one line per read, as the original did; a service's journal gets
-            # only the failures and recoveries the poller logs.
-            service = build_service(settings, demo=demo, print_readings=sys.stdout.isatty())
-            shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
-            log.info("claude-carthing serving on http://%s:%d (dashboard: http://%s:%d/)",
-                     settings.host, settings.port, shown, settings.port)
-            if settings.host in ("0.0.0.0", "::"):
-                log.info("A Car Thing on USB reaches it at http://172.16.42.1:%d (Nocturne "
-                         "v3/v4.0) or at this PC's 10.42.1.x address (v4.1).", settings.port)
-            if demo:
-                log.info("DEMO MODE: the numbers are synthetic.")
-            log.info("Home folder: %s. Stop with Ctrl+C.", paths.home_dir())
-            if tray:
-                from claude_carthing.tray.app import serve_with_tray
-
-                if serve_with_tray(service, sock):
-                    log.info("Stopped.")
-                    return
-            run(service, sock)
-            log.info("Stopped.")
+            chosen = getattr(source, "value", source)  # a plain string for the JSON below
+            load_settings(host=host, port=port, source=chosen, interval=interval)  # exit 8 here
+            options = {"host": host, "port": port, "source": chosen, "interval": interval,
+                       "demo": demo, "tray": tray}
+            exec_serve(options)  # returns only where the process cannot be replaced
+            run(options)
 
         run_friendly(body)

@@ -21,6 +21,7 @@
   function reason(meta) {
     // Auth failures have different fixes (log in again, open Claude Code, another token):
     // only an expired claude.ai session gets the short wording; the others keep the PC's words.
+    if (meta.waking === true && !meta.last_error) return 'the PC was asleep, reading again';
     var text = meta.last_error || '';
     if (meta.error_kind === 'auth' && text && text.indexOf('session expired') < 0) return text;
     return REASONS[meta.error_kind] || text || 'the last reads failed';

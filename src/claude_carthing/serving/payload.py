@@ -35,6 +35,7 @@ def meta(snap: Snapshot, now: float) -> dict[str, Any]:
     return {
         "state": snap.state,
         "stale": snap.stale,
+        "waking": snap.waking,  # the PC just woke: numbers from before it slept, a read is due
         "demo": snap.source == "demo",
         "configured": snap.configured,
         "source": snap.source,

@@ -239,7 +239,9 @@ def read_web() -> WebCredentials | None:
     if env_key:
         return WebCredentials(env_key.strip(), org_id, "environment")
     stored_in = account.get("stored_in")
-    if stored_in != "file":
+    # Without a login stored on this PC the keyring holds no key of ours: it is not even
+    # imported then (asking it loads every backend, ~10 MiB the server would keep for nothing).
+    if stored_in not in ("file", None) or (stored_in is None and _has_login(account)):
         stored = _read_keyring(expected=_key_expected_in_keyring(account))
         if stored:
             return WebCredentials(stored, org_id, "keyring")
