@@ -145,21 +145,6 @@ def test_auto_with_only_a_failing_claude_code_says_why(fake):
     assert "not logged in on this PC" in snap.last_error
 
 
-def test_never_more_than_one_child_at_a_time(fake):
-    fake.play("slow")
-    src = source()
-    results: list[str] = []
-    threads = [threading.Thread(target=lambda: results.append(src.read().source))
-               for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert results == ["claude-code"] * 3
-    calls = fake.calls()
-    assert len(calls) == 3 and not any(call["overlap"] for call in calls)
-
-
 def test_stopping_mid_read_kills_and_reaps_the_whole_child_tree(fake):
     fake.play("wrapper_hang")
     src = source(timeout=60.0)
