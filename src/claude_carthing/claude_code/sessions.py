@@ -53,6 +53,7 @@ class Sessions:
         self._clock = clock
         self._lock = threading.Lock()
         self._by_id: dict[str, Session] = {}
+        self.heard: dict[str, int] = {}  # hook events taken, by name (diagnostics and tests)
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
@@ -79,6 +80,7 @@ class Sessions:
             session = self._get(event, now_ms)
             if session is None:
                 return
+            self.heard[str(name)] = self.heard.get(str(name), 0) + 1
             session = _next(session, str(name), event, now_ms)
             self._by_id[session.session_id] = session
 
