@@ -161,10 +161,11 @@ def _start_chained(command: str, raw: bytes) -> Any:
     else:
         proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE,  # noqa: S602 - the user's own status line, run as Claude Code would
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    stdin, proc.stdin = proc.stdin, None  # written here; communicate() only reads
     try:
-        assert proc.stdin is not None
-        proc.stdin.write(raw)
-        proc.stdin.close()
+        assert stdin is not None
+        stdin.write(raw)  # a status line JSON is a few kB: it fits the pipe, no deadlock
+        stdin.close()
     except OSError:
         pass
     return proc
