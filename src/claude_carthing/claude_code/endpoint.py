@@ -7,7 +7,6 @@ pathlib: the hot commands import this module, and every millisecond of theirs co
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
@@ -49,35 +48,41 @@ def connect_host(host: str) -> str:
 
 
 def read() -> tuple[str, int]:
-    """Return (address, port) of the running server; the defaults when nothing says otherwise."""
-    try:
-        with open(endpoint_file(), encoding="utf-8") as f:
-            data = json.load(f)
-        port = int(data["port"])
-        host = str(data.get("host", "127.0.0.1"))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return "127.0.0.1", DEFAULT_PORT
-    if not 0 < port < 65536:
-        return "127.0.0.1", DEFAULT_PORT
-    return connect_host(host), port
+    """Return (address, port) of the running server: `server.json`, else the configured port
+    (`config.json`), else the default."""
+    for name in (FILE_NAME, "config.json"):
+        try:
+            with open(os.path.join(home_dir(), name), encoding="utf-8") as f:
+                data = json.load(f)
+            port = int(data.get("port", DEFAULT_PORT))
+            host = str(data.get("host", "127.0.0.1"))
+        except (OSError, ValueError, TypeError, AttributeError):
+            continue
+        if 0 < port < 65536:
+            return connect_host(host), port
+    return "127.0.0.1", DEFAULT_PORT
 
 
 def write(host: str, port: int) -> None:
     """Record where this server listens (called by the server as it starts)."""
     path = endpoint_file()
-    with contextlib.suppress(OSError):
+    try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump({"host": host, "port": port, "pid": os.getpid()}, f)
         os.replace(tmp, path)
+    except OSError:
+        pass  # without the file the hot commands try the configured port
 
 
 def remove() -> None:
     """Forget where this server listens, unless another server has written the file since."""
     path = endpoint_file()
-    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+    try:
         with open(path, encoding="utf-8") as f:
             mine = json.load(f)["pid"] == os.getpid()
         if mine:
             os.remove(path)
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
