@@ -30,6 +30,10 @@ MAX_WAIT_S = 3600.0  # no wait is longer, whatever a server asks (unless the int
 JITTER = 0.2  # a failure's wait grows by up to this share, never shrinks
 CREDENTIAL_CHECK_S = 5.0
 FEED_FRESH_S = 300.0  # Claude Code's status line feed counts as flowing this long after a reading
+# Once the feed has been seen (within FEED_MEMORY_S), a quiet spell may stretch the wait to this
+# many times max_interval: Claude Code itself reports within seconds when it is used again.
+FEED_QUIET_STRETCH = 2
+FEED_MEMORY_S = 86400.0
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,7 @@ class Poller:
         self._force = False
         normal = max(interval, MIN_INTERVAL_S)
         self._cadence = Cadence(float(normal), float(max_interval or normal))
+        self._ceiling = self._cadence.ceiling  # max_interval; the feed may stretch quiet spells
         self._activity = activity
         self._activity_seen: object = activity() if activity is not None else None
         self._active_since_read = False  # Claude Code was used since the latest reading
@@ -162,6 +167,8 @@ class Poller:
         reading = self._with_local(reading, now)
         quiet = self._activity is not None and not self._active_since_read
         self._active_since_read = False
+        fed = self._monotonic() - self._local_mono < FEED_MEMORY_S
+        self._cadence.ceiling = self._ceiling * (FEED_QUIET_STRETCH if fed else 1)
         wait = self._cadence.on_reading(reading.usage, now, quiet=quiet)
         reset = self._cadence.next_reset(now)
         if reset is not None and reset - now < wait:
@@ -381,7 +388,7 @@ class Poller:
         """While the feed flows, upstream (plan, other windows) is read at most every ceiling."""
         if due_at is None or self.snapshot().last_error is not None:
             return due_at
-        return max(due_at, self._last_read + self._cadence.ceiling)
+        return max(due_at, self._last_read + self._ceiling)
 
     def _with_local(self, reading: Reading, started: float) -> Reading:
         """Keep status line windows that are newer than this upstream read's start."""
