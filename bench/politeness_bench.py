@@ -124,19 +124,20 @@ def _usage(t: float, day0: float) -> tuple[dict[str, Any], int]:
 FEED_EVERY_S = (15.0, 25.0)  # Claude Code's status line runs after each answer: every ~20 s
 
 
-def simulate_day(adaptive: bool, days: int = 2, feed: bool = False) -> dict[str, float]:
+def simulate_day(adaptive: bool, days: int = 2,  # noqa: PLR0915 - one simulated loop
+                 feed: bool = False) -> dict[str, float]:
     """Simulate `days` days of 4 busy and 20 quiet hours; report the last day's reads.
 
     `feed`: Claude Code's status line sends a reading every ~20 s of busy work (its numbers are
     the upstream's at that moment, as the response headers of its own requests carry them).
     """
-    from claude_carthing.claude_code.readings import windows_from_statusline
     from datetime import datetime
 
     from tests.support import creds
     from tests.support.fake_upstream import FakeUpstream
 
     from claude_carthing.claude_code.activity import signature
+    from claude_carthing.claude_code.readings import windows_from_statusline
     from claude_carthing.poller import CREDENTIAL_CHECK_S, Poller
     from claude_carthing.settings import load_settings
     from claude_carthing.upstream.sources import ClaudeSource

@@ -313,10 +313,8 @@ class Poller:
                 log.info("Credentials changed; reading usage again.")
                 return True
             return False
-        if self.feed_flowing():
-            due_at = self._feed_due(due_at)
-        else:
-            due_at = self._check_activity(due_at)
+        # The feed says what Claude Code's use does to the numbers; no need to read sooner.
+        due_at = self._feed_due(due_at) if self.feed_flowing() else self._check_activity(due_at)
         return due_at is not None and self._monotonic() >= due_at
 
     def _check_activity(self, due_at: float | None) -> float | None:

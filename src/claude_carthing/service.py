@@ -48,11 +48,14 @@ class Service:
     alerts: Alerts | None = None
     sessions: Sessions | None = None
     demo: bool = False
+    waiting: Any = None  # claude_code.waiting_alert.WaitingAlerts
 
     def close(self) -> None:
         """Stop polling and close the history (safe to call twice)."""
         if self.alerts is not None:
             self.alerts.stop()
+        if self.waiting is not None:
+            self.waiting.stop()
         if not self.poller.stop():
             return  # the poller may still write: leave the history to the process exit
         if self.history is not None:
@@ -134,7 +137,10 @@ def build_service(
     alerts = Alerts(settings, demo=demo, clock=clock)
     poller.listeners += [reads.observe, alerts.observe]
     sessions = Sessions(clock)
-    service = Service(settings, poller, history, None, alerts, sessions, demo)
+    from claude_carthing.claude_code.waiting_alert import WaitingAlerts
+
+    waiting = WaitingAlerts(sessions, alerts, settings.notify_waiting_minutes, clock)
+    service = Service(settings, poller, history, None, alerts, sessions, demo, waiting)
     service.app = with_lifespan(create_app(poller, settings, history, reads, sessions), service)
     return service
 
@@ -148,6 +154,8 @@ def with_lifespan(app: Any, service: Service) -> Any:
 
         if service.alerts is not None:
             service.alerts.start()
+        if service.waiting is not None:
+            service.waiting.start()
         service.poller.start()
         if not service.demo:  # Claude Code's status line finds the real server only
             endpoint.write(service.settings.host, service.settings.port)

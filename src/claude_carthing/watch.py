@@ -14,6 +14,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from claude_carthing.claude_code.sessions_text import render_sessions
 from claude_carthing.local_http import get_json
 from claude_carthing.settings import Settings
 from claude_carthing.terminal import countdown, no_windows_line, pace, state_line, window_cells
@@ -53,7 +54,7 @@ def render(doc: dict[str, Any], history: dict[str, list[float]], now_ms: int, or
         )
     fetched = meta.get("fetched_at_ms")
     age = Text(f"data {_age(now_ms - fetched)} old" if fetched else "no data yet", style="dim")
-    parts: list[Any] = [table, *no_windows_line(doc)]
+    parts: list[Any] = [table, *no_windows_line(doc), *render_sessions(doc, now_ms)]
     parts += [state_line(doc), age, Text(f"{origin} · Ctrl+C to quit", style="dim")]
     return Group(*parts)
 

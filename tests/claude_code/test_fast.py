@@ -95,7 +95,7 @@ def test_a_status_line_whose_stdin_never_closes_still_ends() -> None:
     assert proc.stdin is not None
     proc.stdin.write(json.dumps(READING).encode())
     proc.stdin.flush()
-    out, err = proc.communicate(timeout=3)  # stdin left open until communicate closes it
+    _, err = proc.communicate(timeout=3)  # stdin left open until communicate closes it
     assert proc.returncode == 0 and err == b""
 
 

@@ -82,9 +82,11 @@ def test_real_claude_code_feeds_usage_and_sessions(setup: Any, tmp_path: Path) -
             time.sleep(0.5)
             child.send("\r")
             wait_for(lambda: has("working"), 30, f"no working state; seen {seen}")
-            usage = wait_for(
-                lambda: (lambda d: d if d["meta"]["source"] == "statusline" else None)(
-                    get(server.url + "/usage")), 30, "no status line reading reached /usage")
+            def fed() -> Any:
+                doc = get(server.url + "/usage")
+                return doc if doc["meta"]["source"] == "statusline" else None
+
+            usage = wait_for(fed, 30, "no status line reading reached /usage")
             assert usage["five_hour"]["utilization"] == 43
             assert usage["seven_day"]["utilization"] == 61
             wait_for(lambda: has("idle") and seen[-1] == "idle", 30, f"no Stop; seen {seen}")

@@ -94,7 +94,7 @@ def test_install_then_uninstall_without_a_settings_file_leaves_none(tmp_path: Pa
 @pytest.mark.parametrize("text", ["{not json", '{"a": 1,}', "[1, 2]"])
 def test_invalid_json_is_refused_and_never_overwritten(settings: Path, text: str) -> None:
     settings.write_text(text)
-    with pytest.raises(InstallError, match="settings.json"):
+    with pytest.raises(InstallError, match=r"settings\.json"):
         install(EXE, settings)
     assert settings.read_text() == text
     with pytest.raises(InstallError):
@@ -113,7 +113,7 @@ def test_a_windows_install_is_recognised_and_replaced_in_place(settings: Path) -
     win = r"C:\Users\Ann Lee\AppData\Roaming\Python\Scripts\claude-carthing.exe"
     data = json.loads(settings.read_text())
     data["statusLine"] = {"type": "command", "command": shell_command(
-        win, "statusline", windows=True, shell="bash")}
+        win, "statusline", windows=True, target="bash")}
     settings.write_text(json.dumps(data))
     install(EXE, settings)
     after = json.loads(settings.read_text())
@@ -127,15 +127,15 @@ def test_a_windows_install_is_recognised_and_replaced_in_place(settings: Path) -
 def test_windows_paths_use_forward_slashes_and_need_no_quotes_when_plain() -> None:
     exe = r"C:\Users\ann\AppData\Local\Programs\Python\Scripts\claude-carthing.exe"
     for shell in ("bash", "powershell"):
-        assert shell_command(exe, "statusline", windows=True, shell=shell) == (
+        assert shell_command(exe, "statusline", windows=True, target=shell) == (
             "C:/Users/ann/AppData/Local/Programs/Python/Scripts/claude-carthing.exe statusline")
 
 
 def test_windows_paths_with_spaces_are_quoted_for_the_shell_claude_code_uses() -> None:
     exe = r"C:\Users\Ann Lee\Scripts\claude-carthing.exe"
-    assert shell_command(exe, "statusline", windows=True, shell="bash") == (
+    assert shell_command(exe, "statusline", windows=True, target="bash") == (
         '"C:/Users/Ann Lee/Scripts/claude-carthing.exe" statusline')
-    assert shell_command(exe, "statusline", windows=True, shell="powershell") == (
+    assert shell_command(exe, "statusline", windows=True, target="powershell") == (
         "& 'C:/Users/Ann Lee/Scripts/claude-carthing.exe' statusline")
 
 
@@ -160,7 +160,7 @@ def test_the_command_runs_in_sh_and_bash_as_written(tmp_path: Path, name: str) -
 @pytest.mark.parametrize("name", ["plain", "with space"])
 def test_the_git_bash_form_runs_in_bash(tmp_path: Path, name: str) -> None:
     exe = _stand_in(tmp_path / name / "bin")
-    command = shell_command(str(exe), "statusline", windows=True, shell="bash")
+    command = shell_command(str(exe), "statusline", windows=True, target="bash")
     subprocess.run(["bash", "-c", command], check=True, timeout=10)
     assert (exe.parent / "args").read_text() == "statusline|"
 
@@ -168,12 +168,12 @@ def test_the_git_bash_form_runs_in_bash(tmp_path: Path, name: str) -> None:
 def test_the_powershell_form_runs_in_powershell_when_there_is_one(tmp_path: Path) -> None:
     pwsh = shutil.which("pwsh") or shutil.which("powershell")
     command = shell_command(r"C:\Users\Ann Lee\x\claude-carthing.exe", "statusline",
-                            windows=True, shell="powershell")
+                            windows=True, target="powershell")
     assert command.startswith("& '") and command.endswith("' statusline")
     if pwsh is None or os.name != "posix":
         return  # checked as data above; PowerShell is not on this machine
     exe = _stand_in(tmp_path / "with space" / "bin")
     subprocess.run([pwsh, "-NoProfile", "-Command",
-                    shell_command(str(exe), "statusline", windows=True, shell="powershell")],
+                    shell_command(str(exe), "statusline", windows=True, target="powershell")],
                    check=True, timeout=30)
     assert (exe.parent / "args").read_text() == "statusline|"

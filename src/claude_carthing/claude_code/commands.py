@@ -34,17 +34,17 @@ def windows_shell() -> str:
     """Return the shell Claude Code runs status line commands in on Windows."""
     if os.environ.get("CLAUDE_CODE_GIT_BASH_PATH") or shutil.which("bash"):
         return "bash"
-    git = Path(os.environ.get("ProgramFiles", r"C:\Program Files")) / "Git" / "bin" / "bash.exe"
+    git = Path(os.environ.get("PROGRAMFILES", r"C:\Program Files")) / "Git" / "bin" / "bash.exe"
     return "bash" if git.is_file() else "powershell"
 
 
 def shell_command(exe: str, argument: str, *, windows: bool | None = None,
-                  shell: str | None = None) -> str:
+                  target: str | None = None) -> str:
     """Return `exe argument` as one command string Claude Code's shell runs as meant.
 
     POSIX: `sh -c` quoting. Windows: forward slashes (Git Bash eats backslashes); no quotes when
     none are needed, so the same string works in Git Bash and PowerShell; otherwise quoted for
-    the shell Claude Code will use (`shell`: "bash" or "powershell").
+    the shell Claude Code will use (`target`: "bash" or "powershell").
     """
     windows = os.name == "nt" if windows is None else windows
     if not windows:
@@ -52,7 +52,7 @@ def shell_command(exe: str, argument: str, *, windows: bool | None = None,
     path = exe.replace("\\", "/")
     if SAFE.match(path):
         return f"{path} {argument}"
-    if (shell or windows_shell()) == "powershell":
+    if (target or windows_shell()) == "powershell":
         return "& '" + path.replace("'", "''") + f"' {argument}"
     escaped = re.sub(r'(["$`\\])', r"\\\1", path)
     return f'"{escaped}" {argument}'

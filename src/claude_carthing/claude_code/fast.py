@@ -80,6 +80,10 @@ def folder_name(path: Any) -> str | None:
     return name or None
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _text(value: Any, limit: int = 200) -> str | None:
     return value[:limit] if isinstance(value, str) and value else None
 
@@ -89,10 +93,8 @@ def _text(value: Any, limit: int = 200) -> str | None:
 
 def statusline_reading(data: dict[str, Any], now: float) -> dict[str, Any]:
     """Return what we send of a status line JSON: no path, no prompt, no cost."""
-    workspace = data.get("workspace") if isinstance(data.get("workspace"), dict) else {}
-    model = data.get("model") if isinstance(data.get("model"), dict) else {}
-    context = data.get("context_window") if isinstance(data.get("context_window"), dict) else {}
-    limits = data.get("rate_limits") if isinstance(data.get("rate_limits"), dict) else {}
+    workspace, model = _dict(data.get("workspace")), _dict(data.get("model"))
+    context, limits = _dict(data.get("context_window")), _dict(data.get("rate_limits"))
     windows = {}
     for key in ("five_hour", "seven_day"):
         entry = limits.get(key)
@@ -163,9 +165,9 @@ def _start_chained(command: str, raw: bytes) -> Any:
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     stdin, proc.stdin = proc.stdin, None  # written here; communicate() only reads
     try:
-        assert stdin is not None
-        stdin.write(raw)  # a status line JSON is a few kB: it fits the pipe, no deadlock
-        stdin.close()
+        if stdin is not None:
+            stdin.write(raw)  # a status line JSON is a few kB: it fits the pipe, no deadlock
+            stdin.close()
     except OSError:
         pass
     return proc
@@ -211,7 +213,7 @@ HOOK_FIELDS = ("hook_event_name", "session_id", "source", "reason", "notificatio
 
 def hook_event(data: dict[str, Any], now: float) -> dict[str, Any]:
     """Return what we send of a hook event: no prompt, no message, no tool input, no path."""
-    event = {key: _text(data.get(key)) for key in HOOK_FIELDS}
+    event: dict[str, Any] = {key: _text(data.get(key)) for key in HOOK_FIELDS}
     model = data.get("model")
     event["model"] = _text(model) if isinstance(model, str) else (
         _text(model.get("display_name")) if isinstance(model, dict) else None)

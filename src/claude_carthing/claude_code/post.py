@@ -7,8 +7,8 @@ whole request does.
 
 from __future__ import annotations
 
-import json
 import _socket
+import json
 import time
 
 TYPE_CHECKING = False  # typing itself costs the hot commands a few ms

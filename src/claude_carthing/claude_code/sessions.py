@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 ENDED_KEEP_S = 300.0  # an ended session is shown this long, then forgotten
 SILENT_KEEP_S = 6 * 3600.0  # a session that said nothing for this long is forgotten
@@ -41,9 +45,9 @@ def _str(value: Any, limit: int = 120) -> str | None:
 
 
 def _pct(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
         return None
-    return int(round(min(max(float(value), 0.0), 100.0)))
+    return round(min(max(float(value), 0.0), 100.0))
 
 
 class Sessions:
@@ -54,6 +58,7 @@ class Sessions:
         self._lock = threading.Lock()
         self._by_id: dict[str, Session] = {}
         self.heard: dict[str, int] = {}  # hook events taken, by name (diagnostics and tests)
+        self.listeners: list[Callable[[], None]] = []  # told after each change (the tray)
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
@@ -81,8 +86,16 @@ class Sessions:
             if session is None:
                 return
             self.heard[str(name)] = self.heard.get(str(name), 0) + 1
+            before = self._by_id.get(session.session_id)
             session = _next(session, str(name), event, now_ms)
             self._by_id[session.session_id] = session
+        if before is None or (before.state, before.waiting_for) != (session.state,
+                                                                    session.waiting_for):
+            for listener in list(self.listeners):
+                try:
+                    listener()
+                except Exception:  # a listener's bug must never lose a hook event
+                    log.exception("A sessions listener failed")
 
     def on_statusline(self, reading: dict[str, Any]) -> None:
         """Take the session facts of a status line reading (model, context, project)."""
@@ -104,7 +117,7 @@ class Sessions:
             oldest = min(self._by_id.values(), key=lambda s: s.heard_ms)
             del self._by_id[oldest.session_id]
 
-    def list(self) -> list[Session]:
+    def current(self) -> list[Session]:
         """Return the live sessions: waiting first (longest first), working, idle, ended."""
         now_ms = self._now_ms()
         with self._lock:
@@ -114,7 +127,7 @@ class Sessions:
 
     def to_json(self) -> list[dict[str, Any]]:
         """Return the `sessions` list of `/usage` and `/api/sessions`."""
-        return [s.to_json() for s in self.list()]
+        return [s.to_json() for s in self.current()]
 
 
 def _state(session: Session, state: str, now_ms: int, waiting_for: str | None = None) -> Session:

@@ -85,7 +85,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
-    os.replace(tmp, path)
+    tmp.replace(path)
 
 
 def _dump(data: dict[str, Any]) -> bytes:
@@ -239,7 +239,7 @@ def uninstall(settings: Path | None = None) -> Report:
 def status(settings: Path | None = None) -> Report:
     """Report what is installed, without changing anything."""
     path = settings or settings_file()
-    raw, data = _read(path)
+    _, data = _read(path)
     return _fill(Report(path), data, _side(_side_file(path)))
 
 
@@ -255,10 +255,12 @@ def _fill(report: Report, data: dict[str, Any], side: dict[str, Any]) -> Report:
     status = data.get("statusLine")
     report.status_line = isinstance(status, dict) and is_ours(status.get("command"))
     report.chained = side.get("chained_status_line") if report.status_line else None
-    hooks = data.get("hooks") if isinstance(data.get("hooks"), dict) else {}
+    hooks = data.get("hooks")
+    hooks = hooks if isinstance(hooks, dict) else {}
     found: str | None = None
     for event in EVENTS:
-        groups = hooks.get(event) if isinstance(hooks.get(event), list) else []
+        groups = hooks.get(event)
+        groups = groups if isinstance(groups, list) else []
         handlers = [h for g in groups if isinstance(g, dict) and isinstance(g.get("hooks"), list)
                     for h in g["hooks"] if _is_our_handler(h)]
         report.hooks[event] = bool(handlers)

@@ -3,19 +3,21 @@ hooks to the server. (`statusline` and `hook` themselves never come here: see la
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from claude_carthing.cli.exit import ExitStatus, run_friendly
 from claude_carthing.cli.options import typer_app
 
+if TYPE_CHECKING:
+    from claude_carthing.claude_code.settings_install import Report
+
 claude_code_app = typer_app(help="Connect Claude Code's status line and hooks to claude-carthing.",
                             no_args_is_help=True)
 
 
-def _show(report: object) -> None:
-    from claude_carthing.claude_code.settings_install import Report
-
-    assert isinstance(report, Report)
+def _show(report: Report) -> None:
     typer.echo(f"Claude Code settings: {report.settings}")
     typer.echo(f"  status line: {'ours' if report.status_line else 'not ours'}"
                + (f" (then runs your own: {report.chained})" if report.chained else ""))

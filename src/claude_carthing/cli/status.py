@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from claude_carthing.claude_code.sessions_text import render_sessions
 from claude_carthing.cli.exit import ExitStatus, run_friendly
 from claude_carthing.cli.options import Port, ServerHost, Source
 from claude_carthing.local_http import get_json
@@ -101,7 +102,7 @@ def register(app: typer.Typer) -> None:
             if as_json:
                 typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
             else:
-                Console().print(render_usage(doc))
+                Console().print(render_usage(doc), *render_sessions(doc))
             return int(exit_status(doc))
 
         run_friendly(body)
