@@ -234,7 +234,8 @@ SAFE_ARGS: dict[str, list[str]] = {
 }
 # Commands that do not need the settings may succeed; every other one must stop with the
 # config error (exit 8) in one line.
-NEEDS_NO_CONFIG = {"config path", "logout", "autostart disable", "autostart status"}
+NEEDS_NO_CONFIG = {"config path", "logout", "autostart disable", "autostart status",
+                   "claude-code install", "claude-code uninstall", "claude-code status"}
 
 
 def every_command() -> list[str]:

@@ -6,7 +6,7 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group
 
 from claude_carthing.claude_code.sessions_text import render_sessions
 from claude_carthing.cli.exit import ExitStatus, run_friendly
@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
             if as_json:
                 typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
             else:
-                Console().print(render_usage(doc), *render_sessions(doc))
+                Console().print(Group(render_usage(doc), *render_sessions(doc)))
             return int(exit_status(doc))
 
         run_friendly(body)

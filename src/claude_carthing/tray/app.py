@@ -72,6 +72,8 @@ class Tray:
         self._latest: Snapshot | None = None
         self._changed = threading.Event()
         threading.Thread(target=self._apply_changes, name="tray-updates", daemon=True).start()
+        if service.sessions is not None:  # a Claude Code session changing changes the tooltip
+            service.sessions.listeners.append(lambda: self.observe(service.poller.snapshot()))
 
     def _sessions(self) -> list[dict[str, Any]]:
         sessions = self.service.sessions
@@ -184,8 +186,6 @@ def serve_with_tray(service: Service, sock: socket.socket) -> bool:
         log.warning("No tray icon here (%s); serving without it.", exc)
         return False
     service.poller.listeners.append(tray.observe)
-    if service.sessions is not None:  # a Claude Code session changing changes the tooltip
-        service.sessions.listeners.append(lambda: tray.observe(service.poller.snapshot()))
     web = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="web",
                            daemon=True)
     web.start()
