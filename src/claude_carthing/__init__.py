@@ -1,7 +1,5 @@
 """Claude plan usage limits on a Spotify Car Thing, or any browser."""
 
-from __future__ import annotations
-
 __all__ = ["__version__"]
 
 

@@ -5,8 +5,6 @@ must start about as fast as a bare Python: they use the standard library only an
 typer, rich or our settings. Everything else goes to the Typer app.
 """
 
-from __future__ import annotations
-
 import sys
 
 FAST = ("statusline", "hook")

@@ -5,8 +5,6 @@ removes it as it stops; `statusline` and `hook` read it. Standard library only, 
 pathlib: the hot commands import this module, and every millisecond of theirs counts.
 """
 
-from __future__ import annotations
-
 import json
 import os
 import sys

@@ -5,8 +5,6 @@ Both read Claude Code's JSON on stdin, send the few fields we use to the local s
 `hook`. Standard library only (see `launch.py`).
 """
 
-from __future__ import annotations
-
 import json
 import os
 import sys
@@ -15,6 +13,8 @@ import time
 TYPE_CHECKING = False  # typing itself costs the hot commands a few ms
 if TYPE_CHECKING:
     from typing import Any
+else:
+    Any = object  # evaluated in signatures at import; no __future__ import either
 
 from claude_carthing.claude_code.post import post_json
 

@@ -5,8 +5,6 @@ ssl, and `socket` itself selectors, array and enum, which cost the hot commands 
 whole request does.
 """
 
-from __future__ import annotations
-
 import _socket
 import json
 import time
@@ -14,6 +12,8 @@ import time
 TYPE_CHECKING = False  # typing itself costs the hot commands a few ms
 if TYPE_CHECKING:
     from typing import Any
+else:
+    Any = object  # evaluated in signatures at import; no __future__ import either
 
 from claude_carthing.claude_code import endpoint
 
