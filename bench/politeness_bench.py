@@ -159,6 +159,8 @@ def simulate_day(adaptive: bool, days: int = 2,  # noqa: PLR0915 - one simulated
             reads: list[float] = []
             updates: list[float] = []  # when the display got new numbers (read or reading)
             feed_rng, next_feed = random.Random(2), -1e18
+            behind: list[float] = []  # display behind Claude Code's own numbers, per reading
+            told: tuple[float, float] | None = None  # (when, 5-hour %) Claude Code last knew
             changes: list[float] = []  # when the upstream's numbers changed
             shown: list[tuple[float, int]] = []  # (read time, version it showed)
             last_version, last_prompt = -1, -1e18
@@ -185,6 +187,14 @@ def simulate_day(adaptive: bool, days: int = 2,  # noqa: PLR0915 - one simulated
                                       "statusline")
                     updates.append(clock.now)
                     next_feed = clock.now + feed_rng.uniform(*FEED_EVERY_S)
+                    if "five_hour" in limits:
+                        told = (clock.now, float(limits["five_hour"]["used_percentage"]))
+                if told is not None:
+                    usage = poller.snapshot().usage
+                    shown_five = usage.window("five_hour") if usage else None
+                    if shown_five is not None and shown_five.utilization == round(told[1], 2):
+                        behind.append(clock.now - told[0])
+                        told = None
                 if poller._due():
                     poller.poll_once()
                     reads.append(clock.now)
@@ -205,6 +215,7 @@ def simulate_day(adaptive: bool, days: int = 2,  # noqa: PLR0915 - one simulated
     delays = [min((t for t in updates if t >= c), default=end) - c for c in busy_changes]
     gaps = [b - a for a, b in itertools.pairwise(reads) if b >= last]
     return {"reads": len(day_reads), "worst_delay": max(delays, default=0.0),
+            "behind_claude_code": max(behind, default=float("nan")),
             "longest_gap": max(gaps, default=0.0),
             "busy_reads": sum(1 for t in day_reads
                               if BUSY[0] * 3600 <= (t - day0) % 86400 < BUSY[1] * 3600)}
@@ -232,15 +243,20 @@ def main() -> int:
     for label, adaptive, feed in (("fixed 300 s", False, False), ("adaptive", True, False),
                                   ("adaptive + status line feed (now)", True, True)):
         day = simulate_day(adaptive, feed=feed)
+        lag = day["behind_claude_code"]
         day_rows.append([label, str(day["reads"]), str(day["busy_reads"]),
-                         f"{day['worst_delay']:.0f} s", f"{day['longest_gap'] / 60:.0f} min"])
+                         f"{day['worst_delay']:.0f} s",
+                         "-" if lag != lag else f"{lag:.0f} s",  # nan: no feed
+                         f"{day['longest_gap'] / 60:.0f} min"])
     print(f"Simulated day: busy {BUSY[0]:02d}:00-{BUSY[1]:02d}:00 (usage moves every minute, "
           f"a Claude Code prompt every {PROMPT_EVERY_S} s; with the feed, a status line "
           f"reading every {FEED_EVERY_S[0]:.0f}-{FEED_EVERY_S[1]:.0f} s), quiet the other 20 h; "
           f"the second of two days (steady state). Delay: from a change upstream to the "
           f"display showing it\n")
     print(fmt_table(day_rows, ["cadence", "upstream reads per day", "of them in busy hours",
-                               "worst delay of a busy-hour change", "longest gap between reads"]))
+                               "worst delay of a busy-hour change",
+                               "display behind Claude Code (worst)",
+                               "longest gap between reads"]))
     print()
     if args.day_only:
         return 0
