@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import random
 import socketserver
@@ -246,7 +247,7 @@ def main() -> int:
         lag = day["behind_claude_code"]
         day_rows.append([label, str(day["reads"]), str(day["busy_reads"]),
                          f"{day['worst_delay']:.0f} s",
-                         "-" if lag != lag else f"{lag:.0f} s",  # nan: no feed
+                         "-" if math.isnan(lag) else f"{lag:.0f} s",
                          f"{day['longest_gap'] / 60:.0f} min"])
     print(f"Simulated day: busy {BUSY[0]:02d}:00-{BUSY[1]:02d}:00 (usage moves every minute, "
           f"a Claude Code prompt every {PROMPT_EVERY_S} s; with the feed, a status line "

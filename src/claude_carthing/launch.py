@@ -13,8 +13,10 @@ FAST = ("statusline", "hook")
 def main() -> None:
     """Run `claude-carthing`."""
     if len(sys.argv) > 1 and sys.argv[1] in FAST:
-        from claude_carthing.claude_code.fast import run
-
+        try:
+            from claude_carthing.claude_code.fast import run
+        except BaseException:  # noqa: BLE001 - even a Ctrl+C while starting: exit 0, silently
+            sys.exit(0)
         sys.exit(run(sys.argv[1], sys.argv[2:]))
     from claude_carthing.cli import main as cli_main
 

@@ -5,9 +5,10 @@ removes it as it stops; `statusline` and `hook` read it. Standard library only, 
 pathlib: the hot commands import this module, and every millisecond of theirs counts.
 """
 
-import json
 import os
 import sys
+
+from claude_carthing.claude_code import tinyjson
 
 FILE_NAME = "server.json"
 DEFAULT_PORT = 8080
@@ -51,7 +52,7 @@ def read() -> tuple[str, int]:
     for name in (FILE_NAME, "config.json"):
         try:
             with open(os.path.join(home_dir(), name), encoding="utf-8") as f:
-                data = json.load(f)
+                data = tinyjson.loads(f.read())
             port = int(data.get("port", DEFAULT_PORT))
             host = str(data.get("host", "127.0.0.1"))
         except (OSError, ValueError, TypeError, AttributeError):
@@ -68,7 +69,7 @@ def write(host: str, port: int) -> None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"host": host, "port": port, "pid": os.getpid()}, f)
+            f.write(tinyjson.dumps({"host": host, "port": port, "pid": os.getpid()}))
         os.replace(tmp, path)
     except OSError:
         pass  # without the file the hot commands try the configured port
@@ -79,7 +80,7 @@ def remove() -> None:
     path = endpoint_file()
     try:
         with open(path, encoding="utf-8") as f:
-            mine = json.load(f)["pid"] == os.getpid()
+            mine = tinyjson.loads(f.read())["pid"] == os.getpid()
         if mine:
             os.remove(path)
     except (OSError, ValueError, TypeError, KeyError):

@@ -5,7 +5,6 @@ Both read Claude Code's JSON on stdin, send the few fields we use to the local s
 `hook`. Standard library only (see `launch.py`).
 """
 
-import json
 import os
 import sys
 import time
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
 else:
     Any = object  # evaluated in signatures at import; no __future__ import either
 
+from claude_carthing.claude_code import tinyjson
 from claude_carthing.claude_code.post import post_json
 
 STDIN_WAIT_S = 0.5  # Claude Code writes its JSON at once; a stdin left open must not hang us
@@ -66,7 +66,7 @@ def read_stdin(wait_s: float = STDIN_WAIT_S) -> bytes:
 
 def _load(raw: bytes) -> dict[str, Any]:
     try:
-        data = json.loads(raw.decode("utf-8", "replace"))
+        data = tinyjson.loads(raw.decode("utf-8", "replace"))
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
@@ -143,7 +143,7 @@ def _chain_command() -> str | None:
     base = os.environ.get("CLAUDE_CONFIG_DIR") or os.path.join(os.path.expanduser("~"), ".claude")
     try:
         with open(os.path.join(base, "claude-carthing.json"), encoding="utf-8") as f:
-            command = json.load(f).get("chained_status_line")
+            command = tinyjson.loads(f.read()).get("chained_status_line")
     except (OSError, ValueError, AttributeError):
         return None
     return command if isinstance(command, str) and command.strip() else None

@@ -6,7 +6,6 @@ whole request does.
 """
 
 import _socket
-import json
 import time
 
 TYPE_CHECKING = False  # typing itself costs the hot commands a few ms
@@ -15,7 +14,7 @@ if TYPE_CHECKING:
 else:
     Any = object  # evaluated in signatures at import; no __future__ import either
 
-from claude_carthing.claude_code import endpoint
+from claude_carthing.claude_code import endpoint, tinyjson
 
 DEADLINE_S = 0.4  # the whole exchange, connect to last byte: the command stays well under 1 s
 
@@ -25,7 +24,7 @@ def post_json(path: str, payload: dict[str, Any], deadline_s: float = DEADLINE_S
     failure (server down, hung, refused, a body that is not JSON). Never raises."""
     try:
         host, port = endpoint.read()
-        return _exchange(host, port, path, json.dumps(payload).encode("utf-8"), deadline_s)
+        return _exchange(host, port, path, tinyjson.dumps(payload).encode("ascii"), deadline_s)
     except Exception:  # noqa: BLE001 - the hot commands must never fail Claude Code
         return None
 
@@ -64,7 +63,7 @@ def _exchange(host: str, port: int, path: str, body: bytes, deadline_s: float) -
     status = head_bytes.split(b" ", 2)
     if len(status) < 2 or not status[1].startswith(b"2") or not rest:
         return None
-    return json.loads(rest.decode("utf-8"))
+    return tinyjson.loads(rest.decode("utf-8"))
 
 
 def _complete(data: bytes) -> bool:
