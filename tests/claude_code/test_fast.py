@@ -80,8 +80,9 @@ def test_a_cancelled_status_line_leaves_no_traceback() -> None:
     # Claude Code cancels an in-flight status line when a new update comes (Node's kill():
     # SIGTERM); stand-in: stdin is still open when the process is stopped, as it waits for it.
     point_at(free_port())
-    for delay in (0.05, 0.2, 0.4):  # starting, importing, waiting for the rest of stdin
-        proc = subprocess.Popen([str(EXE), "statusline"], stdin=subprocess.PIPE,
+    for command, delay in (("statusline", 0.05), ("statusline", 0.2), ("statusline", 0.4),
+                           ("hook", 0.2)):  # starting, importing, waiting for stdin
+        proc = subprocess.Popen([str(EXE), command], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         time.sleep(delay)
         proc.send_signal(signal.SIGTERM)

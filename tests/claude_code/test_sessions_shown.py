@@ -110,3 +110,25 @@ def test_doctor_checks_the_installation() -> None:
     result = CliRunner().invoke(app, ["doctor", "--json", "--no-live"])
     check = {c["name"]: c for c in json.loads(result.output)["checks"]}["Claude Code connection"]
     assert check["status"] == "fail" and "/nowhere/claude-carthing" in check["summary"]
+
+
+def test_watch_lists_the_sessions() -> None:
+    from claude_carthing import watch
+    from tests.setup.test_watch import text_of
+
+    now = 1_800_000_000_000
+    doc = {"windows": [], "meta": {"server_time_ms": now},
+           "sessions": [{"session_id": "a", "project": "my-project", "state": "waiting",
+                         "since_ms": now - 125_000, "waiting_for": "permission",
+                         "model": "Opus 4.5", "context_pct": 42, "last_failure": None}]}
+    shown = text_of(watch.render(doc, {}, now, "test"))
+    assert "Claude Code sessions" in shown
+    assert "my-project is waiting for your permission (2 min) · Opus 4.5 · context 42 %" in shown
+
+
+def test_the_server_tells_the_hot_commands_where_it_listens_while_it_runs() -> None:
+    from claude_carthing.claude_code import endpoint
+
+    with LiveServer(source=None) as server:
+        assert endpoint.read() == ("127.0.0.1", server.port)
+    assert not Path(endpoint.endpoint_file()).exists()
