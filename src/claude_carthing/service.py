@@ -136,6 +136,7 @@ def build_service(
     reads = ReadCounter()
     alerts = Alerts(settings, demo=demo, clock=clock)
     poller.listeners += [reads.observe, alerts.observe]
+    poller.reading_listeners.append(alerts.observe)
     sessions = Sessions(clock)
     from claude_carthing.claude_code.waiting_alert import WaitingAlerts
 

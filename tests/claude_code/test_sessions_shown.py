@@ -132,3 +132,35 @@ def test_the_server_tells_the_hot_commands_where_it_listens_while_it_runs() -> N
     with LiveServer(source=None) as server:
         assert endpoint.read() == ("127.0.0.1", server.port)
     assert not Path(endpoint.endpoint_file()).exists()
+
+
+def test_a_status_line_reading_over_a_threshold_is_announced_at_once(tmp_path: Path) -> None:
+    from claude_carthing.alerts.observed import ObservedPoller
+    from claude_carthing.claude_code.readings import windows_from_statusline
+
+    class NoSource:
+        name = "none"
+
+        def read(self) -> None:
+            raise AssertionError("no upstream read in this test")
+
+        def close(self) -> None:
+            pass
+
+    clock = Clock()
+    shower = Recorder()
+    alerts = Alerts(load_settings(), clock=clock, shower=shower,
+                    state_path=tmp_path / "announced.json")
+    poller = ObservedPoller(NoSource(), clock=clock, monotonic=clock)  # type: ignore[arg-type]
+    poller.reading_listeners.append(alerts.observe)
+    poller.listeners.append(lambda snap: pytest.fail("a reading is not an upstream read"))
+    alerts.start()
+    try:
+        limits = {"five_hour": {"used_percentage": 85.0, "resets_at": clock.now + 3600}}
+        assert poller.take_local(windows_from_statusline(limits, clock.now), clock.now,
+                                 "statusline")
+        alerts.drain()
+    finally:
+        alerts.stop()
+    assert [e.kind for e in shower.shown] == ["threshold"]
+    assert shower.shown[0].title == "Claude 5-hour limit at 85 %"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -86,8 +87,9 @@ def routes(poller: Poller, sessions: Sessions) -> list[Route]:
             return _json({"error": "expected a JSON object"}, 400)
         now = poller.clock()
         windows = windows_from_statusline(body.get("rate_limits"), now)
-        if windows:
-            poller.take_local(windows, reading_time(body.get("at_ms"), now), SOURCE)
+        if windows:  # off the event loop: the history and the listeners may take a moment
+            await run_in_threadpool(poller.take_local, windows,
+                                    reading_time(body.get("at_ms"), now), SOURCE)
         sessions.on_statusline(body)
         return _json({"parts": line_parts(poller.snapshot())})
 

@@ -186,6 +186,7 @@ def serve_with_tray(service: Service, sock: socket.socket) -> bool:
         log.warning("No tray icon here (%s); serving without it.", exc)
         return False
     service.poller.listeners.append(tray.observe)
+    service.poller.reading_listeners.append(tray.observe)
     web = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="web",
                            daemon=True)
     web.start()
