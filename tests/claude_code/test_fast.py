@@ -143,6 +143,7 @@ def test_browsers_cannot_post_readings_or_hook_events(origin: str) -> None:
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(request, timeout=5)
             assert refused.value.code == 403
+            refused.value.close()
         assert server.poller.snapshot().source != "statusline"
 
 
@@ -154,6 +155,7 @@ def test_even_the_servers_own_page_cannot_post_readings() -> None:
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=5)
         assert refused.value.code == 403
+        refused.value.close()
 
 
 def test_the_fast_path_finds_the_home_folder_as_the_rest_of_the_program(

@@ -81,3 +81,14 @@ def test_events_without_a_session_id_are_ignored() -> None:
     sessions = Sessions(Clock())
     sessions.on_hook({"hook_event_name": "Stop"})
     assert sessions.to_json() == []
+
+
+def test_the_status_lines_project_and_model_win_over_a_hooks_cwd_and_model_id() -> None:
+    sessions = Sessions(Clock())
+    hook(sessions, "SessionStart", model="claude-opus-4-5")
+    sessions.on_statusline({"session_id": "s1", "project": "my-project", "model": "Opus 4.5"})
+    sessions.on_hook({"hook_event_name": "UserPromptSubmit", "session_id": "s1",
+                      "project": "src"})  # Claude ran `cd src`
+    sessions.on_hook({"hook_event_name": "SessionStart", "session_id": "s1",
+                      "model": "claude-opus-4-5", "source": "resume"})
+    assert state(sessions)["project"] == "my-project" and state(sessions)["model"] == "Opus 4.5"

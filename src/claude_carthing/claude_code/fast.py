@@ -46,8 +46,15 @@ def read_stdin(wait_s: float = STDIN_WAIT_S) -> bytes:
         fd = sys.stdin.fileno()
     except (AttributeError, ValueError, OSError):
         return b""
-    if os.name == "nt":
-        return sys.stdin.buffer.read(MAX_INPUT)
+    if os.name == "nt":  # no select() on pipes: read on a thread, give up after a while
+        import threading
+
+        box: list[bytes] = []
+        reader = threading.Thread(target=lambda: box.append(sys.stdin.buffer.read(MAX_INPUT)),
+                                  daemon=True)
+        reader.start()
+        reader.join(wait_s * 4)
+        return box[0] if box else b""
     import select
 
     chunks: list[bytes] = []

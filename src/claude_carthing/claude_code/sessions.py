@@ -63,7 +63,10 @@ class Sessions:
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
 
-    def _get(self, event: dict[str, Any], now_ms: int) -> Session | None:
+    def _get(self, event: dict[str, Any], now_ms: int, *, names: bool) -> Session | None:
+        """Return the event's session, created if new; `names`: the event's project and model
+        replace what we know (a status line's project folder and model name do; a hook's `cwd`
+        follows `cd` and its model is an id, so they only fill in what is missing)."""
         session_id = _str(event.get("session_id"))
         if session_id is None:
             return None
@@ -72,8 +75,9 @@ class Sessions:
             if len(self._by_id) >= MAX_SESSIONS:
                 self._forget(now_ms, force=True)
             known = Session(session_id, None, "idle", now_ms)
-        project = _str(event.get("project"))
-        model = _str(event.get("model"))
+        project, model = _str(event.get("project")), _str(event.get("model"))
+        if not names:
+            project, model = known.project or project, known.model or model
         return replace(known, project=project or known.project, model=model or known.model,
                        heard_ms=now_ms)
 
@@ -82,7 +86,7 @@ class Sessions:
         name = event.get("hook_event_name")
         now_ms = self._now_ms()
         with self._lock:
-            session = self._get(event, now_ms)
+            session = self._get(event, now_ms, names=False)
             if session is None:
                 return
             self.heard[str(name)] = self.heard.get(str(name), 0) + 1
@@ -101,7 +105,7 @@ class Sessions:
         """Take the session facts of a status line reading (model, context, project)."""
         now_ms = self._now_ms()
         with self._lock:
-            session = self._get(reading, now_ms)
+            session = self._get(reading, now_ms, names=True)
             if session is None:
                 return
             pct = _pct(reading.get("context_pct"))
