@@ -386,7 +386,14 @@ class Poller:
         """While the feed flows, upstream (plan, other windows) is read at most every ceiling."""
         if due_at is None or self.snapshot().last_error is not None:
             return due_at
-        return max(due_at, self._last_read + self._ceiling)
+        later = self._last_read + self._ceiling
+        if later <= due_at:
+            return due_at
+        with self._lock:  # shown as the next read (meta.next_poll_at_ms), and kept
+            self._due_at = later
+            self._snapshot = replace(self._snapshot, next_poll_at=self._clock() + max(
+                0.0, later - self._monotonic()))
+        return later
 
     def _with_local(self, reading: Reading, started: float) -> Reading:
         """Keep status line windows that are newer than this upstream read's start."""

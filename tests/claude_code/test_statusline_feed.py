@@ -123,3 +123,13 @@ def test_while_readings_flow_upstream_is_read_at_most_every_max_interval(feed_po
     # once the feed stops, the normal schedule comes back
     clock.now += FEED_FRESH_S + 1
     assert not poller.feed_flowing()
+
+
+def test_the_next_read_shown_follows_the_feed(feed_poller) -> None:
+    poller, clock = feed_poller
+    poller.poll_once()
+    first = clock.now
+    clock.now += 20
+    poller.take_local(windows_from_statusline(limits(), clock.now), clock.now, "statusline")
+    poller._due()
+    assert poller.snapshot().next_poll_at == first + 1800
