@@ -23,7 +23,7 @@ def hook(event: dict[str, str]) -> None:
                    timeout=30)
 
 
-def tooltip(screen: TrayDisplay, starts: str, timeout: float = 10) -> str:
+def tooltip(screen: TrayDisplay, starts: str, timeout: float = 20) -> str:
     deadline = time.monotonic() + timeout
     tip = ""
     while time.monotonic() < deadline:
@@ -47,7 +47,11 @@ def test_the_tooltip_names_a_waiting_session_first(x_tray: TrayDisplay,
             assert tip.splitlines()[-1].startswith("my-project: working")
             hook({"hook_event_name": "PermissionRequest", "session_id": "s1",
                   "cwd": "/home/ann/my-project", "tool_name": "Bash"})
-            tip = tooltip(x_tray, "my-project is waiting for your permission")
+            try:
+                tip = tooltip(x_tray, "my-project is waiting for your permission")
+            except AssertionError as exc:
+                raise AssertionError(f"{exc}; heard {server.service.sessions.heard}, "
+                                     f"sessions {server.service.sessions.to_json()}") from None
             assert tip.splitlines()[1] == "Claude usage"
         finally:
             running.stop()

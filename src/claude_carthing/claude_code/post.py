@@ -16,7 +16,7 @@ else:
 
 from claude_carthing.claude_code import endpoint, tinyjson
 
-DEADLINE_S = 0.4  # the whole exchange, connect to last byte: the command stays well under 1 s
+DEADLINE_S = 0.7  # the whole exchange, connect to last byte: with start-up, under 1 s
 
 
 def post_json(path: str, payload: dict[str, Any], deadline_s: float = DEADLINE_S) -> Any:
