@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import random
 import socketserver
@@ -121,12 +122,23 @@ def _usage(t: float, day0: float) -> tuple[dict[str, Any], int]:
     return payload, int(day * 10_000 + minutes * 2 + (0 if session_live else 1))
 
 
-def simulate_day(adaptive: bool, days: int = 2) -> dict[str, float]:
-    """Simulate `days` days of 4 busy and 20 quiet hours; report the last day's reads."""
+FEED_EVERY_S = (15.0, 25.0)  # Claude Code's status line runs after each answer: every ~20 s
+
+
+def simulate_day(adaptive: bool, days: int = 2,  # noqa: PLR0915 - one simulated loop
+                 feed: bool = False) -> dict[str, float]:
+    """Simulate `days` days of 4 busy and 20 quiet hours; report the last day's reads.
+
+    `feed`: Claude Code's status line sends a reading every ~20 s of busy work (its numbers are
+    the upstream's at that moment, as the response headers of its own requests carry them).
+    """
+    from datetime import datetime
+
     from tests.support import creds
     from tests.support.fake_upstream import FakeUpstream
 
     from claude_carthing.claude_code.activity import signature
+    from claude_carthing.claude_code.readings import windows_from_statusline
     from claude_carthing.poller import CREDENTIAL_CHECK_S, Poller
     from claude_carthing.settings import load_settings
     from claude_carthing.upstream.sources import ClaudeSource
@@ -146,6 +158,10 @@ def simulate_day(adaptive: bool, days: int = 2) -> dict[str, float]:
                             max_interval=settings.max_interval if adaptive else None,
                             activity=signature if adaptive else None)
             reads: list[float] = []
+            updates: list[float] = []  # when the display got new numbers (read or reading)
+            feed_rng, next_feed = random.Random(2), -1e18
+            behind: list[float] = []  # display behind Claude Code's own numbers, per reading
+            told: tuple[float, float] | None = None  # (when, 5-hour %) Claude Code last knew
             changes: list[float] = []  # when the upstream's numbers changed
             shown: list[tuple[float, int]] = []  # (read time, version it showed)
             last_version, last_prompt = -1, -1e18
@@ -162,23 +178,45 @@ def simulate_day(adaptive: bool, days: int = 2) -> dict[str, float]:
                     with history.open("a", encoding="utf-8") as f:
                         f.write('{"display": "a prompt"}\n')
                     last_prompt = clock.now
+                busy = BUSY[0] * 3600 <= second < BUSY[1] * 3600
+                if feed and busy and clock.now >= next_feed:
+                    limits = {key: {"used_percentage": payload[key]["utilization"],
+                                    "resets_at": datetime.fromisoformat(
+                                        payload[key]["resets_at"]).timestamp()}
+                              for key in ("five_hour", "seven_day") if payload[key]["resets_at"]}
+                    poller.take_local(windows_from_statusline(limits, clock.now), clock.now,
+                                      "statusline")
+                    updates.append(clock.now)
+                    next_feed = clock.now + feed_rng.uniform(*FEED_EVERY_S)
+                    if "five_hour" in limits:
+                        told = (clock.now, float(limits["five_hour"]["used_percentage"]))
+                if told is not None:
+                    usage = poller.snapshot().usage
+                    shown_five = usage.window("five_hour") if usage else None
+                    if shown_five is not None and shown_five.utilization == round(told[1], 2):
+                        behind.append(clock.now - told[0])
+                        told = None
                 if poller._due():
                     poller.poll_once()
                     reads.append(clock.now)
+                    updates.append(clock.now)
                     shown.append((clock.now, version))
                 snap = poller.snapshot()
                 step = CREDENTIAL_CHECK_S
                 if snap.next_poll_at is not None:
                     step = min(step, max(0.05, snap.next_poll_at - clock.now))
+                if feed and busy:
+                    step = min(step, max(0.05, next_feed - clock.now))
                 clock.now += step
             poller.stop()
     last = end - 86400
     day_reads = [t for t in reads if t >= last]
     busy_changes = [c for c in changes if c >= last and
                     BUSY[0] * 3600 <= (c - day0) % 86400 < BUSY[1] * 3600]
-    delays = [min((t for t in reads if t >= c), default=end) - c for c in busy_changes]
+    delays = [min((t for t in updates if t >= c), default=end) - c for c in busy_changes]
     gaps = [b - a for a, b in itertools.pairwise(reads) if b >= last]
     return {"reads": len(day_reads), "worst_delay": max(delays, default=0.0),
+            "behind_claude_code": max(behind, default=float("nan")),
             "longest_gap": max(gaps, default=0.0),
             "busy_reads": sum(1 for t in day_reads
                               if BUSY[0] * 3600 <= (t - day0) % 86400 < BUSY[1] * 3600)}
@@ -203,15 +241,23 @@ def main() -> int:
     logging.disable(logging.CRITICAL)
     print(f"machine: {machine()}")
     day_rows = []
-    for label, adaptive in (("fixed 300 s (before)", False), ("adaptive (now)", True)):
-        day = simulate_day(adaptive)
+    for label, adaptive, feed in (("fixed 300 s", False, False), ("adaptive", True, False),
+                                  ("adaptive + status line feed (now)", True, True)):
+        day = simulate_day(adaptive, feed=feed)
+        lag = day["behind_claude_code"]
         day_rows.append([label, str(day["reads"]), str(day["busy_reads"]),
-                         f"{day['worst_delay']:.0f} s", f"{day['longest_gap'] / 60:.0f} min"])
+                         f"{day['worst_delay']:.0f} s",
+                         "-" if math.isnan(lag) else f"{lag:.0f} s",
+                         f"{day['longest_gap'] / 60:.0f} min"])
     print(f"Simulated day: busy {BUSY[0]:02d}:00-{BUSY[1]:02d}:00 (usage moves every minute, "
-          f"a Claude Code prompt every {PROMPT_EVERY_S} s), quiet the other 20 h; the second "
-          f"of two days (steady state)\n")
+          f"a Claude Code prompt every {PROMPT_EVERY_S} s; with the feed, a status line "
+          f"reading every {FEED_EVERY_S[0]:.0f}-{FEED_EVERY_S[1]:.0f} s), quiet the other 20 h; "
+          f"the second of two days (steady state). Delay: from a change upstream to the "
+          f"display showing it\n")
     print(fmt_table(day_rows, ["cadence", "upstream reads per day", "of them in busy hours",
-                               "worst delay of a busy-hour change", "longest gap between reads"]))
+                               "worst delay of a busy-hour change",
+                               "display behind Claude Code (worst)",
+                               "longest gap between reads"]))
     print()
     if args.day_only:
         return 0

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from claude_carthing import errors
 from claude_carthing.cadence import Cadence
-from claude_carthing.models import HistorySink, Plan, Usage
+from claude_carthing.models import HistorySink, Plan, Usage, Window
 from claude_carthing.settings import MIN_INTERVAL_S
 from claude_carthing.upstream import credentials
 from claude_carthing.wake import WakeWatch, boottime
@@ -30,6 +30,11 @@ RATE_LIMIT_CAP_S = 3600.0
 MAX_WAIT_S = 3600.0  # no wait is longer, whatever a server asks (unless the interval is)
 JITTER = 0.2  # a failure's wait grows by up to this share, never shrinks
 CREDENTIAL_CHECK_S = 5.0
+FEED_FRESH_S = 300.0  # Claude Code's status line feed counts as flowing this long after a reading
+# Once the feed has been seen (within FEED_MEMORY_S), a quiet spell may stretch the wait to this
+# many times max_interval: Claude Code itself reports within seconds when it is used again.
+FEED_QUIET_STRETCH = 2
+FEED_MEMORY_S = 86400.0
 
 
 @dataclass(frozen=True)
@@ -122,10 +127,14 @@ class Poller:
         self._force = False
         normal = max(interval, MIN_INTERVAL_S)
         self._cadence = Cadence(float(normal), float(max_interval or normal))
+        self._ceiling = self._cadence.ceiling  # max_interval; the feed may stretch quiet spells
         self._activity = activity
         self._activity_seen: object = activity() if activity is not None else None
         self._active_since_read = False  # Claude Code was used since the latest reading
         self._snapshot = Snapshot(interval=normal, next_poll_at=clock(), normal_interval=normal)
+        self._local: dict[str, tuple[float, Window]] = {}  # status line windows, with their time
+        self._upstream_at = -math.inf  # wall-clock start of the latest successful upstream read
+        self._local_mono = -math.inf  # monotonic arrival of the latest status line reading
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -163,8 +172,11 @@ class Poller:
 
     def _on_success(self, reading: Reading, now: float, started: float) -> None:
         before = self.snapshot()
+        reading = self._with_local(reading, now)
         quiet = self._activity is not None and not self._active_since_read
         self._active_since_read = False
+        fed = self._monotonic() - self._local_mono < FEED_MEMORY_S
+        self._cadence.ceiling = self._ceiling * (FEED_QUIET_STRETCH if fed else 1)
         wait = self._cadence.on_reading(reading.usage, now, quiet=quiet)
         reset = self._cadence.next_reset(now)
         if reset is not None and reset - now < wait:
@@ -331,7 +343,8 @@ class Poller:
                 log.info("Credentials changed; reading usage again.")
                 return True
             return False
-        due_at = self._check_activity(due_at)
+        # The feed says what Claude Code's use does to the numbers; no need to read sooner.
+        due_at = self._feed_due(due_at) if self.feed_flowing() else self._check_activity(due_at)
         return due_at is not None and self._monotonic() >= due_at
 
     def _check_activity(self, due_at: float | None) -> float | None:
@@ -367,3 +380,68 @@ class Poller:
                 wait = min(wait, max(0.0, due_at - self._monotonic()))
             self._wake.wait(max(wait, 0.05))
             self._wake.clear()
+
+    # --- Claude Code's status line feed --------------------------------------------------------
+
+    def take_local(self, windows: tuple[Window, ...], at: float, source: str) -> bool:
+        """Take windows read by Claude Code at epoch seconds `at`; True when any was newer than
+        what is shown. An older reading never replaces a newer one (ours or upstream's)."""
+        with self._lock:
+            self._local_mono = self._monotonic()
+            fresh = [w for w in windows if at > max(self._upstream_at,
+                                                    self._local.get(w.id, (-math.inf,))[0])]
+            if not fresh:
+                return False
+            for window in fresh:
+                self._local[window.id] = (at, window)
+            self._local_source = source
+            snap = self._snapshot
+            usage = _overlay(snap.usage, {w.id: w for w in fresh})
+            self._snapshot = replace(snap, usage=usage, source=source,
+                                     last_success_at=max(at, snap.last_success_at or at))
+        levels = tuple((w.id, w.utilization) for w in usage.windows)
+        if self._history is not None and levels != self._local_levels:
+            self._local_levels = levels  # a reading every few seconds: record changes only
+            try:
+                self._history.append(at, usage)
+            except Exception:
+                log.exception("Could not write the usage history")
+        return True
+
+    def feed_flowing(self) -> bool:
+        """True while Claude Code's status line readings keep arriving."""
+        return self._monotonic() - self._local_mono < FEED_FRESH_S
+
+    def _feed_due(self, due_at: float | None) -> float | None:
+        """While the feed flows, upstream (plan, other windows) is read at most every ceiling."""
+        if due_at is None or self.snapshot().last_error is not None:
+            return due_at
+        later = self._last_read + self._ceiling
+        if later <= due_at:
+            return due_at
+        with self._lock:  # shown as the next read (meta.next_poll_at_ms), and kept
+            self._due_at = later
+            self._snapshot = replace(self._snapshot, next_poll_at=self._clock() + max(
+                0.0, later - self._monotonic()))
+        return later
+
+    def _with_local(self, reading: Reading, started: float) -> Reading:
+        """Keep status line windows that are newer than this upstream read's start."""
+        with self._lock:
+            self._upstream_at = started
+            newer = {wid: w for wid, (at, w) in self._local.items() if at > started}
+        if not newer:
+            return reading
+        return replace(reading, usage=_overlay(reading.usage, newer), source=self._local_source)
+
+    _local_source = "statusline"
+    _local_levels: tuple[tuple[str, float], ...] = ()
+
+
+def _overlay(usage: Usage | None, windows: dict[str, Window]) -> Usage:
+    """Return `usage` with these windows in place of (or added to) its own, order kept."""
+    if usage is None:
+        return Usage(windows=tuple(windows.values()))
+    kept = [windows.get(w.id, w) for w in usage.windows]
+    added = [w for wid, w in windows.items() if usage.window(wid) is None]
+    return replace(usage, windows=tuple(added + kept))

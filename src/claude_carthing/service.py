@@ -19,6 +19,7 @@ import uvicorn
 from claude_carthing import paths
 from claude_carthing.alerts.dispatch import Alerts
 from claude_carthing.alerts.observed import ObservedPoller
+from claude_carthing.claude_code.sessions import Sessions
 from claude_carthing.errors import CarthingError
 from claude_carthing.history import History
 from claude_carthing.models import HistorySink
@@ -45,11 +46,16 @@ class Service:
     history: History | None
     app: Any
     alerts: Alerts | None = None
+    sessions: Sessions | None = None
+    demo: bool = False
+    waiting: Any = None  # claude_code.waiting_alert.WaitingAlerts
 
     def close(self) -> None:
         """Stop polling and close the history (safe to call twice)."""
         if self.alerts is not None:
             self.alerts.stop()
+        if self.waiting is not None:
+            self.waiting.stop()
         if not self.poller.stop():
             return  # the poller may still write: leave the history to the process exit
         if self.history is not None:
@@ -130,8 +136,13 @@ def build_service(
     reads = ReadCounter()
     alerts = Alerts(settings, demo=demo, clock=clock)
     poller.listeners += [reads.observe, alerts.observe]
-    service = Service(settings, poller, history, None, alerts)
-    service.app = with_lifespan(create_app(poller, settings, history, reads), service)
+    poller.reading_listeners.append(alerts.observe)
+    sessions = Sessions(clock)
+    from claude_carthing.claude_code.waiting_alert import WaitingAlerts
+
+    waiting = WaitingAlerts(sessions, alerts, settings.notify_waiting_minutes, clock)
+    service = Service(settings, poller, history, None, alerts, sessions, demo, waiting)
+    service.app = with_lifespan(create_app(poller, settings, history, reads, sessions), service)
     return service
 
 
@@ -140,12 +151,20 @@ def with_lifespan(app: Any, service: Service) -> Any:
 
     @contextlib.asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
+        from claude_carthing.claude_code import endpoint
+
         if service.alerts is not None:
             service.alerts.start()
+        if service.waiting is not None:
+            service.waiting.start()
         service.poller.start()
+        if not service.demo:  # Claude Code's status line finds the real server only
+            endpoint.write(service.settings.host, service.settings.port)
         try:
             yield
         finally:
+            if not service.demo:
+                endpoint.remove()
             service.close()
 
     async def wrapped(scope: Any, receive: Any, send: Any) -> None:

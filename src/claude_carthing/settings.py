@@ -53,6 +53,9 @@ class SettingsError(CarthingError):
         self.setting = setting
 
 
+MAX_WAITING_MINUTES = 1440
+
+
 def _require(ok: bool, setting: str, problem: str) -> None:
     if not ok:
         raise SettingsError(f"setting {setting}: {problem}", setting)
@@ -164,6 +167,7 @@ class Settings:
     notify: str = "on"
     notify_thresholds: tuple[str, ...] = field(default=("80", "95"))
     notify_stale_minutes: int = 30
+    notify_waiting_minutes: int = 2  # a Claude Code session waiting this long is announced
     hook: tuple[str, ...] = field(default=())
     hook_on: str = "events"
     hook_timeout: float = 10.0
@@ -222,6 +226,9 @@ class Settings:
                  f"must be at least 1 and at most {MAX_STALE_MINUTES} (a week)")
         _require(not self.hook or bool(self.hook[0].strip()), "hook",
                  "must start with a program name")
+        _require(0 <= self.notify_waiting_minutes <= MAX_WAITING_MINUTES,
+                 "notify_waiting_minutes",
+                 f"must be 0 (never) to {MAX_WAITING_MINUTES} minutes")
         _require(self.hook_on in HOOK_ON, "hook_on", f"must be one of {', '.join(HOOK_ON)}")
         _require(math.isfinite(self.hook_timeout) and 0 < self.hook_timeout <= MAX_HOOK_TIMEOUT_S,
                  "hook_timeout", f"must be more than 0 and at most {MAX_HOOK_TIMEOUT_S} seconds")

@@ -14,6 +14,7 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.text import Text
 
+from claude_carthing.claude_code.sessions_text import render_sessions
 from claude_carthing.local_http import get_json
 from claude_carthing.settings import Settings
 from claude_carthing.terminal import extra_line, no_windows_line, state_line, window_lines
@@ -35,7 +36,8 @@ def render(doc: dict[str, Any], history: dict[str, list[float]], now_ms: int, or
     """Return the view: `status`'s own lines (one source of words), sparklines, where from."""
     sparks = {k: sparkline(v) for k, v in history.items() if v}
     parts: list[Any] = window_lines(doc, now_ms, width, sparks)
-    parts += [*extra_line(doc), *no_windows_line(doc), state_line(doc, now_ms, width)]
+    parts += [*extra_line(doc), *no_windows_line(doc), *render_sessions(doc, now_ms)]
+    parts.append(state_line(doc, now_ms, width))
     parts.append(Text(f"{origin} · Ctrl+C to quit", style="dim"))
     return Group(*parts)
 

@@ -16,7 +16,8 @@ from claude_carthing.cli import app
 from claude_carthing.doctor.model import REDACTED, redact
 from claude_carthing.usb import Adapter
 
-ORDER = ["versions", "home folder", "config", "credentials", "live usage read", "server", "USB link",
+ORDER = ["versions", "home folder", "config", "credentials", "live usage read", "server",
+         "Claude Code connection", "USB link",
          "device reachable", "SSH login", "generation", "kiosk page", "device reaches server",
          "device clock"]
 USB_UP = Adapter("usb0", "rndis", addresses=("172.16.42.1/24",), evidence="driver rndis_host")
@@ -49,6 +50,8 @@ def test_a_fresh_pc_fails_with_a_fix_for_each_problem(adapters: list[Adapter]) -
     assert "[SKIP] live usage read: not checked: no usable credentials" in out
     assert "[FAIL] server: nothing answers http://127.0.0.1:" in out
     assert "fix: Start it: `claude-carthing serve`" in out
+    assert "[WARN] Claude Code connection: not connected" in out
+    assert "fix: Run `claude-carthing claude-code install`" in out
     assert "[FAIL] USB link: no Car Thing USB network adapter found" in out
     assert "claude-carthing usb-setup" in out
     assert "[SKIP] device reachable: not checked: no device" in out

@@ -19,6 +19,9 @@ class ObservedPoller(Poller):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.listeners: list[Listener] = []
+        # Told of a snapshot changed by a Claude Code status line reading (not a read upstream,
+        # so not for the read counter): the notifications and the tray icon follow it at once.
+        self.reading_listeners: list[Listener] = []
 
     def poll_once(self) -> Snapshot:
         """Read as `Poller` does, then hand the new snapshot to every listener."""
@@ -29,3 +32,15 @@ class ObservedPoller(Poller):
             except Exception:  # a listener's bug must never stop polling
                 log.exception("A snapshot listener failed")
         return snap
+
+    def take_local(self, windows: Any, at: float, source: str) -> bool:
+        """Take a status line reading as `Poller` does; tell the reading listeners if it showed."""
+        taken = super().take_local(windows, at, source)
+        if taken:
+            snap = self.snapshot()
+            for listener in list(self.reading_listeners):
+                try:
+                    listener(snap)
+                except Exception:
+                    log.exception("A snapshot listener failed")
+        return taken

@@ -45,6 +45,9 @@ setup.register(app)
 from claude_carthing.cli import device  # noqa: E402 - registered after the app exists
 
 device.register(app)
+from claude_carthing.cli import claude_code  # noqa: E402 - registered after the app exists
+
+claude_code.register(app)
 
 
 def main() -> None:

@@ -8,8 +8,9 @@ import urllib.error
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group
 
+from claude_carthing.claude_code.sessions_text import render_sessions
 from claude_carthing.cli.exit import ExitStatus, run_friendly
 from claude_carthing.cli.options import Port, ServerHost, Source
 from claude_carthing.errors import CarthingError
@@ -145,7 +146,7 @@ def register(app: typer.Typer) -> None:
                 typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
             else:
                 console = Console()
-                console.print(render_usage(doc, console.width))
+                console.print(Group(render_usage(doc, console.width), *render_sessions(doc)))
             return int(exit_status(doc))
 
         run_friendly(body)

@@ -10,6 +10,7 @@ from typing import Any
 
 from claude_carthing import __version__
 from claude_carthing.doctor import host
+from claude_carthing.doctor.claude_code import check_claude_code
 from claude_carthing.doctor.device import DeviceTarget, check_reachable, device_checks
 from claude_carthing.doctor.model import Check, redact, timed
 from claude_carthing.settings import Settings, SettingsError
@@ -57,6 +58,7 @@ def collect(options: DoctorOptions) -> dict[str, Any]:
     usb_check, adapter = host.check_usb(options.adapters)
     server_host = options.server_host or (adapter.host_address if adapter else None)
     checks.append(_run(lambda: host.check_server(options.settings.port, server_host)))
+    checks.append(_run(check_claude_code))
     checks.append(usb_check)
     device_host = options.device_host or (adapter.device_address if adapter else None)
     checks.extend(_device(options, device_host, server_host))

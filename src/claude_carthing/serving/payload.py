@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 # Always present at the top level, as in the upstream's legacy shape (null = no such limit).
 LEGACY_ALWAYS = ("five_hour", "seven_day", "seven_day_sonnet", "seven_day_opus")
-RESERVED = {"windows", "extra_usage", "plan", "meta", "error", "status"}
+RESERVED = {"windows", "extra_usage", "plan", "meta", "error", "status", "sessions"}
 Series = Mapping[str, Sequence[Sequence[float]]]
 
 

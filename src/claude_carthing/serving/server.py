@@ -13,6 +13,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from claude_carthing.claude_code.sessions import Sessions
 from claude_carthing.history import History
 from claude_carthing.paths import page_dir
 from claude_carthing.poller import Poller
@@ -42,10 +43,13 @@ def _etag(doc: dict[str, Any]) -> str:
 
 
 def create_app(poller: Poller, settings: Settings, history: History | None = None,
-               reads: ReadCounter | None = None) -> Guard:
+               reads: ReadCounter | None = None, sessions: Sessions | None = None) -> Guard:
     """Return the ASGI application (routes wrapped in the access guard)."""
+    from claude_carthing.serving import claude_code
+
     page = page_dir()
     reads = reads or ReadCounter()
+    sessions = sessions if sessions is not None else Sessions(poller.clock)
     index = page / "index.html"
 
     recent: dict[str, Any] = {"at": None, "series": {}}
@@ -61,6 +65,7 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
         snap = poller.snapshot()
         doc = usage_document(snap, poller.clock(), series=recent_series(snap),
                              night=settings.night)
+        doc["sessions"] = sessions.to_json()
         tag = _etag(doc)
         if tag in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
@@ -116,6 +121,7 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
         Route("/metrics", metrics, methods=["GET", "HEAD"]),
         Route("/api/history", history_series, methods=["GET"]),
         Route("/api/refresh", refresh, methods=["POST"]),
+        *claude_code.routes(poller, sessions),
         Mount("/", StaticFiles(directory=page, check_dir=False), name="page"),
     ]
     return Guard(Starlette(routes=routes), settings)

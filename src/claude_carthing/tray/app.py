@@ -61,7 +61,8 @@ class Tray:
         snap = service.poller.snapshot()
         text, colour = face(snap)
         self.icon = pystray.Icon("claude-carthing", draw(text, colour),
-                                 tooltip(snap, service.poller.clock()), self.menu)
+                                 tooltip(snap, service.poller.clock(), self._sessions()),
+                                 self.menu)
         self.shown = (text, colour)
         # One change at a time: pystray's X backend hands each change to its loop and matches
         # the answers in arrival order, so changes from two threads at once could be lost.
@@ -71,6 +72,12 @@ class Tray:
         self._latest: Snapshot | None = None
         self._changed = threading.Event()
         threading.Thread(target=self._apply_changes, name="tray-updates", daemon=True).start()
+        if service.sessions is not None:  # a Claude Code session changing changes the tooltip
+            service.sessions.listeners.append(lambda: self.observe(service.poller.snapshot()))
+
+    def _sessions(self) -> list[dict[str, Any]]:
+        sessions = self.service.sessions
+        return sessions.to_json() if sessions is not None else []
 
     # --- menu actions --------------------------------------------------------------------------
 
@@ -147,7 +154,7 @@ class Tray:
             with self._icon_lock:
                 if self._stopped:
                     return
-                self.icon.title = tooltip(snap, self.service.poller.clock())
+                self.icon.title = tooltip(snap, self.service.poller.clock(), self._sessions())
                 if (text, colour) != self.shown:
                     self.shown = (text, colour)
                     self.icon.icon = draw(text, colour)
@@ -179,6 +186,7 @@ def serve_with_tray(service: Service, sock: socket.socket) -> bool:
         log.warning("No tray icon here (%s); serving without it.", exc)
         return False
     service.poller.listeners.append(tray.observe)
+    service.poller.reading_listeners.append(tray.observe)
     web = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="web",
                            daemon=True)
     web.start()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from claude_carthing.alerts.events import SEVERITY_RANK, worst_window
 from claude_carthing.projection import RESET_DUE
@@ -51,9 +51,15 @@ def draw(text: str, colour: str, size: int = SIZE) -> Image:
     return image
 
 
-def tooltip(snap: Snapshot, now: float) -> str:
-    """Return every window with its percentage and time to reset, within Windows' limit."""
-    lines = ["Claude usage" + (" (demo)" if snap.source == "demo" else "")
+def tooltip(snap: Snapshot, now: float, sessions: list[dict[str, Any]] | None = None) -> str:
+    """Return every window with its percentage and time to reset, within Windows' limit;
+    Claude Code's sessions first when one waits for you, last otherwise."""
+    from claude_carthing.claude_code.sessions_text import session_line
+
+    live = [s for s in sessions or [] if s.get("state") != "ended"]
+    said = [session_line(s, int(now * 1000)) for s in live]
+    waiting = [session_line(s, int(now * 1000)) for s in live if s.get("state") == "waiting"]
+    lines = [*waiting, "Claude usage" + (" (demo)" if snap.source == "demo" else "")
              + (" (stale)" if snap.stale else "")]
     if snap.usage is None:
         lines.append(snap.last_error or "waiting for the first reading")
@@ -64,5 +70,6 @@ def tooltip(snap: Snapshot, now: float) -> str:
             if reset == RESET_DUE:
                 reset = "reset due"  # the start of the one wording; the tooltip is short
             lines.append(f"{w.label} {w.utilization:.0f} % · {reset}")
+    lines += [line for line in said if line not in waiting]
     text = "\n".join(lines)
     return text if len(text) <= TOOLTIP_MAX else text[:TOOLTIP_MAX - 1] + "…"

@@ -1,0 +1,60 @@
+"""Claude Code's sessions in words: one line each, for `status`, `--watch` and the tray."""
+
+from __future__ import annotations
+
+from typing import Any
+
+WAITING_FOR = {"permission": "your permission", "input": "your input"}
+
+
+def _for(since_ms: Any, now_ms: int) -> str:
+    if not isinstance(since_ms, (int, float)) or now_ms <= since_ms:
+        return ""
+    seconds = int((now_ms - since_ms) // 1000)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+def session_line(session: dict[str, Any], now_ms: int) -> str:
+    """Return one session in words: `my-project is waiting for your permission (2 min)`."""
+    name = session.get("project") or "a Claude Code session"
+    since = _for(session.get("since_ms"), now_ms)
+    state = session.get("state")
+    if state == "waiting":
+        what = WAITING_FOR.get(str(session.get("waiting_for")), "you")
+        text = f"{name} is waiting for {what}" + (f" ({since})" if since else "")
+    else:
+        text = f"{name}: {state}" + (f" for {since}" if since else "")
+    details = [str(session["model"])] if session.get("model") else []
+    if isinstance(session.get("context_pct"), (int, float)):
+        details.append(f"context {session['context_pct']:.0f} %")
+    if session.get("last_failure"):
+        details.append(f"last failure: {session['last_failure']}")
+    return text + (" · " + " · ".join(details) if details and state != "ended" else "")
+
+
+def session_lines(doc: dict[str, Any], now_ms: int | None = None) -> list[str]:
+    """Return a line per session of a `/usage` document (none when there are none)."""
+    sessions = doc.get("sessions")
+    if not isinstance(sessions, list):
+        return []
+    if now_ms is None:
+        now_ms = int((doc.get("meta") or {}).get("server_time_ms") or 0)
+    return [session_line(s, now_ms) for s in sessions if isinstance(s, dict)]
+
+
+def render_sessions(doc: dict[str, Any], now_ms: int | None = None) -> list[Any]:
+    """Return rich Text lines for the terminal: a heading, waiting ones in bold yellow."""
+    from rich.text import Text
+
+    lines = session_lines(doc, now_ms)
+    if not lines:
+        return []
+    shown: list[Any] = [Text("Claude Code sessions", style="bold")]
+    for session, line in zip(doc["sessions"], lines, strict=False):
+        waiting = isinstance(session, dict) and session.get("state") == "waiting"
+        shown.append(Text(line, style="bold yellow" if waiting else ""))
+    return shown

@@ -1,0 +1,112 @@
+"""The server's end of Claude Code's feed: status line readings, hook events, the sessions.
+
+Only this PC's own programs may post: a request from a browser (it always carries `Origin`) or
+from another machine is refused, whatever the allow-list says. Nothing secret is posted.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from claude_carthing.claude_code.readings import SOURCE, reading_time, windows_from_statusline
+from claude_carthing.claude_code.sessions import Sessions
+from claude_carthing.poller import Poller, Snapshot
+from claude_carthing.projection import level
+from claude_carthing.serving.guard import _ip, own_address
+
+MAX_BODY = 64 * 1024
+REFUSED = {"error": "only Claude Code on this computer may post here"}
+
+
+def line_parts(snap: Snapshot) -> list[list[str]]:
+    """Return the status line's parts: 5-hour, weekly and the fullest per-model weekly window."""
+    usage = snap.usage
+    if usage is None:
+        return []
+    parts = []
+    for wid, short in (("five_hour", "5h"), ("seven_day", "wk")):
+        window = usage.window(wid)
+        if window is not None:
+            parts.append([f"{short} {round(window.utilization)}%",
+                          level(window.utilization, window.severity)])
+    models = [w for w in usage.windows if w.group == "weekly" and w.model]
+    if models:
+        top = max(models, key=lambda w: w.utilization)
+        parts.append([f"{top.model} {round(top.utilization)}%", level(top.utilization,
+                                                                       top.severity)])
+    return parts
+
+
+def from_this_pc(request: Request) -> bool:
+    """True for a request from a program on this PC that is not a web page."""
+    if "origin" in request.headers or "sec-fetch-site" in request.headers:
+        return False
+    client = _ip(request.client.host if request.client else None)
+    if client is None:
+        return False
+    if client.is_loopback:
+        return True
+    server = request.scope.get("server")
+    return server is not None and client == _ip(server[0]) and own_address(str(client))
+
+
+async def _body(request: Request) -> dict[str, Any] | None:
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return None
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            return None
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    return Response(json.dumps(data, separators=(",", ":")), status,
+                    {"Cache-Control": "no-store"}, media_type="application/json")
+
+
+def routes(poller: Poller, sessions: Sessions) -> list[Route]:
+    """Return the routes of Claude Code's feed and of the sessions."""
+
+    async def statusline(request: Request) -> Response:
+        if not from_this_pc(request):
+            return _json(REFUSED, 403)
+        body = await _body(request)
+        if body is None:
+            return _json({"error": "expected a JSON object"}, 400)
+        now = poller.clock()
+        windows = windows_from_statusline(body.get("rate_limits"), now)
+        if windows:  # off the event loop: the history and the listeners may take a moment
+            await run_in_threadpool(poller.take_local, windows,
+                                    reading_time(body.get("at_ms"), now), SOURCE)
+        sessions.on_statusline(body)
+        return _json({"parts": line_parts(poller.snapshot())})
+
+    async def hook(request: Request) -> Response:
+        if not from_this_pc(request):
+            return _json(REFUSED, 403)
+        body = await _body(request)
+        if body is None:
+            return _json({"error": "expected a JSON object"}, 400)
+        sessions.on_hook(body)
+        return _json({})
+
+    def listing(_: Request) -> Response:
+        return _json({"sessions": sessions.to_json(), "now_ms": int(poller.clock() * 1000)})
+
+    return [
+        Route("/api/claude-code/statusline", statusline, methods=["POST"]),
+        Route("/api/claude-code/hook", hook, methods=["POST"]),
+        Route("/api/sessions", listing, methods=["GET", "HEAD"]),
+    ]
