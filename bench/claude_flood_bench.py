@@ -21,21 +21,9 @@ from pathlib import Path
 
 import psutil
 from common import fmt_table, machine
+from tests.support.fake_claude import FLOOD
 
 from claude_carthing.claude_code.get_usage import ClaudeCodeReader
-
-FLOOD = r'''#!{python}
-import json, os, subprocess, sys
-sys.stdin.readline()
-child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"])
-with open({record!r}, "w") as f:
-    json.dump({{"pid": os.getpid(), "grandchild": child.pid}}, f)
-out = sys.stdout.buffer
-out.write(b"x" * (8 * 1024 * 1024) + b"\n")
-line = (json.dumps({{"type": "stream_event", "text": "y" * 60000}}) + "\n").encode()
-while True:
-    out.write(line)
-'''
 
 
 def main() -> int:

@@ -126,6 +126,21 @@ def attack_pages(tmp_path: Path, link) -> dict[str, tuple[str, list[str]]]:
             "sandboxed-frame-of-another-server": (f"http://127.0.0.1:{OTHER_PORT}/", [])}
 
 
+def visit(playwright_session, launcher: Path, pages) -> dict[str, object]:
+    """Open each attack page in its own browser; return what each page's script saw."""
+    seen = {}
+    for name, (url, flags) in pages.items():
+        browser = playwright_session.chromium.launch(
+            executable_path=str(launcher), headless=True, args=ARGS + flags)
+        try:
+            page = new_page(browser)
+            page.goto(url)
+            seen[name] = page.evaluate("window.results")
+        finally:
+            browser.close()
+    return seen
+
+
 @pytest.mark.parametrize("opened", [False, True], ids=["default", "control-origins-allowed"])
 @pytest.mark.parametrize("addresses", [V3_LINK, V41_LINK], ids=["rndis", "ncm"])
 def test_pages_on_the_pc_cannot_read_usage_or_trigger_a_read(
@@ -142,16 +157,7 @@ def test_pages_on_the_pc_cannot_read_usage_or_trigger_a_read(
                         monotonic=lambda: time.monotonic() + skew[0]):
             skew[0] = 61.0  # a refresh would be accepted now: any that gets through polls Claude
             reads_before = len(fake_upstream.usage_requests())
-            seen = {}
-            for name, (url, flags) in pages.items():
-                browser = playwright_session.chromium.launch(
-                    executable_path=str(launcher), headless=True, args=ARGS + flags)
-                try:
-                    page = new_page(browser)
-                    page.goto(url)
-                    seen[name] = page.evaluate("window.results")
-                finally:
-                    browser.close()
+            seen = visit(playwright_session, launcher, pages)
             # A read that a POST triggered starts at once; allow for a slow machine.
             deadline = time.monotonic() + (15 if opened else 1.5)
             while (time.monotonic() < deadline
@@ -211,7 +217,6 @@ def test_a_browser_on_an_allowed_lan_cannot_read_from_a_file_page_or_a_sandboxed
                         monotonic=lambda: time.monotonic() + skew[0]):
             skew[0] = 61.0  # a refresh would be accepted now: any that gets through polls Claude
             reads_before = len(fake_upstream.usage_requests())
-            seen = {}
             browser = playwright_session.chromium.launch(executable_path=str(launcher),
                                                          headless=True, args=ARGS)
             try:
@@ -223,15 +228,7 @@ def test_a_browser_on_an_allowed_lan_cannot_read_from_a_file_page_or_a_sandboxed
             finally:
                 browser.close()
             reads_before = len(fake_upstream.usage_requests())
-            for name, (url, flags) in pages.items():
-                browser = playwright_session.chromium.launch(
-                    executable_path=str(launcher), headless=True, args=ARGS + flags)
-                try:
-                    page = new_page(browser)
-                    page.goto(url)
-                    seen[name] = page.evaluate("window.results")
-                finally:
-                    browser.close()
+            seen = visit(playwright_session, launcher, pages)
             deadline = time.monotonic() + 1.5
             while (time.monotonic() < deadline
                    and len(fake_upstream.usage_requests()) == reads_before):

@@ -14,22 +14,7 @@ import psutil
 import pytest
 
 from claude_carthing.claude_code.get_usage import ClaudeCodeError, ClaudeCodeReader
-from tests.support.fake_claude import alive, wait_gone
-
-# Streams JSON lines (and one line far longer than any answer) as fast as the pipe takes them,
-# from a launcher and its child, as a wrapper script and node would; never answers.
-FLOOD = r'''#!{python}
-import json, os, subprocess, sys
-sys.stdin.readline()
-child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"])
-with open({record!r}, "w") as f:
-    json.dump({{"pid": os.getpid(), "grandchild": child.pid}}, f)
-out = sys.stdout.buffer
-out.write(b"x" * (8 * 1024 * 1024) + b"\n")
-line = (json.dumps({{"type": "stream_event", "text": "y" * 60000}}) + "\n").encode()
-while True:
-    out.write(line)
-'''
+from tests.support.fake_claude import FLOOD, alive, wait_gone
 
 DEADLINE_S = 3.0
 GRACE_S = 3.0

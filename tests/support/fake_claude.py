@@ -159,3 +159,19 @@ def wait_gone(*pids: int, seconds: float = 5.0) -> None:
         while alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not alive(pid), f"process {pid} is still running"
+
+
+# Streams JSON lines (and one line far longer than any answer) as fast as the pipe takes them,
+# from a launcher and its child, as a wrapper script and node would; never answers.
+FLOOD = r'''#!{python}
+import json, os, subprocess, sys
+sys.stdin.readline()
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"])
+with open({record!r}, "w") as f:
+    json.dump({{"pid": os.getpid(), "grandchild": child.pid}}, f)
+out = sys.stdout.buffer
+out.write(b"x" * (8 * 1024 * 1024) + b"\n")
+line = (json.dumps({{"type": "stream_event", "text": "y" * 60000}}) + "\n").encode()
+while True:
+    out.write(line)
+'''

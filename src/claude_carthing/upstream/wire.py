@@ -113,24 +113,18 @@ def _window_from_limit(entry: Any) -> Window | None:
     return Window(window_id, label, group, percent, resets_at, severity, active, model, surface)
 
 
+def _scope_name(value: Any) -> str | None:
+    """A scope part's name: a `{display_name, id}` object or a plain string."""
+    if isinstance(value, dict):
+        name = value.get("display_name") or value.get("id")
+        return str(name) if name else None
+    return value if isinstance(value, str) else None
+
+
 def _scope(scope: Any) -> tuple[str | None, str | None]:
     if not isinstance(scope, dict):
         return None, None
-    model = scope.get("model")
-    model_name = None
-    if isinstance(model, dict):
-        name = model.get("display_name") or model.get("id")
-        model_name = str(name) if name else None
-    elif isinstance(model, str):
-        model_name = model
-    surface = scope.get("surface")
-    surface_name = None
-    if isinstance(surface, dict):
-        name = surface.get("display_name") or surface.get("id")
-        surface_name = str(name) if name else None
-    elif isinstance(surface, str):
-        surface_name = surface
-    return model_name, surface_name
+    return _scope_name(scope.get("model")), _scope_name(scope.get("surface"))
 
 
 def _window_from_legacy(key: str, value: Any) -> Window | None:
