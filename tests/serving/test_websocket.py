@@ -4,6 +4,7 @@ none is upgraded, and none keeps a connection slot once it is over."""
 from __future__ import annotations
 
 import json
+import threading
 import urllib.request
 
 import pytest
@@ -100,7 +101,15 @@ def test_the_guard_serves_no_scope_but_http():
 
     guard = Guard(app, load_settings())
     scope = {"type": "websocket", "headers": [], "client": ("127.0.0.1", 5000), "path": "/"}
-    asyncio.run(guard(scope, receive, send))
-    asyncio.run(guard({"type": "webtransport", "headers": []}, receive, send))
+
+    async def both() -> None:
+        await guard(scope, receive, send)
+        await guard({"type": "webtransport", "headers": []}, receive, send)
+
+    # A loop of its own on a thread: in a full run, Playwright's sync API may already run one
+    # on this thread (asyncio.run refuses to start inside it).
+    runner = threading.Thread(target=asyncio.run, args=(both(),))
+    runner.start()
+    runner.join(10)
     assert called == []
     assert sent == [{"type": "websocket.close", "code": 1008}]
