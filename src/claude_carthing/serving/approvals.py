@@ -129,11 +129,16 @@ class Approvals:
         self._resolve(item, decision, by)
         return True, ""
 
-    def moved_on(self, session: Any, event: Any) -> None:
-        """A later hook event of `session`: its waiting requests were answered in the terminal."""
+    def moved_on(self, session: Any, event: Any, at_ms: Any = None) -> None:
+        """A later hook event of `session`: its waiting requests were answered in the terminal.
+
+        An event the hook stamped before a request was made (a late async PostToolUse of the
+        previous tool) ends nothing."""
         if not isinstance(session, str) or event not in MOVED_ON:
             return
         for item in self.pending():
+            if isinstance(at_ms, (int, float)) and at_ms < item.created * 1000:
+                continue
             if item.session == session:
                 self._resolve(item, "terminal", "terminal")
 

@@ -78,7 +78,7 @@ def _json(data: Any, status: int = 200) -> Response:
 
 
 def routes(poller: Poller, sessions: Sessions,
-           moved_on: Callable[[Any, Any], None] | None = None) -> list[Route]:
+           moved_on: Callable[[Any, Any, Any], None] | None = None) -> list[Route]:
     """Return the routes of Claude Code's feed and of the sessions."""
 
     async def statusline(request: Request) -> Response:
@@ -103,7 +103,7 @@ def routes(poller: Poller, sessions: Sessions,
             return _json({"error": "expected a JSON object"}, 400)
         sessions.on_hook(body)
         if moved_on is not None:  # a later event of a session ends its waiting permission request
-            moved_on(body.get("session_id"), body.get("hook_event_name"))
+            moved_on(body.get("session_id"), body.get("hook_event_name"), body.get("at_ms"))
         return _json({})
 
     def listing(_: Request) -> Response:
