@@ -15,7 +15,6 @@ from claude_carthing.device.layout import LAYOUTS, MANIFEST, RESTART_PENDING, ST
 from claude_carthing.device.manifest import ChangedFile, Manifest, backup_path, sha256
 from claude_carthing.device.transport import DeviceError, Transport
 
-
 KEY_PARAM = re.compile(r"([?&]key=)[^&#]*")
 
 
