@@ -1,9 +1,8 @@
 """Issue 19 end to end with the real Claude Code 2.1.332 (offline, `--permission-mode default`,
 in a pseudo-terminal) against the fake Messages API asking for a Bash tool call: its real
-PermissionRequest hook reaches the server's own page in Debian's Chromium, and Enter there runs
-the tool (the fake API receives the tool_result). Escape and a `1` typed in the terminal first
-are covered against the real hook and server in test_approve.py and the page tests; with the
-real Claude Code they are still to do (a second tool call in one session did not come)."""
+PermissionRequest hook reaches the server's own page in Debian's Chromium; Enter there runs the
+tool (the fake API receives the tool_result), Escape refuses it with our message, and a `1`
+typed in the terminal dialog first makes the card go away within 2 s."""
 
 from __future__ import annotations
 
@@ -73,6 +72,7 @@ def test_the_dial_answers_the_real_claude_code(tmp_path: Path, browser: Any) -> 
 
             def ask(command: str, prompt: str) -> int:
                 wait_for(lambda: has("idle") and seen[-1] == "idle", 40, f"not idle: {seen}")
+                time.sleep(3.0)  # Claude Code's own requests after a turn come and go first
                 since = len(api.requests)
                 api.tool_command = command
                 child.send(prompt)
