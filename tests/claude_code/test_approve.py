@@ -155,13 +155,49 @@ def test_a_command_too_long_to_send_is_marked_cut() -> None:
     assert short["cut"] is False and short["text"] == "rm -rf node_modules"
 
 
-def test_only_an_answer_naming_a_request_decides() -> None:
-    assert approve.decide({"decision": "allow"}) is None
-    assert approve.decide({"id": "x"}) is None and approve.decide(None) is None
-    assert json.loads(approve.decide({"id": "x", "decision": "allow"}) or "") == ALLOW
-    assert approve.decide({"id": "x", "decision": "ask"}) is None
+def test_only_an_answer_proven_for_our_nonce_decides() -> None:
+    key, nonce = "k" * 48, "n" * 32
+    good = {"id": "x", "decision": "allow", "proof": approve.proof(key, nonce, "x", "allow")}
+    assert json.loads(approve.decide(good, nonce, key) or "") == ALLOW
+    assert approve.decide(good, "m" * 32, key) is None  # another request's nonce
+    assert approve.decide(good, nonce, "j" * 48) is None  # another secret
+    assert approve.decide(good, nonce, None) is None
+    assert approve.decide({**good, "decision": "deny"}, nonce, key) is None  # proof for allow
+    assert approve.decide({"id": "x", "decision": "allow"}, nonce, key) is None
+    assert approve.decide(None, nonce, key) is None
 
 
+def test_an_impostor_on_the_port_cannot_make_the_hook_allow() -> None:
+    # Our server is down; something else answers on its port with an allow of its own.
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    from claude_carthing import paths
+    from claude_carthing.serving.approvals import SECRET_FILE, load_secret
+
+    load_secret(paths.home_dir() / SECRET_FILE)  # a server ran here once
+
+    class Impostor(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = json.dumps({"id": "x", "decision": "allow", "proof": "0" * 64}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    impostor = ThreadingHTTPServer(("127.0.0.1", 0), Impostor)
+    Thread(target=impostor.serve_forever, daemon=True).start()
+    try:
+        endpoint.write("127.0.0.1", impostor.server_address[1])
+        out, _ = finish(start_hook(["--approve"], REQUEST))
+        assert out == ""
+    finally:
+        impostor.shutdown()
 
 
 def test_the_commands_turn_approvals_on_and_status_names_the_mode(tmp_path: Path) -> None:

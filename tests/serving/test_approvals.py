@@ -236,8 +236,10 @@ def test_the_held_request_gets_the_pages_answer_over_a_socket(fake_upstream):
         for origin in ("null", "http://localhost:3000"):
             assert post(server.url + "/api/approvals/secret", {}, {"Origin": origin})[0] == 403
         results: list = []
+        nonce = "n" * 32
         hook = threading.Thread(target=lambda: results.append(
-            post(server.url + "/api/claude-code/permission", REQUEST, timeout=30)))
+            post(server.url + "/api/claude-code/permission", {**REQUEST, "nonce": nonce},
+                 timeout=30)))
         hook.start()
         [shown] = wait_pending(server, own, key, 1)
         assert shown["text"] == REQUEST["text"]
@@ -247,7 +249,10 @@ def test_the_held_request_gets_the_pages_answer_over_a_socket(fake_upstream):
         assert post(server.url + "/api/approvals/answer",
                     {"secret": key, "id": shown["id"], "decision": "deny"}, own)[0] == 200
         hook.join(5)
-        assert results == [(200, {"id": shown["id"], "decision": "deny"})]
+        from claude_carthing.serving.approval_routes import proof
+
+        assert results == [(200, {"id": shown["id"], "decision": "deny",
+                                  "proof": proof(key, nonce, shown["id"], "deny")})]
 
 
 def test_the_hook_going_away_ends_the_request_within_2_s(fake_upstream):

@@ -15,9 +15,10 @@ if TYPE_CHECKING:
 else:
     Any = object
 
-from claude_carthing.claude_code import tinyjson
+from claude_carthing.claude_code import endpoint, tinyjson
 from claude_carthing.claude_code.post import post_json
 
+SECRET_FILE = "approval-secret"  # noqa: S105 - a file name; as serving/approvals.py
 MAX_WAIT_S = 600.0  # Claude Code stops the hook at its entry's timeout anyway
 MAX_BODY = 3900  # the server refuses a body over 4096 bytes
 ALLOW = ('{"hookSpecificOutput":{"hookEventName":"PermissionRequest",'
@@ -58,23 +59,53 @@ def request_body(data: dict[str, Any], project: Any) -> dict[str, Any]:
     return body
 
 
-def decide(answer: Any) -> str | None:
-    """Return the line to print for the server's answer, or None (no decision)."""
-    if not isinstance(answer, dict) or not isinstance(answer.get("id"), str):
+def secret() -> str | None:
+    """Return the approvals secret the server made (readable by this user alone), or None."""
+    try:
+        with open(os.path.join(endpoint.home_dir(), SECRET_FILE), encoding="utf-8") as f:
+            text = f.read().strip()
+    except OSError:
         return None
-    decision = answer.get("decision")
-    if decision == "allow":
-        return ALLOW
-    if decision == "deny":
-        return DENY
-    return None
+    return text or None
+
+
+def proof(key: str, nonce: str, request_id: str, decision: str) -> str:
+    """The server's HMAC of the decision (see serving/approval_routes.py)."""
+    import hashlib
+    import hmac
+
+    message = f"{nonce}:{request_id}:{decision}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def decide(answer: Any, nonce: str, key: str | None) -> str | None:
+    """Return the line to print for the server's answer, or None (no decision).
+
+    Only an answer proven with the secret for our nonce counts: whatever else listens on the
+    port while the server is down can never make us print allow."""
+    if key is None or not isinstance(answer, dict):
+        return None
+    request_id, decision, given = answer.get("id"), answer.get("decision"), answer.get("proof")
+    if not isinstance(request_id, str) or decision not in ("allow", "deny") or \
+            not isinstance(given, str):
+        return None
+    import hmac
+
+    if not hmac.compare_digest(given, proof(key, nonce, request_id, str(decision))):
+        return None
+    return ALLOW if decision == "allow" else DENY
 
 
 def ask(data: dict[str, Any], project: Any) -> None:
     """Ask the Car Thing about one PermissionRequest; print its decision, or nothing."""
-    answer = post_json("/api/claude-code/permission", request_body(data, project),
-                       deadline_s=MAX_WAIT_S)
-    line = decide(answer)
+    key = secret()
+    if key is None:
+        return  # no server has ever run here: nothing could answer
+    nonce = os.urandom(16).hex()
+    body = request_body(data, project)
+    body["nonce"] = nonce
+    answer = post_json("/api/claude-code/permission", body, deadline_s=MAX_WAIT_S)
+    line = decide(answer, nonce, key)
     if line is not None:
         data_out = (line + "\n").encode("ascii")
         while data_out:

@@ -8,6 +8,8 @@ secret. The hook's request comes from a program on this PC, as every hook event 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from typing import Any
@@ -45,6 +47,13 @@ async def _object(request: Request) -> dict[str, Any] | None:
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
+
+
+def proof(secret: str, nonce: str, request_id: str, decision: str) -> str:
+    """Return what shows the hook that this decision comes from its own server: an HMAC, with
+    the secret only the user can read, of the hook's fresh nonce, the request and the decision."""
+    message = f"{nonce}:{request_id}:{decision}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def answerer(request: Request, is_device: Callable[[str | None, str | None], bool]) -> str | None:
@@ -92,10 +101,12 @@ def routes(approvals: Approvals, secret: str,
             except asyncio.TimeoutError:
                 if await request.is_disconnected():
                     approvals.gone(item)
-        if item.outcome == "allow":
-            return _json({"id": item.id, "decision": "allow"})
-        if item.outcome == "deny":
-            return _json({"id": item.id, "decision": "deny"})
+        if item.outcome in ("allow", "deny"):
+            nonce = body.get("nonce")
+            if not isinstance(nonce, str) or not 16 <= len(nonce) <= 100:
+                return _json({"id": item.id})  # a hook that cannot check us gets no decision
+            return _json({"id": item.id, "decision": item.outcome,
+                          "proof": proof(secret, nonce, item.id, item.outcome)})
         return _json({"id": item.id})
 
     async def secret_for_page(request: Request) -> Response:
