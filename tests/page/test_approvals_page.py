@@ -129,3 +129,16 @@ def test_requests_queue_and_the_card_goes_when_answered_elsewhere(page: Any, ser
     page.click(".ap-deny")
     assert "deny" in finish(second)[0]
     wait_card(page, shown=False)
+
+
+def test_the_card_is_legible_in_the_light_theme_too(page: Any, served: Any) -> None:
+    page.goto(f"{served.url}/?poll=600&theme=light")
+    page.wait_for_function("() => window.CC && CC.approvals")
+    long = {**REQUEST, "tool_input": {"command": "npm run build && " + "x" * 900}}
+    proc = start_hook(["--approve"], long)
+    wait_card(page)
+    found = audit(page, 16, 0)
+    assert found["problems"] == [], found["problems"]
+    page.wait_for_timeout(600)
+    page.keyboard.press("Escape")
+    assert "deny" in finish(proc)[0]
