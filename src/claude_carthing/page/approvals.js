@@ -63,6 +63,11 @@
     ui.card = card;
   }
 
+  // Each setter touches the DOM only on a change: the page is redrawn every second.
+  function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
+  function setAttr(node, name, value) { if (node.getAttribute(name) !== value) node.setAttribute(name, value); }
+  function setFlag(node, name, on) { if (node[name] !== on) node[name] = on; }
+
   function draw() {
     var t = performance.now();
     if (said && t > said.until) said = null;
@@ -71,22 +76,23 @@
       shown = item;
       shownAt = t; // a new request: a new grace time
     }
-    ui.card.hidden = !shown && !said;
-    document.body.classList.toggle('asking', !ui.card.hidden);
-    ui.said.textContent = said ? said.text : '';
+    setFlag(ui.card, 'hidden', !shown && !said);
+    if (document.body.classList.contains('asking') === ui.card.hidden) document.body.classList.toggle('asking', !ui.card.hidden);
+    setText(ui.said, said ? said.text : '');
     if (!shown) {
-      ui.count.textContent = ui.where.textContent = ui.kind.textContent = ui.text.textContent = '';
-      ui.allow.disabled = ui.deny.disabled = true;
-      ui.card.setAttribute('data-id', '');
+      [ui.count, ui.where, ui.kind, ui.text].forEach(function (n) { setText(n, ''); });
+      setFlag(ui.allow, 'disabled', true);
+      setFlag(ui.deny, 'disabled', true);
+      setAttr(ui.card, 'data-id', '');
       return;
     }
-    ui.card.setAttribute('data-id', shown.id);
-    ui.count.textContent = list.length > 1 ? '1 of ' + list.length : '';
-    ui.where.textContent = (shown.project || 'a project') + ' · ' + (shown.tool || 'a tool');
-    ui.kind.textContent = (KIND_LABEL[shown.kind] || 'Input') + (shown.cut ? ' (too long to show whole: deny here or answer in the terminal)' : '');
+    setAttr(ui.card, 'data-id', shown.id);
+    setText(ui.count, list.length > 1 ? '1 of ' + list.length : '');
+    setText(ui.where, (shown.project || 'a project') + ' · ' + (shown.tool || 'a tool'));
+    setText(ui.kind, (KIND_LABEL[shown.kind] || 'Input') + (shown.cut ? ' (too long to show whole: deny here or answer in the terminal)' : ''));
     if (ui.text.textContent !== shown.text) { ui.text.textContent = shown.text; ui.text.scrollTop = 0; }
-    ui.allow.disabled = !!shown.cut;
-    ui.deny.disabled = false;
+    setFlag(ui.allow, 'disabled', !!shown.cut);
+    setFlag(ui.deny, 'disabled', false);
   }
 
   function answer(decision) {
