@@ -32,6 +32,7 @@ NIGHT_RE = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d")
 NOTIFY_MODES = ("on", "off", "demo")  # demo: on, and for demo data too
 HOOK_ON = ("events", "reads")
 MAX_HOOK_TIMEOUT_S = 300
+MIN_APPROVAL_S, MAX_APPROVAL_S = 10, 540  # the hook entry waits 60 s longer, within 600
 MAX_STALE_MINUTES = 7 * 24 * 60  # a week; also keeps every wait within what threading accepts
 DEFAULT_PORTS = {"http": 80, "https": 443}
 HIDDEN = "[hidden]"  # a hook argument (a webhook id, a token) in `config show` / `doctor`
@@ -171,6 +172,7 @@ class Settings:
     hook: tuple[str, ...] = field(default=())
     hook_on: str = "events"
     hook_timeout: float = 10.0
+    approval_timeout: int = 120  # seconds a permission request waits for the dial
 
     def __post_init__(self) -> None:
         # Stored as browsers send them, or the guard would never match (an invalid one stays
@@ -229,6 +231,8 @@ class Settings:
         _require(0 <= self.notify_waiting_minutes <= MAX_WAITING_MINUTES,
                  "notify_waiting_minutes",
                  f"must be 0 (never) to {MAX_WAITING_MINUTES} minutes")
+        _require(MIN_APPROVAL_S <= self.approval_timeout <= MAX_APPROVAL_S, "approval_timeout",
+                 f"must be at least {MIN_APPROVAL_S} and at most {MAX_APPROVAL_S} seconds")
         _require(self.hook_on in HOOK_ON, "hook_on", f"must be one of {', '.join(HOOK_ON)}")
         _require(math.isfinite(self.hook_timeout) and 0 < self.hook_timeout <= MAX_HOOK_TIMEOUT_S,
                  "hook_timeout", f"must be more than 0 and at most {MAX_HOOK_TIMEOUT_S} seconds")

@@ -177,3 +177,41 @@ def test_the_powershell_form_runs_in_powershell_when_there_is_one(tmp_path: Path
                     shell_command(str(exe), "statusline", windows=True, target="powershell")],
                    check=True, timeout=30)
     assert (exe.parent / "args").read_text() == "statusline|"
+
+
+def _permission_handler(settings: Path) -> dict:
+    data = json.loads(settings.read_text())
+    [ours] = [h for g in data["hooks"]["PermissionRequest"] for h in g["hooks"]
+              if h.get("args")]
+    return ours
+
+
+def test_approvals_are_off_unless_asked_and_status_says_so(settings: Path) -> None:
+    report = install(EXE, settings)
+    assert not report.approvals and _permission_handler(settings)["args"] == ["hook"]
+    assert status(settings).approvals is False
+
+
+def test_install_approvals_adds_the_deciding_hook_and_uninstall_removes_it(
+        settings: Path) -> None:
+    report = install(EXE, settings, approvals=True, approval_s=120)
+    ours = _permission_handler(settings)
+    assert report.approvals and status(settings).approvals
+    assert ours["args"] == ["hook", "--approve"] and "async" not in ours
+    assert ours["timeout"] > 120  # outlives the server's wait, or Claude Code cuts it first
+    again = install(EXE, settings)  # a plain install keeps approvals as they are
+    assert again.approvals and not again.changed
+    off = install(EXE, settings, approvals=False)
+    assert not off.approvals and _permission_handler(settings)["args"] == ["hook"]
+    install(EXE, settings, approvals=True)
+    uninstall(settings)
+    assert settings.read_text() == json.dumps(USER, indent=4)
+
+
+def test_status_names_the_permission_mode_of_the_users_settings(settings: Path) -> None:
+    install(EXE, settings, approvals=True)
+    assert status(settings).permission_mode == "auto"  # 2.1.332's default
+    data = json.loads(settings.read_text())
+    data["permissions"] = {"defaultMode": "default"}
+    settings.write_text(json.dumps(data))
+    assert status(settings).permission_mode == "default"

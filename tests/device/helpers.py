@@ -30,8 +30,10 @@ def ssh_args(device: EmulatedDevice) -> list[str]:
 
 
 def expected_url(generation: str, server: str) -> str:
-    """Return the kiosk URL deploy must set."""
-    return f"file://{PAGE_DIR[generation]}/index.html?server={server}"
+    """Return the kiosk URL deploy must set: the approvals secret of this home folder too."""
+    from claude_carthing.device.workflow import approvals_key
+
+    return f"file://{PAGE_DIR[generation]}/index.html?server={server}&key={approvals_key()}"
 
 
 def mtimes(device: EmulatedDevice, *paths: str) -> dict[str, int]:

@@ -75,8 +75,11 @@ class CutLink(Transport):
 
 def deploy(transport: Transport, server: str) -> None:
     """What `claude-carthing deploy` does on the device (detect, plan, apply)."""
+    from claude_carthing.device.workflow import approvals_key
+
     info = detect(transport)
-    apply(transport, build_plan(transport, info, server, PAGE), lambda _line: None)
+    apply(transport, build_plan(transport, info, server, PAGE, key=approvals_key()),
+          lambda _line: None)
 
 
 def run_undeploy(transport: Transport) -> None:

@@ -106,8 +106,11 @@ def test_dry_run_prints_the_plan_and_changes_nothing(make_device, cli):
     stock = device.snapshot()
     result = cli("deploy", *ssh_args(device), "--server", SERVER, "--dry-run")
     assert result.exit_code == 0, result.output
+    full = expected_url("v3", SERVER)
+    secret = full.split("&key=")[1]
+    assert secret not in result.output  # the approvals secret is never printed
     for expected in ("Dry run", "Nocturne v3 (runit), firmware 3.0.0",
-                     expected_url("v3", SERVER), "mount -o remount,rw /",
+                     full.replace(secret, "(secret)"), "mount -o remount,rw /",
                      "write /etc/sv/chromium/run", "back up /etc/sv/chromium/run",
                      f"write {PAGE_DIR['v3']}/index.html", "run: sv restart chromium"):
         assert expected in result.output
@@ -141,3 +144,22 @@ def test_reverse_dial_goes_into_the_kiosk_url_and_a_plain_deploy_takes_it_out(ma
     assert plain.exit_code == 0, plain.output
     device.wait_for(lambda: device.browser_url() == expected_url("v4.0.7", SERVER),
                     "the page with the dial as it comes")
+
+
+def test_deploy_writes_the_approvals_secret_into_the_kiosk_url_and_never_prints_it(
+        make_device, cli):
+    from claude_carthing import paths
+    from claude_carthing.serving.approvals import SECRET_FILE
+
+    device = make_device("v4.0.7")
+    result = cli("deploy", *ssh_args(device), "--server", SERVER)
+    assert result.exit_code == 0, result.output
+    secret = (paths.home_dir() / SECRET_FILE).read_text().strip()
+    assert len(secret) >= 32
+    device.wait_for(lambda: device.browser_url().endswith(f"&key={secret}"),
+                    "the page with the approvals secret")
+    assert secret not in result.output
+    doctor = cli("doctor", "--json", "--no-live", *ssh_args(device),
+                 "--server-host", "127.0.0.1")
+    assert "kiosk" in doctor.output and "(secret)" in doctor.output, doctor.output
+    assert secret not in doctor.output

@@ -48,7 +48,7 @@ def shot() -> Callable[[Any, str], None]:
 def open_dashboard(p: Any, base: str, query: str = "poll=2") -> None:
     """Open the page served by `base` and wait until it has left the loading screen."""
     p.goto(f"{base}/?{query}")
-    p.wait_for_function("document.getElementById('main').dataset.screen !== 'loading'")
+    p.wait_for_function("() => document.getElementById('main').dataset.screen !== 'loading'")
 
 
 def main_text(p: Any) -> str:

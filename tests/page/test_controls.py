@@ -44,7 +44,7 @@ def test_theme_by_touch_and_key_is_remembered(page, server) -> None:
     assert page.inner_text("#theme") == "Switch to dark"
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") != bg_dark
     page.reload()
-    page.wait_for_function("document.getElementById('main').dataset.screen === 'data'")
+    page.wait_for_function("() => document.getElementById('main').dataset.screen === 'data'")
     assert is_light(page), "the theme survives a reload"
     page.keyboard.press("m")
     assert not is_light(page)
@@ -60,7 +60,7 @@ def test_long_press_m_selects_automatic_theme(page, server) -> None:
     assert page.inner_text("#theme") == "Auto · switch to dark"
     assert is_light(page), "with day=0-24 the automatic theme is light at any hour"
     page.reload()
-    page.wait_for_function("document.getElementById('main').dataset.screen === 'data'")
+    page.wait_for_function("() => document.getElementById('main').dataset.screen === 'data'")
     assert page.inner_text("#theme") == "Auto · switch to dark"
 
 
@@ -170,5 +170,5 @@ def test_enter_refreshes_through_the_server(page, server, fake_upstream, monkeyp
 def test_refresh_refused_by_the_server_says_when(page, server) -> None:
     open_dashboard(page, server.url, "poll=600")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('toast').textContent.indexOf('Claude was read') === 0")
+    page.wait_for_function("() => document.getElementById('toast').textContent.indexOf('Claude was read') === 0")
     assert page.inner_text("#toast").startswith("Claude was read moments ago; try again in ")

@@ -71,6 +71,11 @@ def chromium(extra_args: list[str] | None = None) -> Iterator[Any]:
 
 
 def new_page(browser: Any, width: int = 800, height: int = 480, **context_options: Any) -> Any:
-    """Open a page in a fresh context (own localStorage) with the given viewport."""
+    """Open a page in a fresh context (own localStorage) with the given viewport.
+
+    The server's Content-Security-Policy forbids eval, which Playwright's string predicates
+    (`wait_for_function("...")`) use; pages opened here bypass it unless `bypass_csp=False`
+    (tests/page/test_approvals_page.py keeps it in force)."""
+    context_options.setdefault("bypass_csp", True)
     context = browser.new_context(viewport={"width": width, "height": height}, **context_options)
     return context.new_page()

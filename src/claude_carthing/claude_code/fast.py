@@ -31,7 +31,7 @@ def run(command: str, args: list[str]) -> int:
         if command == "statusline":
             statusline(args)
         else:
-            hook()
+            hook(args)
     except BaseException:  # noqa: BLE001, S110 - Claude Code must never see a failure of ours
         pass
     return 0
@@ -229,10 +229,15 @@ def hook_event(data: dict[str, Any], now: float) -> dict[str, Any]:
     return event
 
 
-def hook() -> None:
-    """Send the hook event; print nothing (Claude Code reads a hook's stdout)."""
+def hook(args: list[str] | None = None) -> None:
+    """Send the hook event; print nothing (Claude Code reads a hook's stdout), except with
+    `--approve` on a PermissionRequest: the Car Thing's decision (see approve.py)."""
     raw = read_stdin()
     now = time.time()
     data = _load(raw)
     if data.get("hook_event_name"):
         post_json("/api/claude-code/hook", hook_event(data, now))
+    if data.get("hook_event_name") == "PermissionRequest" and "--approve" in (args or []):
+        from claude_carthing.claude_code import approve
+
+        approve.ask(data, folder_name(data.get("cwd")))

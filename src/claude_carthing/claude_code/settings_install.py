@@ -29,6 +29,10 @@ EVENTS = {"SessionStart": True, "UserPromptSubmit": True, "PostToolUse": True,
           "Notification": True, "Stop": True, "StopFailure": True, "SessionEnd": False,
           "PermissionRequest": False}
 HOOK_TIMEOUT_S = 5
+APPROVE_ARGS = ["hook", "--approve"]
+APPROVAL_MARGIN_S = 60  # the PermissionRequest entry outlives the server's approval_timeout
+DEFAULT_MODE = "auto"  # Claude Code 2.1.332's default permission mode
+MANUAL_MODES = ("default", "manual")
 
 
 class InstallError(CarthingError):
@@ -49,6 +53,8 @@ class Report:
     status_line: bool = False
     chained: str | None = None
     hooks: dict[str, bool] = field(default_factory=dict)
+    approvals: bool = False
+    permission_mode: str = DEFAULT_MODE
     problems: list[str] = field(default_factory=list)
 
 
@@ -96,9 +102,12 @@ def _digest(raw: bytes | None) -> str | None:
     return None if raw is None else hashlib.sha256(raw).hexdigest()
 
 
-def _our_handler(exe: str, event: str) -> dict[str, Any]:
+def _our_handler(exe: str, event: str, approval_s: int | None = None) -> dict[str, Any]:
     handler: dict[str, Any] = {"type": "command", "command": exe, "args": ["hook"],
                                "timeout": HOOK_TIMEOUT_S}
+    if event == "PermissionRequest" and approval_s is not None:
+        handler["args"] = list(APPROVE_ARGS)
+        handler["timeout"] = min(approval_s + APPROVAL_MARGIN_S, 600)
     if EVENTS[event]:
         handler["async"] = True
     return handler
@@ -106,10 +115,14 @@ def _our_handler(exe: str, event: str) -> dict[str, Any]:
 
 def _is_our_handler(handler: Any) -> bool:
     return isinstance(handler, dict) and is_ours(handler.get("command")) and \
-        handler.get("args") == ["hook"]
+        handler.get("args") in (["hook"], APPROVE_ARGS)
 
 
-def _merge_hooks(data: dict[str, Any], exe: str) -> None:
+def _approves(handler: Any) -> bool:
+    return _is_our_handler(handler) and handler.get("args") == APPROVE_ARGS
+
+
+def _merge_hooks(data: dict[str, Any], exe: str, approval_s: int | None) -> None:
     hooks = data.get("hooks")
     if hooks is None:
         hooks = data["hooks"] = {}
@@ -121,7 +134,7 @@ def _merge_hooks(data: dict[str, Any], exe: str) -> None:
         if not isinstance(groups, list):
             raise InstallError(f"settings.json's hooks.{event} is not a list; nothing was "
                                f"changed")
-        wanted = _our_handler(exe, event)
+        wanted = _our_handler(exe, event, approval_s)
         placed = False
         for group in groups:
             handlers = group.get("hooks") if isinstance(group, dict) else None
@@ -169,10 +182,16 @@ def _remove_ours(data: dict[str, Any], original_status_line: Any) -> None:
         del data["hooks"]
 
 
-def install(exe: str, settings: Path | None = None) -> Report:
-    """Merge our status line and hooks into the settings; a second run changes nothing."""
+def install(exe: str, settings: Path | None = None, approvals: bool | None = None,
+            approval_s: int = 120) -> Report:
+    """Merge our status line and hooks into the settings; a second run changes nothing.
+
+    `approvals`: True makes our PermissionRequest hook ask the Car Thing, False makes it only
+    report, None keeps what is installed (off at first)."""
     path = settings or settings_file()
     raw, data = _read(path)
+    if approvals is None:
+        approvals = _fill(Report(path), data, {}).approvals
     side_path = _side_file(path)
     side = _side(side_path)
     before = json.dumps(data, sort_keys=True)
@@ -189,7 +208,7 @@ def install(exe: str, settings: Path | None = None) -> Report:
         data["statusLine"] = line
     else:
         status["command"] = shell_command(exe, "statusline")
-    _merge_hooks(data, exe)
+    _merge_hooks(data, exe, approval_s if approvals else None)
     report = Report(path, executable=exe)
     if json.dumps(data, sort_keys=True) == before and side_path.exists():
         return _fill(report, data, side)
@@ -264,9 +283,14 @@ def _fill(report: Report, data: dict[str, Any], side: dict[str, Any]) -> Report:
         handlers = [h for g in groups if isinstance(g, dict) and isinstance(g.get("hooks"), list)
                     for h in g["hooks"] if _is_our_handler(h)]
         report.hooks[event] = bool(handlers)
+        if event == "PermissionRequest":
+            report.approvals = any(_approves(h) for h in handlers)
         if handlers:
             found = found or str(handlers[0].get("command"))
     report.executable = report.executable or found
+    permissions = data.get("permissions")
+    mode = permissions.get("defaultMode") if isinstance(permissions, dict) else None
+    report.permission_mode = mode if isinstance(mode, str) and mode else DEFAULT_MODE
     if report.status_line or any(report.hooks.values()):
         if not all(report.hooks.values()):
             missing = ", ".join(e for e, ok in report.hooks.items() if not ok)

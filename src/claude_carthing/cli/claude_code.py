@@ -18,11 +18,21 @@ claude_code_app = typer_app(help="Connect Claude Code's status line and hooks to
 
 
 def _show(report: Report) -> None:
+    from claude_carthing.claude_code.settings_install import DEFAULT_MODE, MANUAL_MODES
+
     typer.echo(f"Claude Code settings: {report.settings}")
     typer.echo(f"  status line: {'ours' if report.status_line else 'not ours'}"
                + (f" (then runs your own: {report.chained})" if report.chained else ""))
     hooks = [e for e, ok in report.hooks.items() if ok]
     typer.echo(f"  hooks: {', '.join(hooks) if hooks else 'none of ours'}")
+    typer.echo(f"  approvals from the Car Thing: {'on' if report.approvals else 'off'}"
+               + ("" if report.approvals else " (`install --approvals` turns them on)"))
+    mode = report.permission_mode
+    shown = f"{mode} (Claude Code's default)" if mode == DEFAULT_MODE else mode
+    typer.echo(f"  permission mode in your settings: {shown}")
+    if report.approvals and mode not in MANUAL_MODES:
+        typer.echo("    approvals from the dial matter in the default (manual) mode; in this "
+                   "mode Claude Code answers most requests itself")
     if report.executable:
         typer.echo(f"  executable: {report.executable}")
     for problem in report.problems:
@@ -30,18 +40,25 @@ def _show(report: Report) -> None:
 
 
 @claude_code_app.command()
-def install() -> None:
+def install(
+    approvals: bool | None = typer.Option(
+        None, "--approvals/--no-approvals",
+        help="Let the Car Thing's dial allow or deny Claude Code's permission requests "
+             "(off unless asked; without either flag, kept as installed)."),
+) -> None:
     """Add our status line and hooks to Claude Code's user settings (yours are kept)."""
 
     def body() -> int:
         from claude_carthing.claude_code.commands import our_executable
         from claude_carthing.claude_code.settings_install import InstallError, install
+        from claude_carthing.settings import load_settings
 
         exe = our_executable()
         if exe is None:
             raise InstallError("cannot find the claude-carthing executable; install the "
                                "package with pip or pipx so the command exists")
-        report = install(exe)
+        report = install(exe, approvals=approvals,
+                         approval_s=load_settings().approval_timeout)
         if report.changed:
             typer.echo(f"Connected Claude Code to claude-carthing in {report.settings}.")
             if report.backup:
@@ -50,6 +67,7 @@ def install() -> None:
                        "`claude-carthing serve` if it is not running.")
         else:
             typer.echo(f"Already installed in {report.settings}; nothing changed.")
+        typer.echo(f"Approvals from the Car Thing: {'on' if report.approvals else 'off'}.")
         return 0
 
     run_friendly(body)

@@ -52,6 +52,8 @@ def confirm_page(transport: Transport, port: int | None, url: str,
         if time.monotonic() >= deadline:
             break
         time.sleep(0.5)
-    showing = ", ".join(seen) if seen else "no page at all"
+    from claude_carthing.device.plan import shown_url
+
+    showing = ", ".join(shown_url(u) for u in seen) if seen else "no page at all"
     return False, (f"the kiosk restarted, but the browser shows {showing} instead of the page."
                    " Check the kiosk setting, or restart the Car Thing.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 import shlex
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -14,17 +15,29 @@ from claude_carthing.device.layout import LAYOUTS, MANIFEST, RESTART_PENDING, ST
 from claude_carthing.device.manifest import ChangedFile, Manifest, backup_path, sha256
 from claude_carthing.device.transport import DeviceError, Transport
 
+KEY_PARAM = re.compile(r"([?&]key=)[^&#]*")
 
-def kiosk_url(page_dir: str, server_url: str, reverse_dial: bool = False) -> str:
+
+def shown_url(url: str) -> str:
+    """Return a kiosk URL fit to print or log: the approvals secret left out."""
+    return KEY_PARAM.sub(r"\1(secret)", url)
+
+
+def kiosk_url(page_dir: str, server_url: str, reverse_dial: bool = False,
+              key: str | None = None) -> str:
     """Return the file:// URL the kiosk opens: our page, told where the PC's server is.
 
     `reverse_dial` adds `dial=reverse`, which the page reads to turn its dial the other way
-    (v4.1's dial direction is not proven; see docs).
+    (v4.1's dial direction is not proven; see docs). `key` adds the approvals secret (letters
+    and digits only), with which the page may answer Claude Code's permission requests.
     """
+    if key is not None and not key.isalnum():
+        raise DeviceError("the approvals secret must be letters and digits")
     # [ ] stay as they are: they bracket an IPv6 host (http://[::1]:8080).
     server = quote(server_url, safe=":/[]")
     dial = "&dial=reverse" if reverse_dial else ""
-    return kiosk.check_url(f"file://{page_dir}/index.html?server={server}{dial}")
+    secret = f"&key={key}" if key else ""
+    return kiosk.check_url(f"file://{page_dir}/index.html?server={server}{secret}{dial}")
 
 
 @dataclass
@@ -71,7 +84,7 @@ class Plan:
         lines = [
             f"device:     {self.info.describe()}",
             f"server:     {self.server_url}",
-            f"kiosk URL:  {self.kiosk_url}",
+            f"kiosk URL:  {shown_url(self.kiosk_url)}",
         ]
         if not self.changes_anything:
             return [*lines, "nothing to change: the device already shows this page"]
@@ -97,14 +110,14 @@ class Plan:
 
 def build_plan(
     transport: Transport, info: DeviceInfo, server_url: str, page: dict[str, bytes],
-    zone: HostZone | None = None, *, reverse_dial: bool = False,
+    zone: HostZone | None = None, *, reverse_dial: bool = False, key: str | None = None,
 ) -> Plan:
     """Read the device (without changing it) and return the plan of a deploy.
 
     `zone` (from --set-clock) also writes the timezone file on generations that have one.
     """
     layout = LAYOUTS[info.generation]
-    url = kiosk_url(layout.page_dir, server_url, reverse_dial)
+    url = kiosk_url(layout.page_dir, server_url, reverse_dial, key)
     old = _manifest(transport)
     current = transport.read(layout.kiosk_file)
     text = current.decode("utf-8") if current is not None else None

@@ -60,6 +60,14 @@ def open_device(opts: DeviceOptions, echo: Echo) -> tuple[SSHTransport, DeviceIn
     return transport, info
 
 
+def approvals_key() -> str:
+    """Return the approvals secret (made on first use), which deploy writes into the kiosk URL."""
+    from claude_carthing import paths
+    from claude_carthing.serving.approvals import SECRET_FILE, load_secret
+
+    return load_secret(paths.home_dir() / SECRET_FILE)
+
+
 def discovery_error(found: discovery.Discovery) -> DeviceError:
     """Turn a failed discovery into the error users see."""
     from claude_carthing.device.ssh import UnreachableError
@@ -80,7 +88,7 @@ def run_deploy(opts: DeviceOptions, echo: Echo) -> bool:
             echo(f"The device reaches the server at {server}.")
         zone = host_zone() if opts.set_clock else None
         plan = build_plan(transport, info, server, page_files(), zone,
-                          reverse_dial=opts.reverse_dial)
+                          reverse_dial=opts.reverse_dial, key=approvals_key())
         if opts.dry_run:
             echo("Dry run: this is the plan; nothing was changed.")
             extra = clock.clock_commands(info.generation) if zone else []

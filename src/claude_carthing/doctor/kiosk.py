@@ -45,11 +45,12 @@ def _server_of(url: str) -> str | None:
 def check_kiosk(transport: Transport, info: DeviceInfo, server_url: str | None) -> Check:
     """[OK] deployed and current, [WARN] deployed for another server or version, else [FAIL]."""
     from claude_carthing.device.layout import LAYOUTS, MANIFEST
-    from claude_carthing.device.plan import kiosk_url
+    from claude_carthing.device.plan import kiosk_url, shown_url
 
     timer = Timer()
     layout = LAYOUTS[info.generation]
-    url = _configured_url(transport, layout)
+    full = _configured_url(transport, layout)
+    url = shown_url(full) if full else full  # the approvals secret is never shown
     deployed_before = transport.read(MANIFEST) is not None
     data: dict[str, object] = {"kiosk_file": layout.kiosk_file, "url": url,
                                "manifest": deployed_before}

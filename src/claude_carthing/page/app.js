@@ -402,6 +402,7 @@
     window.addEventListener('blur', function () { st.held = {}; });
     scheduleTick();
     poll();
+    if (CC.approvals) CC.approvals.start(S);
   }
 
   CC.app = { start: start, now: now, poll: poll, settings: S, state: st };

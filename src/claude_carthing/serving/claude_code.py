@@ -7,6 +7,7 @@ from another machine is refused, whatever the allow-list says. Nothing secret is
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -76,7 +77,8 @@ def _json(data: Any, status: int = 200) -> Response:
                     {"Cache-Control": "no-store"}, media_type="application/json")
 
 
-def routes(poller: Poller, sessions: Sessions) -> list[Route]:
+def routes(poller: Poller, sessions: Sessions,
+           moved_on: Callable[[Any, Any, Any], None] | None = None) -> list[Route]:
     """Return the routes of Claude Code's feed and of the sessions."""
 
     async def statusline(request: Request) -> Response:
@@ -100,6 +102,8 @@ def routes(poller: Poller, sessions: Sessions) -> list[Route]:
         if body is None:
             return _json({"error": "expected a JSON object"}, 400)
         sessions.on_hook(body)
+        if moved_on is not None:  # a later event of a session ends its waiting permission request
+            moved_on(body.get("session_id"), body.get("hook_event_name"), body.get("at_ms"))
         return _json({})
 
     def listing(_: Request) -> Response:

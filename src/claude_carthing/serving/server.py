@@ -13,15 +13,25 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from claude_carthing import paths
 from claude_carthing.claude_code.sessions import Sessions
 from claude_carthing.history import History
 from claude_carthing.paths import page_dir
 from claude_carthing.poller import Poller
-from claude_carthing.serving.guard import Guard
+from claude_carthing.serving.approvals import SECRET_FILE, Approvals, load_secret
+from claude_carthing.serving.guard import ASGIApp, Guard, Message, Receive, Scope, Send
 from claude_carthing.serving.metrics import ReadCounter
 from claude_carthing.serving.payload import health_document, usage_document
 from claude_carthing.settings import Settings
 
+# No other site may frame the page (a key press there would answer a permission request) or
+# run scripts in it: only its own files.
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; script-src 'self'; object-src 'none'; "
+                                 b"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+]
 MAX_HISTORY_HOURS = 24 * 40
 PROJECTION_HOURS = 25  # the weekly pace looks back a day
 PLACEHOLDER = """<!doctype html><meta charset="utf-8"><title>Claude usage</title>
@@ -43,13 +53,15 @@ def _etag(doc: dict[str, Any]) -> str:
 
 
 def create_app(poller: Poller, settings: Settings, history: History | None = None,
-               reads: ReadCounter | None = None, sessions: Sessions | None = None) -> Guard:
+               reads: ReadCounter | None = None, sessions: Sessions | None = None,
+               *, approvals: Approvals | None = None) -> Guard:
     """Return the ASGI application (routes wrapped in the access guard)."""
-    from claude_carthing.serving import claude_code
+    from claude_carthing.serving import approval_routes, claude_code
 
     page = page_dir()
     reads = reads or ReadCounter()
     sessions = sessions if sessions is not None else Sessions(poller.clock)
+    approvals = approvals if approvals is not None else Approvals(settings.approval_timeout)
     index = page / "index.html"
 
     recent: dict[str, Any] = {"at": None, "series": {}}
@@ -114,6 +126,7 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
         body, content_type = render(poller, reads)
         return Response(body, headers={"Cache-Control": "no-cache", "Content-Type": content_type})
 
+    guard = Guard(Starlette(), settings)  # its app is set below; the approvals ask who is who
     routes = [
         Route("/", root, methods=["GET", "HEAD"]),
         Route("/usage", usage, methods=["GET", "HEAD"]),
@@ -121,7 +134,24 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
         Route("/metrics", metrics, methods=["GET", "HEAD"]),
         Route("/api/history", history_series, methods=["GET"]),
         Route("/api/refresh", refresh, methods=["POST"]),
-        *claude_code.routes(poller, sessions),
+        *claude_code.routes(poller, sessions, approvals.moved_on),
+        *approval_routes.routes(approvals, load_secret(paths.home_dir() / SECRET_FILE),
+                                guard.is_device),
         Mount("/", StaticFiles(directory=page, check_dir=False), name="page"),
     ]
-    return Guard(Starlette(routes=routes), settings)
+    guard.app = framing_refused(Starlette(routes=routes))
+    return guard
+
+
+def framing_refused(app: ASGIApp) -> ASGIApp:
+    """Add headers that keep every page of ours out of other sites' frames and scripts."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await app(scope, receive, send_with if scope["type"] == "http" else send)
+
+    return wrapped
