@@ -34,6 +34,7 @@ PAGE_DIR = Path(__file__).resolve().parents[1] / "src" / "claude_carthing" / "pa
 OTHER_PORT = 8000  # another local web server on the PC
 
 ATTACK = """
+var GUESS = "fake-guessed-secret-0000000000000000";
 async function attempt(base) {
   async function read(path) {
     try {
@@ -48,6 +49,19 @@ async function attempt(base) {
   } catch (e) { out.refresh = 'blocked'; }
   // A blind POST (no-cors) reaches the server without a preflight; only the server can refuse.
   try { await fetch(base + '/api/refresh', {method: 'POST', mode: 'no-cors'}); } catch (e) {}
+  // The approvals (issue 19): learn the secret, read the requests, answer one. A text body
+  // needs no preflight, as the Car Thing's own page sends it.
+  async function ask(path, body) {
+    try {
+      const r = await fetch(base + path, {method: 'POST', body: body, cache: 'no-store'});
+      return 'read ' + r.status + ' ' + (await r.text()).slice(0, 30);
+    } catch (e) { return 'blocked'; }
+  }
+  out.approvals = {
+    secret: await ask('/api/approvals/secret', '{}'),
+    pending: await ask('/api/approvals/pending', '{"secret":"' + GUESS + '"}'),
+    answer: await ask('/api/approvals/answer',
+                      '{"secret":"' + GUESS + '","id":"x","decision":"allow"}')};
   return out;
 }
 async function attemptAll(targets) {
@@ -83,6 +97,15 @@ def netns_chromium(tmp_path: Path, netns: str) -> Path:
                         f"{shlex.quote(str(require_chromium()))} \"$@\"\n")
     launcher.chmod(0o755)
     return launcher
+
+
+def approval_outcomes(results) -> list[str]:
+    """The outcomes of the approvals' calls in the (nested) results."""
+    if not isinstance(results, dict):
+        return []
+    found = list(results["approvals"].values()) if "approvals" in results else []
+    return found + [o for key, value in results.items() if key != "approvals"
+                    for o in approval_outcomes(value)]
 
 
 def outcomes(results) -> list[str]:
@@ -171,6 +194,11 @@ def test_pages_on_the_pc_cannot_read_usage_or_trigger_a_read(
         assert len(found) >= 6, (name, results)
         if opened:  # the control: the browser does read when the server allows it
             assert any(o.startswith("read 200 {") for o in found), (name, results)
+            # ... but an origin allowed to read usage is still no Car Thing: the server itself
+            # refuses to tell the secret, show the requests or take an answer.
+            approvals = approval_outcomes(results)
+            assert len(approvals) >= 6, (name, results)
+            assert all(o.startswith("read 403 ") for o in approvals), (name, approvals)
         else:
             assert set(found) == {"blocked"}, (name, results)
     assert (reads_after > reads_before) == opened
@@ -194,6 +222,13 @@ def test_the_servers_own_page_still_works_from_the_pc(
                 assert got["usage"].startswith("read 200 {"), got
                 assert got["history"].startswith("read 200 {"), got
                 assert got["refresh"] in ("read 202", "read 429"), got
+                asked = got["approvals"]
+                if base.startswith("http://127.0.0.1:"):  # the page on loopback may answer
+                    assert asked["secret"].startswith("read 200 {\"secret\""), asked
+                    assert asked["pending"].startswith("read 403 "), asked  # a guessed secret
+                    assert asked["answer"].startswith("read 403 "), asked
+                else:  # the same page from the USB address: another computer could open it
+                    assert all(o.startswith("read 403 ") for o in asked.values()), asked
                 page.context.close()
         finally:
             browser.close()
@@ -223,7 +258,10 @@ def test_a_browser_on_an_allowed_lan_cannot_read_from_a_file_page_or_a_sandboxed
                 page = new_page(browser)  # the control: the server's own page works there
                 page.goto(f"http://{link.pc_ip}:8080/")
                 page.add_script_tag(content=ATTACK)
-                assert_reads(page.evaluate("attempt(location.origin)"))
+                got = page.evaluate("attempt(location.origin)")
+                assert_reads(got)
+                # ... but only the Car Thing and the page on the PC's loopback may approve.
+                assert all(o.startswith("read 403 ") for o in got["approvals"].values()), got
                 page.context.close()
             finally:
                 browser.close()
@@ -269,7 +307,11 @@ def test_v3_v40_kiosk_file_page_in_chromium_69_reads_live_usage_over_the_link(
     with LinkServer(v3_link, upstream=fake_upstream):
         browser = chromium69(probe_page(tmp_path, server_url), flags=flags,
                              netns=v3_link.device_ns)
-        assert_reads(browser.page.evaluate("window.results")[server_url])
+        got = browser.page.evaluate("window.results")[server_url]
+        assert_reads(got)
+        # The Car Thing may read and answer requests, with the secret deploy gave it only.
+        assert got["approvals"]["pending"].startswith("read 403 {\"error\":\"a wrong"), got
+        assert got["approvals"]["secret"].startswith("read 403 "), got  # the PC's page's only
         # The deployed dashboard itself, as the kiosk opens it.
         browser.page.navigate(f"{(PAGE_DIR / 'index.html').as_uri()}?server={server_url}")
         state = browser.page.wait_for(

@@ -5,7 +5,10 @@ Issue 17, items 19 and 20.
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -99,3 +102,17 @@ def test_status_without_host_still_reads_claude_when_no_server_runs(fake_upstrea
     monkeypatch.setenv("CLAUDE_CARTHING_API_URL", fake_upstream.url)
     result = runner.invoke(app, ["status", "--port", str(free_port())])
     assert result.exit_code == 4, result.output  # it asked Claude: no credentials here
+
+
+def test_status_watch_with_a_host_that_does_not_answer_is_the_same_error(fake_upstream):
+    # The live view must not read Claude directly (or sit there) for a server the user named.
+    port = free_port()
+    env = {**os.environ, "CLAUDE_CARTHING_WEB_URL": fake_upstream.url,
+           "CLAUDE_CARTHING_API_URL": fake_upstream.url}
+    done = subprocess.run([sys.executable, "-m", "claude_carthing", "status", "--watch",
+                           "--host", "127.0.0.1", "--port", str(port)],
+                          capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert done.returncode == 7, done.stdout + done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and f"127.0.0.1:{port}" in errors[0], done.stderr
+    assert fake_upstream.usage_requests() == []

@@ -56,6 +56,7 @@ class Snapshot:
     idle: bool = False  # the wait is stretched because usage has not moved
     normal_interval: int = 300
     waking: bool = False  # the PC just woke from sleep; the data is from before, a read is due
+    feed: bool = False  # Claude Code's status line readings are arriving: 5-hour, weekly are fresh
 
     @property
     def poll_mode(self) -> str:
@@ -68,8 +69,10 @@ class Snapshot:
 
     @property
     def stale(self) -> bool:
-        """True when the data shown is not the result of the latest read."""
-        return self.usage is not None and (self.last_error is not None or self.waking)
+        """True when the data shown is not the result of the latest read, and no status line
+        reading keeps the main windows fresh meanwhile."""
+        return self.usage is not None and (self.last_error is not None or self.waking) \
+            and not self.feed
 
     @property
     def state(self) -> str:
@@ -144,7 +147,8 @@ class Poller:
     def snapshot(self) -> Snapshot:
         """Return the current state (immutable)."""
         with self._lock:
-            return self._snapshot
+            snap = self._snapshot
+        return replace(snap, feed=True) if self.feed_flowing() else snap
 
     # --- one read ------------------------------------------------------------------------------
 

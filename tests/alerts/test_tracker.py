@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from claude_carthing.alerts import store
-from claude_carthing.alerts.events import Tracker
+from claude_carthing.alerts.events import Announced, Tracker
 from claude_carthing.models import Usage, Window
 from claude_carthing.poller import Snapshot
 
@@ -152,3 +153,15 @@ def test_a_stale_wait_beyond_what_threading_accepts_leaves_the_alerts_thread_ali
         assert [e.kind for e in alerts.delivered] == ["threshold"]
     finally:
         alerts.stop()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_saving_never_writes_through_a_link_left_at_a_fixed_temporary_name(tmp_path) -> None:
+    # Another program (or a stale run) left a link where a fixed `alerts.json.tmp` would go.
+    outside = tmp_path / "outside.txt"
+    outside.write_text("someone else's file\n")
+    path = tmp_path / "alerts.json"
+    (tmp_path / "alerts.json.tmp").symlink_to(outside)
+    store.save(path, Announced())
+    assert outside.read_text() == "someone else's file\n"
+    assert store.load(path).windows == {} and path.is_file() and not path.is_symlink()

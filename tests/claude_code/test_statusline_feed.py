@@ -133,3 +133,23 @@ def test_the_next_read_shown_follows_the_feed(feed_poller) -> None:
     poller.take_local(windows_from_statusline(limits(), clock.now), clock.now, "statusline")
     poller._due()
     assert poller.snapshot().next_poll_at == first + 1800
+
+
+def test_fresh_readings_are_live_while_upstream_fails_and_stale_once_they_stop(
+        feed_poller, fake_upstream) -> None:
+    poller, clock = feed_poller
+    poller.poll_once()
+    fake_upstream.fail_with("server_500")
+    clock.now += 300
+    poller.poll_once()
+    assert poller.snapshot().state == "stale"  # no feed: the numbers are the last read's
+    clock.now += 10
+    poller.take_local(windows_from_statusline(limits(five=41), clock.now), clock.now,
+                      "statusline")
+    doc = usage_document(poller.snapshot(), clock.now)
+    # The 5-hour and weekly numbers are seconds old: no "Not updating" banner on the device,
+    # and the failing read is still there to see.
+    assert doc["meta"]["state"] == "live" and doc["meta"]["stale"] is False
+    assert doc["meta"]["last_error"] and doc["meta"]["source"] == "statusline"
+    clock.now += FEED_FRESH_S + 1  # Claude Code went quiet; upstream still fails
+    assert usage_document(poller.snapshot(), clock.now)["meta"]["state"] == "stale"

@@ -444,7 +444,10 @@ class EmulatedDevice:
                 " -h /run/emu/nocturned & echo $! > /srv/run/emu/nocturned.pid; }")
         if self.options.root_full:
             lines.append("dd if=/dev/zero of=/srv/.filler bs=4096 2>/dev/null || true")
-        lines.append("mount -o remount,ro /srv")
+        # A process just started in the background may hold /srv busy for a moment (seen once
+        # on a loaded machine: "mount point is busy"): retry for 5 s before giving up.
+        lines.append("n=0; until mount -o remount,ro /srv 2>/dev/null; do n=$((n + 1));"
+                     " [ $n -lt 25 ] || mount -o remount,ro /srv; sleep 0.2; done")
         if gen == "v3":
             lines.append("chroot /srv /usr/bin/runsvdir -P /var/service >/dev/null 2>&1 &")
         elif gen.startswith("v4.0"):

@@ -131,6 +131,31 @@ def test_requests_queue_and_the_card_goes_when_answered_elsewhere(page: Any, ser
     wait_card(page, shown=False)
 
 
+def test_a_press_after_the_terminal_answered_is_refused_and_the_card_says_so(
+        page: Any, served: Any) -> None:
+    said = ""
+    for _ in range(3):  # the page's next poll (every 2 s) may take the card away first
+        proc = start_hook(["--approve"], REQUEST)
+        wait_card(page)
+        page.wait_for_timeout(600)  # the grace time
+        # The terminal answers: the session moves on, and the page has not polled since.
+        finish(start_hook([], {"hook_event_name": "PostToolUse", "session_id": "sess-9",
+                               "tool_name": "Bash", "cwd": "/x/shop"}))
+        if card(page) is None:
+            finish(proc)
+            continue
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.querySelector('.ap-said').textContent !== ''"
+                               " || document.getElementById('approval').hidden")
+        shown = card(page)
+        said = shown["said"] if shown else ""
+        assert finish(proc, timeout=5)[0] == ""  # never an allow: the terminal's answer stands
+        if said:
+            break
+    assert said == "Not sent: answered in the terminal"
+    wait_card(page, shown=False)
+
+
 def test_the_card_is_legible_in_the_light_theme_too(page: Any, served: Any) -> None:
     page.goto(f"{served.url}/?poll=600&theme=light")
     page.wait_for_function("() => window.CC && CC.approvals")

@@ -82,6 +82,8 @@ def test_read_only_home_serves_and_says_history_is_off_leaving_files_alone(tmp_p
     assert "History disabled" in seen["stderr"] and "history.sqlite3" in seen["stderr"]
     assert "damaged" not in seen["stderr"]
     assert "not logging to a file" in seen["stderr"]
+    # No secret can be stored, so nobody can approve from the device: it says so and serves on.
+    assert "Approvals from the Car Thing are off" in seen["stderr"]
     assert sorted(p.name for p in home.iterdir()) == ["history.sqlite3"]
     assert (home / "history.sqlite3").read_bytes() == before
 

@@ -101,7 +101,7 @@ class RunningTray:
         self.screen = screen
         self.tray = Tray(server.service, server._server, pystray)
         server.poller.listeners.append(self.tray.observe)
-        self.thread = threading.Thread(target=self.tray.icon.run, daemon=True)
+        self.thread = threading.Thread(target=self.tray.run, daemon=True)
         self.thread.start()
 
     def item(self, text: str) -> Any:

@@ -23,12 +23,13 @@ def hook(event: dict[str, str]) -> None:
                    timeout=30)
 
 
-def tooltip(screen: TrayDisplay, starts: str, timeout: float = 20) -> str:
+def tooltip(screen: TrayDisplay, starts: str, timeout: float = 20, last: str = "") -> str:
+    """Wait for a tooltip whose first line starts with `starts` and last line with `last`."""
     deadline = time.monotonic() + timeout
     tip = ""
     while time.monotonic() < deadline:
         tip = find_window(screen.display, WM_CLASS).get_wm_name() or ""
-        if tip.startswith(starts):
+        if tip.startswith(starts) and tip.splitlines()[-1].startswith(last):
             return tip
         time.sleep(0.1)
     raise AssertionError(f"tooltip is {tip!r}")
@@ -43,8 +44,7 @@ def test_the_tooltip_names_a_waiting_session_first(x_tray: TrayDisplay,
             wait_for_icon(x_tray, "30", "green")
             hook({"hook_event_name": "UserPromptSubmit", "session_id": "s1",
                   "cwd": "/home/ann/my-project"})
-            tip = tooltip(x_tray, "Claude usage")
-            assert tip.splitlines()[-1].startswith("my-project: working")
+            tooltip(x_tray, "Claude usage", last="my-project: working")
             hook({"hook_event_name": "PermissionRequest", "session_id": "s1",
                   "cwd": "/home/ann/my-project", "tool_name": "Bash"})
             try:
@@ -53,5 +53,25 @@ def test_the_tooltip_names_a_waiting_session_first(x_tray: TrayDisplay,
                 raise AssertionError(f"{exc}; heard {server.service.sessions.heard}, "
                                      f"sessions {server.service.sessions.to_json()}") from None
             assert tip.splitlines()[1] == "Claude usage"
+        finally:
+            running.stop()
+
+
+def test_the_tooltip_keeps_the_time_a_session_has_been_working_current(
+        x_tray: TrayDisplay, fake_upstream: FakeUpstream, monkeypatch) -> None:
+    from claude_carthing.tray import app
+
+    monkeypatch.setattr(app, "TOOLTIP_REFRESH_S", 0.5)  # 20 s in use
+    fake_upstream.set_usage(usage_payload(30, weekly=12))
+    skew = [0.0]
+    with LiveServer(upstream=fake_upstream, clock=lambda: time.time() + skew[0]) as server:
+        running = RunningTray(server, x_tray)
+        try:
+            wait_for_icon(x_tray, "30", "green")
+            hook({"hook_event_name": "UserPromptSubmit", "session_id": "s1",
+                  "cwd": "/home/ann/my-project"})
+            tooltip(x_tray, "Claude usage", last="my-project: working for 0 s")
+            skew[0] = 185.0  # three minutes later, with no event and no read in between
+            tooltip(x_tray, "Claude usage", timeout=10, last="my-project: working for 3 min")
         finally:
             running.stop()

@@ -31,9 +31,10 @@ def load(path: Path) -> Announced:
 def save(path: Path, announced: Announced) -> None:
     """Write the state atomically; a failure is logged, never fatal."""
     try:
+        from claude_carthing.settings import write_private
+
         paths.ensure_home()
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(announced.to_json(), sort_keys=True) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        # A fresh temporary name, opened exclusively without following links, then renamed.
+        write_private(path, json.dumps(announced.to_json(), sort_keys=True) + "\n")
     except OSError as exc:
         log.warning("Could not save %s (%s).", path.name, exc.strerror)

@@ -137,6 +137,8 @@ def register(app: typer.Typer) -> None:
             if watch:
                 from claude_carthing import watch as live
 
+                if host is not None:
+                    from_named_server(settings)  # a named server that does not answer: say so
                 return live.run(settings, server_url(settings))
             if host is not None:
                 doc = from_named_server(settings)

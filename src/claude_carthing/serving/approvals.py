@@ -51,9 +51,22 @@ def load_secret(path: Path) -> str:
     return text
 
 
+def serving_secret(path: Path) -> str:
+    """Return the secret the server answers with. When it cannot be stored (a read-only home)
+    the server still serves, with a secret no device or hook can know: nobody can approve."""
+    try:
+        return load_secret(path)
+    except OSError as exc:
+        why = exc.strerror or exc
+        log.error("Approvals from the Car Thing are off: cannot write %s (%s)",  # noqa: TRY400
+                  path, why)
+        return secrets.token_hex(24)
+
+
 def same_secret(given: Any, secret: str) -> bool:
     """True when `given` is the secret (compared in constant time)."""
-    return isinstance(given, str) and hmac.compare_digest(given.encode(), secret.encode())
+    return (isinstance(given, str) and bool(given) and bool(secret)
+            and hmac.compare_digest(given.encode(), secret.encode()))
 
 
 @dataclass

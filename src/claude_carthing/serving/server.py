@@ -18,7 +18,7 @@ from claude_carthing.claude_code.sessions import Sessions
 from claude_carthing.history import History
 from claude_carthing.paths import page_dir
 from claude_carthing.poller import Poller
-from claude_carthing.serving.approvals import SECRET_FILE, Approvals, load_secret
+from claude_carthing.serving.approvals import SECRET_FILE, Approvals, serving_secret
 from claude_carthing.serving.guard import ASGIApp, Guard, Message, Receive, Scope, Send
 from claude_carthing.serving.metrics import ReadCounter
 from claude_carthing.serving.payload import health_document, usage_document
@@ -135,7 +135,7 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
         Route("/api/history", history_series, methods=["GET"]),
         Route("/api/refresh", refresh, methods=["POST"]),
         *claude_code.routes(poller, sessions, approvals.moved_on),
-        *approval_routes.routes(approvals, load_secret(paths.home_dir() / SECRET_FILE),
+        *approval_routes.routes(approvals, serving_secret(paths.home_dir() / SECRET_FILE),
                                 guard.is_device),
         Mount("/", StaticFiles(directory=page, check_dir=False), name="page"),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import platform
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 
 PAUSE_S = 3600.0
 ICON_CLOSE_S = 5.0
+TOOLTIP_REFRESH_S = 20.0  # the tooltip's "waiting for 2 min" is redrawn this often
+SETTLE_S = 0.5  # after the icon is shown, before the first change
 
 
 def open_path(folder: Path) -> None:
@@ -64,6 +67,7 @@ class Tray:
                                  tooltip(snap, service.poller.clock(), self._sessions()),
                                  self.menu)
         self.shown = (text, colour)
+        _flush_after_each_x_event(self.icon)
         # One change at a time: pystray's X backend hands each change to its loop and matches
         # the answers in arrival order, so changes from two threads at once could be lost.
         self._icon_lock = threading.Lock()
@@ -71,6 +75,7 @@ class Tray:
         self.loop_ended = threading.Event()
         self._latest: Snapshot | None = None
         self._changed = threading.Event()
+        self._settled = threading.Event()  # the icon has been shown a moment ago
         threading.Thread(target=self._apply_changes, name="tray-updates", daemon=True).start()
         if service.sessions is not None:  # a Claude Code session changing changes the tooltip
             service.sessions.listeners.append(lambda: self.observe(service.poller.snapshot()))
@@ -136,6 +141,8 @@ class Tray:
         if not self._stopped:
             self._stopped = True
             self.icon.stop()
+            with contextlib.suppress(Exception):  # the connection may be closed already
+                self._flush()
 
     # --- updates -------------------------------------------------------------------------------
 
@@ -144,20 +151,73 @@ class Tray:
         self._latest = snap
         self._changed.set()
 
+    def run(self) -> None:
+        """Run the icon's loop (on this thread) until the icon stops."""
+        self.icon.run(setup=self._shown)
+
+    def _shown(self, icon: Any) -> None:
+        icon.visible = True
+        # A change made while the tray host is still docking the icon makes pystray's X backend
+        # ask to be docked again at once, and the icon could stay blank: changes wait a moment.
+        threading.Timer(SETTLE_S, self._settled.set).start()
+
     def _apply_changes(self) -> None:
-        while self._changed.wait():
+        self._settled.wait()
+        while True:
+            # Also every TOOLTIP_REFRESH_S without a change: "working for 3 min" moves on.
+            changed = self._changed.wait(TOOLTIP_REFRESH_S)
             self._changed.clear()
-            snap = self._latest
-            if snap is None:
-                continue
-            text, colour = face(snap)
-            with self._icon_lock:
-                if self._stopped:
+            snap = self._latest if changed and self._latest else self.service.poller.snapshot()
+            try:
+                if self._apply(snap):
                     return
-                self.icon.title = tooltip(snap, self.service.poller.clock(), self._sessions())
-                if (text, colour) != self.shown:
-                    self.shown = (text, colour)
-                    self.icon.icon = draw(text, colour)
+            except Exception:  # never let one failed change stop every later one
+                log.exception("Could not update the tray icon; trying again with the next change")
+
+    def _apply(self, snap: Snapshot) -> bool:
+        """Show `snap` (and the sessions) on the icon; True once the icon has stopped."""
+        text, colour = face(snap)
+        with self._icon_lock:
+            if self._stopped:
+                return True
+            self.icon.title = tooltip(snap, self.service.poller.clock(), self._sessions())
+            if (text, colour) != self.shown:
+                self.shown = (text, colour)
+                self.icon.icon = draw(text, colour)
+            self._flush()
+        return False
+
+    def _flush(self) -> None:
+        """Send what pystray's X backend queued: it makes a change on its own thread and does
+        not flush it, so it could wait unsent for the next X event (seen: a tooltip stuck)."""
+        display = getattr(self.icon, "_display", None)
+        if display is not None:
+            display.flush()
+
+
+def _flush_after_each_x_event(icon: Any) -> None:
+    """Make pystray's X backend send what it drew once it has handled an X event.
+
+    Its loop paints (on Expose) and makes our changes (on its own ClientMessage) without a
+    flush; with another thread flushing the same connection at that moment, python-xlib can
+    leave those requests unsent until the next X event: a blank icon or a stale tooltip for
+    good (seen under Xvfb in about 1 run in 7). Other backends have no `_message_handlers`."""
+    handlers = getattr(icon, "_message_handlers", None)
+    display = getattr(icon, "_display", None)
+    if not isinstance(handlers, dict) or display is None:
+        return
+
+    def flushing(handler: Any) -> Any:
+        def handle(event: Any) -> None:
+            try:
+                handler(event)
+            finally:
+                with contextlib.suppress(Exception):  # a closed connection: the loop ends
+                    display.flush()
+        return handle
+
+    for kind, handler in list(handlers.items()):
+        handlers[kind] = flushing(handler)
 
 
 def load_pystray() -> Any:
@@ -207,7 +267,7 @@ def serve_with_tray(service: Service, sock: socket.socket) -> bool:
     previous = {sig: signal.signal(sig, lambda *_: tray.quit())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        tray.icon.run()
+        tray.run()
     finally:
         tray.loop_ended.set()
         for sig, handler in previous.items():
