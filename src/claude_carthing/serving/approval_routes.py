@@ -10,16 +10,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 from collections.abc import Callable
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from claude_carthing.serving.approvals import Approvals, same_secret
-from claude_carthing.serving.claude_code import REFUSED, from_this_pc
+from claude_carthing.serving.claude_code import REFUSED, from_this_pc, json_answer, json_object
 from claude_carthing.serving.guard import FILE_ORIGINS, _ip, host_name
 
 MAX_BODY = 8192
@@ -27,26 +25,6 @@ DISCONNECT_CHECK_S = 0.25
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 NOT_YOURS = {"error": "only the Car Thing and this server's own page may answer permission "
                       "requests"}
-
-
-def _json(data: Any, status: int = 200) -> Response:
-    return Response(json.dumps(data, separators=(",", ":"), ensure_ascii=False), status,
-                    {"Cache-Control": "no-store"}, media_type="application/json")
-
-
-async def _object(request: Request) -> dict[str, Any] | None:
-    """The body as a JSON object, whatever its Content-Type (the device sends text/plain, which
-    needs no preflight); None for anything else."""
-    raw = b""
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY:
-            return None
-    try:
-        data = json.loads(raw or b"null")
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def proof(secret: str, nonce: str, request_id: str, decision: str) -> str:
@@ -84,13 +62,13 @@ def routes(approvals: Approvals, secret: str,
     async def ask(request: Request) -> Response:
         """The hook's request: held until a decision, the timeout, or the hook goes away."""
         if not from_this_pc(request):
-            return _json(REFUSED, 403)
-        body = await _object(request)
+            return json_answer(REFUSED, 403)
+        body = await json_object(request, MAX_BODY, json_type=False)
         if body is None:
-            return _json({"error": "expected a JSON object"}, 400)
+            return json_answer({"error": "expected a JSON object"}, 400)
         item = approvals.add(body)
         if item is None:
-            return _json({})
+            return json_answer({})
         while item.outcome is None:
             left = item.expires - approvals.monotonic()
             if left <= 0:
@@ -104,40 +82,40 @@ def routes(approvals: Approvals, secret: str,
         if item.outcome in ("allow", "deny"):
             nonce = body.get("nonce")
             if not isinstance(nonce, str) or not 16 <= len(nonce) <= 100:
-                return _json({"id": item.id})  # a hook that cannot check us gets no decision
-            return _json({"id": item.id, "decision": item.outcome,
+                return json_answer({"id": item.id})  # a hook that cannot check us gets no decision
+            return json_answer({"id": item.id, "decision": item.outcome,
                           "proof": proof(secret, nonce, item.id, item.outcome)})
-        return _json({"id": item.id})
+        return json_answer({"id": item.id})
 
     async def secret_for_page(request: Request) -> Response:
         """The server's own page on loopback learns the secret (a same-origin POST only)."""
         if answerer(request, is_device) != "page":
-            return _json(NOT_YOURS, 403)
-        return _json({"secret": secret})
+            return json_answer(NOT_YOURS, 403)
+        return json_answer({"secret": secret})
 
     async def pending(request: Request) -> Response:
         if answerer(request, is_device) is None:
-            return _json(NOT_YOURS, 403)
-        body = await _object(request)
+            return json_answer(NOT_YOURS, 403)
+        body = await json_object(request, MAX_BODY, json_type=False)
         if body is None or not same_secret(body.get("secret"), secret):
-            return _json({"error": "a wrong or missing secret"}, 403)
-        return _json({"requests": [p.to_json() for p in approvals.pending()],
+            return json_answer({"error": "a wrong or missing secret"}, 403)
+        return json_answer({"requests": [p.to_json() for p in approvals.pending()],
                       "timeout_s": approvals.timeout_s})
 
     async def answer(request: Request) -> Response:
         who = answerer(request, is_device)
         if who is None:
-            return _json(NOT_YOURS, 403)
-        body = await _object(request)
+            return json_answer(NOT_YOURS, 403)
+        body = await json_object(request, MAX_BODY, json_type=False)
         if body is None or not same_secret(body.get("secret"), secret):
-            return _json({"error": "a wrong or missing secret"}, 403)
+            return json_answer({"error": "a wrong or missing secret"}, 403)
         request_id, decision = body.get("id"), body.get("decision")
         if not isinstance(request_id, str) or not isinstance(decision, str):
-            return _json({"error": "expected an id and a decision"}, 400)
+            return json_answer({"error": "expected an id and a decision"}, 400)
         done, why = approvals.answer(request_id, decision, who)
         if not done:
-            return _json({"error": why}, 409)
-        return _json({"ok": True})
+            return json_answer({"error": why}, 409)
+        return json_answer({"ok": True})
 
     return [
         Route("/api/claude-code/permission", ask, methods=["POST"]),

@@ -57,22 +57,28 @@ def from_this_pc(request: Request) -> bool:
     return server is not None and client == _ip(server[0]) and own_address(str(client))
 
 
-async def _body(request: Request) -> dict[str, Any] | None:
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+async def json_object(request: Request, limit: int = MAX_BODY, *,
+                      json_type: bool = True) -> dict[str, Any] | None:
+    """Return the body as a JSON object of at most `limit` bytes, None for anything else.
+    `json_type`: require `Content-Type: application/json` (the Car Thing's page sends
+    text/plain, which needs no preflight)."""
+    if json_type and request.headers.get("content-type", "").split(";")[0].strip() != \
+            "application/json":
         return None
     raw = b""
     async for chunk in request.stream():
         raw += chunk
-        if len(raw) > MAX_BODY:
+        if len(raw) > limit:
             return None
     try:
-        data = json.loads(raw)
+        data = json.loads(raw or b"null")
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
 
 
-def _json(data: Any, status: int = 200) -> Response:
+def json_answer(data: Any, status: int = 200) -> Response:
+    """Return `data` as a compact JSON response that no cache keeps."""
     return Response(json.dumps(data, separators=(",", ":")), status,
                     {"Cache-Control": "no-store"}, media_type="application/json")
 
@@ -83,31 +89,32 @@ def routes(poller: Poller, sessions: Sessions,
 
     async def statusline(request: Request) -> Response:
         if not from_this_pc(request):
-            return _json(REFUSED, 403)
-        body = await _body(request)
+            return json_answer(REFUSED, 403)
+        body = await json_object(request)
         if body is None:
-            return _json({"error": "expected a JSON object"}, 400)
+            return json_answer({"error": "expected a JSON object"}, 400)
         now = poller.clock()
         windows = windows_from_statusline(body.get("rate_limits"), now)
         if windows:  # off the event loop: the history and the listeners may take a moment
             await run_in_threadpool(poller.take_local, windows,
                                     reading_time(body.get("at_ms"), now), SOURCE)
         sessions.on_statusline(body)
-        return _json({"parts": line_parts(poller.snapshot())})
+        return json_answer({"parts": line_parts(poller.snapshot())})
 
     async def hook(request: Request) -> Response:
         if not from_this_pc(request):
-            return _json(REFUSED, 403)
-        body = await _body(request)
+            return json_answer(REFUSED, 403)
+        body = await json_object(request)
         if body is None:
-            return _json({"error": "expected a JSON object"}, 400)
+            return json_answer({"error": "expected a JSON object"}, 400)
         sessions.on_hook(body)
         if moved_on is not None:  # a later event of a session ends its waiting permission request
             moved_on(body.get("session_id"), body.get("hook_event_name"), body.get("at_ms"))
-        return _json({})
+        return json_answer({})
 
     def listing(_: Request) -> Response:
-        return _json({"sessions": sessions.to_json(), "now_ms": int(poller.clock() * 1000)})
+        return json_answer({"sessions": sessions.to_json(),
+                            "now_ms": int(poller.clock() * 1000)})
 
     return [
         Route("/api/claude-code/statusline", statusline, methods=["POST"]),
