@@ -84,7 +84,7 @@ def routes(approvals: Approvals, secret: str,
             if not isinstance(nonce, str) or not 16 <= len(nonce) <= 100:
                 return json_answer({"id": item.id})  # a hook that cannot check us gets no decision
             return json_answer({"id": item.id, "decision": item.outcome,
-                          "proof": proof(secret, nonce, item.id, item.outcome)})
+                                "proof": proof(secret, nonce, item.id, item.outcome)})
         return json_answer({"id": item.id})
 
     async def secret_for_page(request: Request) -> Response:
@@ -100,7 +100,7 @@ def routes(approvals: Approvals, secret: str,
         if body is None or not same_secret(body.get("secret"), secret):
             return json_answer({"error": "a wrong or missing secret"}, 403)
         return json_answer({"requests": [p.to_json() for p in approvals.pending()],
-                      "timeout_s": approvals.timeout_s})
+                            "timeout_s": approvals.timeout_s})
 
     async def answer(request: Request) -> Response:
         who = answerer(request, is_device)
