@@ -44,6 +44,12 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CLAUDE_CARTHING_API_URL", dead)
     # Never the developer's real `claude` either: tests that want one install the fake.
     monkeypatch.setenv("CLAUDE_CARTHING_CLAUDE_PATH", str(tmp_path / "no-claude-here"))
+    # British English (24-hour times) unless a test asks for another language: the developer's
+    # own locale never leaks in.
+    monkeypatch.setenv("CLAUDE_CARTHING_LANGUAGE", "en-GB")
+    from claude_carthing import i18n
+
+    i18n.activate("en-GB")
     return home
 
 

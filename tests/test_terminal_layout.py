@@ -82,7 +82,7 @@ def test_watch_in_80x24_shows_everything_in_the_screen() -> None:
     assert doc is not None
     lines = shown(watch.render(doc, history("live-six"), NOW_MS, "from the server", 80), 80)
     assert len(lines) <= 24
-    assert any(line.startswith("Extra usage: 12.50 of 50.00 USD") for line in lines)
+    assert any(line.startswith("Extra usage: US$12.50 of US$50.00") for line in lines)
 
 
 def _watch_text(doc: dict, now_ms: int, origin: str = "from the server") -> str:
@@ -180,4 +180,4 @@ def test_watch_in_a_real_80x24_terminal(fake_upstream) -> None:
     assert not any("…" in line for line in lines)
     for label in ("5-hour", "Weekly", "Weekly · Fable"):
         assert any(line.startswith(label + " ") and " %" in line for line in lines), lines
-    assert any(line.startswith("Extra usage: 408.43") for line in lines)
+    assert any(line.startswith("Extra usage: US$408.43") for line in lines)

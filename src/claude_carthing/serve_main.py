@@ -34,6 +34,9 @@ def run(options: dict[str, Any]) -> None:
     settings = load_settings(host=options.get("host"), port=options.get("port"),
                              source=options.get("source"), interval=options.get("interval"))
     setup_logging(settings.log_level)
+    from claude_carthing import i18n
+
+    i18n.activate(settings.language)  # notifications and the tray speak it
     sock = bind(settings.host, settings.port)
     # In a terminal, one line per read, as the original did; a service's journal gets
     # only the failures and recoveries the poller logs.

@@ -16,6 +16,9 @@ from urllib.parse import urlsplit
 
 from claude_carthing import paths
 from claude_carthing.errors import CarthingError
+from claude_carthing.i18n.languages import AUTO as AUTO_LANGUAGE
+from claude_carthing.i18n.languages import LANGUAGES
+from claude_carthing.i18n.languages import normalize as normalize_language
 
 WINDOWS = os.name == "nt"
 MIN_INTERVAL_S = 60
@@ -41,6 +44,7 @@ ENV_OVERRIDES = {
     "web_url": "CLAUDE_CARTHING_WEB_URL",
     "api_url": "CLAUDE_CARTHING_API_URL",
     "claude_path": "CLAUDE_CARTHING_CLAUDE_PATH",
+    "language": "CLAUDE_CARTHING_LANGUAGE",
 }
 
 
@@ -173,6 +177,7 @@ class Settings:
     hook_on: str = "events"
     hook_timeout: float = 10.0
     approval_timeout: int = 120  # seconds a permission request waits for the dial
+    language: str = "auto"  # what the page, status, tray and alerts speak; auto: the PC's locale
 
     def __post_init__(self) -> None:
         # Stored as browsers send them, or the guard would never match (an invalid one stays
@@ -217,6 +222,9 @@ class Settings:
                  f"must be at least {MIN_INTERVAL_S} seconds and at most {MAX_INTERVAL_S}")
         _require(self.night == "off" or NIGHT_RE.fullmatch(self.night) is not None, "night",
                  "must be HH:MM-HH:MM (PC time) or off")
+        _require(self.language == AUTO_LANGUAGE or normalize_language(self.language) is not None,
+                 "language", f"must be {AUTO_LANGUAGE} or one of {', '.join(LANGUAGES)} "
+                 "(a region may follow for its formats, e.g. en-GB)")
         self._validate_alerts()
         return self
 

@@ -6,13 +6,14 @@ columns and below it is two: label, bar, percentage and countdown, then the rese
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rich.console import Group
 from rich.text import Text
 
-from claude_carthing.projection import NOT_ENOUGH, RESET_DUE, WEEKDAYS, level, project
+from claude_carthing import i18n
+from claude_carthing.i18n import t
+from claude_carthing.projection import NOT_ENOUGH, level, project
 
 BAR_WIDTH = 24
 MIN_BAR = 8
@@ -38,63 +39,86 @@ def projection_of(window: dict[str, Any], now_ms: int, offset_minutes: int) -> d
     return found
 
 
+def reset_due() -> str:
+    """Return the words for a reset time that has passed (page, status and alerts say them)."""
+    return t("reset due, waiting for the next reading")
+
+
+def not_enough() -> str:
+    """Return the words for a window without enough history for a pace."""
+    return t("pace: not enough history yet")
+
+
+def pace_words(found: dict[str, Any], now_ms: int, offset_minutes: int,
+               short: bool = False) -> str:
+    """Return a projection ({state, at_ms, text}) in words, in the active language."""
+    state = str(found.get("state"))
+    at = found.get("at_ms")
+    moment = when(int(at), now_ms, offset_minutes) if isinstance(at, (int, float)) else ""
+    full = i18n.pct(100)
+    if state == "due":
+        return ""
+    if state == "hits" and moment:
+        if short:
+            return t("{percent} at {time}", percent=full, time=moment)
+        return t("{percent} at {time}, before the reset", percent=full, time=moment)
+    if state == "lasts":
+        return t("lasts until the reset") if short or not moment else t(
+            "lasts until the reset at {time}", time=moment)
+    if state == "reached":
+        return t("limit reached") if short or not moment else t(
+            "limit reached until the reset at {time}", time=moment)
+    if found.get("text") == NOT_ENOUGH:
+        return not_enough()
+    if found.get("text") == "no reset time":
+        return t("no reset time")
+    return str(found.get("text") or "")
+
+
 def pace(window: dict[str, Any], now_ms: int, offset_minutes: int, short: bool = False) -> Text:
     """Return the window's projection in words ('' once the reset is due: the reset says it)."""
     found = projection_of(window, now_ms, offset_minutes)
     state = str(found.get("state"))
-    text = str(found["text"])
-    at = found.get("at_ms")
-    if state == "due":
-        text = ""
-    elif short and state == "hits" and isinstance(at, (int, float)):
-        text = f"100 % at {when(int(at), now_ms, offset_minutes)}"
-    elif short and state == "lasts":
-        text = "lasts until the reset"
-    elif short and state == "reached":
-        text = "limit reached"
+    text = pace_words(found, now_ms, offset_minutes, short)
     style = {"hits": "red", "reached": "red"}.get(state, "dim")
-    return Text(text, style="dim" if text == NOT_ENOUGH else style)
+    return Text(text, style="dim" if found.get("text") == NOT_ENOUGH else style)
 
 
 def countdown(reset_ms: int | None, now_ms: int) -> str:
     """Return '2h 14m', '3d 4h', '12m', the reset-due words (past) or 'no reset time'."""
     if reset_ms is None:
-        return "no reset time"
+        return t("no reset time")
     left = (reset_ms - now_ms) / 1000
     if left <= 0:
-        return RESET_DUE
+        return reset_due()
     days, rest = divmod(int(left), 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     if days:
-        return f"{days}d {hours}h"
+        return t("{d}d {h}h", d=days, h=hours)
     if hours:
-        return f"{hours}h {minutes}m"
-    return f"{max(minutes, 1)}m"
+        return t("{h}h {m}m", h=hours, m=minutes)
+    return t("{m}m", m=max(minutes, 1))
 
 
 def local_clock(epoch_ms: int, offset_minutes: int) -> str:
-    """Return HH:MM of an epoch time in the PC's local time (given its UTC offset)."""
-    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
-    return (moment + timedelta(minutes=offset_minutes)).strftime("%H:%M")
+    """Return the time of day of an epoch time in the PC's local time, as the language says it."""
+    return i18n.clock(epoch_ms, offset_minutes)
 
 
 def when(epoch_ms: int, now_ms: int, offset_minutes: int) -> str:
-    """Return '15:40' on the same local day as now, else 'Thu 15:40'."""
-    shift = timedelta(minutes=offset_minutes)
-    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc) + shift
-    today = datetime.fromtimestamp(now_ms / 1000, tz=timezone.utc) + shift
-    text = moment.strftime("%H:%M")
-    return text if moment.date() == today.date() else f"{WEEKDAYS[moment.weekday()]} {text}"
+    """Return '15:40' on the same local day as now, else 'Thu 15:40' (in the language's way)."""
+    return i18n.when(epoch_ms, now_ms, offset_minutes)
 
 
 def reset_words(reset_ms: int | None, now_ms: int, offset_minutes: int) -> tuple[str, str]:
     """Return ('resets Thu 14:59', '3d 4h'), or the reset-due words once the time has passed."""
     if reset_ms is None:
-        return "no reset time", ""
+        return t("no reset time"), ""
     if reset_ms <= now_ms:
-        return RESET_DUE, ""
-    return f"resets {when(reset_ms, now_ms, offset_minutes)}", countdown(reset_ms, now_ms)
+        return reset_due(), ""
+    return t("resets {time}", time=when(reset_ms, now_ms, offset_minutes)), countdown(reset_ms,
+                                                                                     now_ms)
 
 
 def bar(percent: float, style: str, width: int = BAR_WIDTH) -> Text:
@@ -107,8 +131,14 @@ def window_cells(window: dict[str, Any], width: int = BAR_WIDTH) -> tuple[Text, 
     """Return a window's label, bar and percentage cells, coloured by its level."""
     percent = float(window.get("utilization") or 0)
     style = colour(percent, window.get("severity"))
-    label = Text(str(window.get("label") or window.get("id")))
-    return label, bar(percent, style, width), Text(f"{percent:5.1f} %", style=f"bold {style}")
+    label = Text(i18n.window_label(window.get("id"), window.get("label")))
+    shown = i18n.pct(percent, 1)
+    return label, bar(percent, style, width), Text(f"{shown:>7}", style=f"bold {style}")
+
+
+def _width(text: str) -> int:
+    """Return the columns a text takes (CJK characters take two)."""
+    return Text(text).cell_len
 
 
 def _cell(text: str | Text, size: int, style: str = "") -> Text:
@@ -131,10 +161,10 @@ def window_lines(doc: dict[str, Any], now_ms: int, width: int,
     windows = [w for w in doc.get("windows") or [] if isinstance(w, dict)]
     if not windows:
         return []
-    label_w = max(len(str(w.get("label") or w.get("id"))) for w in windows)
+    label_w = max(_width(i18n.window_label(w.get("id"), w.get("label"))) for w in windows)
     words = [reset_words(w.get("resets_at_ms"), now_ms, offset) for w in windows]
-    reset_w = max(len(r) for r, _ in words)
-    count_w = max(len(c) for _, c in words)
+    reset_w = max(_width(r) for r, _ in words)
+    count_w = max(_width(c) for _, c in words)
     spark_w = max((len(s) for s in (sparks or {}).values()), default=0)
     paces = [pace(w, now_ms, offset) for w in windows]
     others = [label_w, 7, reset_w, count_w, spark_w, max(p.cell_len for p in paces)]
@@ -156,7 +186,7 @@ def window_lines(doc: dict[str, Any], now_ms: int, width: int,
         second = [Text(reset, style="dim")]
         drawn_spark = (sparks or {}).get(str(w.get("id")), "")
         said = pace(w, now_ms, offset, short=True)
-        room = width - 2 - len(reset) - len(said.plain) - 6
+        room = width - 2 - _width(reset) - said.cell_len - 6
         if drawn_spark and room >= MIN_BAR:
             second.append(Text(drawn_spark[-room:], style="cyan"))
         if said.plain:
@@ -165,11 +195,14 @@ def window_lines(doc: dict[str, Any], now_ms: int, width: int,
     return lines
 
 
-SOURCE_NAMES = {"claude-code": "Claude Code", "oauth": "Claude Code's login",
-                "web": "claude.ai session"}
+def source_name(source: Any) -> str:
+    """Return where the numbers come from in words ('' for an unknown source)."""
+    names = {"claude-code": "Claude Code", "oauth": t("Claude Code's login"),
+             "web": t("claude.ai session")}
+    return names.get(str(source), "")
 
 
-MODE_WORDS = {"idle": "idle: ", "backoff": "backing off: ", "normal": ""}
+MODES = ("idle", "backoff", "normal")
 
 
 def minutes_until(due_ms: float, now_ms: float) -> int:
@@ -181,25 +214,39 @@ def next_read(meta: dict[str, Any], now_ms: int | None = None) -> str:
     """Return when the next read is due and why ('idle: next read in 24 min'; '' if unknown)."""
     mode = meta.get("poll_mode")
     if mode == "paused":
-        return "paused until the credentials change"
+        return t("paused until the credentials change")
     due = meta.get("next_poll_at_ms")
     now = now_ms if now_ms is not None else meta.get("server_time_ms")
-    if mode not in MODE_WORDS or not isinstance(due, (int, float)) or not now:
+    if mode not in MODES or not isinstance(due, (int, float)) or not now:
         return ""
     minutes = minutes_until(due, now)
-    when_due = f"in {minutes} min" if minutes > 0 else "due now"
-    return f"{MODE_WORDS[mode]}next read {when_due}"
+    upcoming = t("next read in {n} min", n=minutes) if minutes > 0 else t("next read due now")
+    if mode == "idle":
+        return t("idle: {next}", next=upcoming)
+    if mode == "backoff":
+        return t("backing off: {next}", next=upcoming)
+    return upcoming
 
 
 def updated(age_ms: int) -> str:
     """Return the data's age as the page says it: 'just now', '4 min ago', '2 h 5 min ago'."""
     minutes = max(0, age_ms) // 60000
     if minutes == 0:
-        return "updated just now"
+        return t("updated just now")
     if minutes < 60:
-        return f"updated {minutes} min ago"
+        return t("updated {m} min ago", m=minutes)
     hours, rest = divmod(minutes, 60)
-    return f"updated {hours} h{f' {rest} min' if rest else ''} ago"
+    if rest:
+        return t("updated {h} h {m} min ago", h=hours, m=rest)
+    return t("updated {h} h ago", h=hours)
+
+
+def state_name(state: str) -> str:
+    """Return a state in words: 'live', 'stale', 'DEMO DATA', 'not configured', ..."""
+    names = {"live": t("live"), "stale": t("stale"), "demo": t("DEMO DATA"),
+             "waiting": t("waiting"), "not_configured": t("not configured"),
+             "error": t("error")}
+    return names.get(state, state)
 
 
 def state_line(doc: dict[str, Any], now_ms: int | None = None, width: int | None = None) -> Text:
@@ -212,15 +259,14 @@ def state_line(doc: dict[str, Any], now_ms: int | None = None, width: int | None
     now = now_ms if now_ms is not None else meta.get("server_time_ms") or 0
     fetched = meta.get("fetched_at_ms")
     styles = {"live": "green", "demo": "magenta", "stale": "yellow"}
-    label = {"demo": "DEMO DATA", "not_configured": "not configured"}.get(state, state)
-    parts = [Text(label.upper() if state == "demo" else label, style=styles.get(state, "red"))]
+    parts = [Text(state_name(str(state)), style=styles.get(state, "red"))]
     plan = doc.get("plan") if isinstance(doc.get("plan"), dict) else None
     if plan and plan.get("name") and state != "demo":
-        parts.append(Text(f"{plan['name']} plan", style="dim"))
+        parts.append(Text(t("{name} plan", name=plan["name"]), style="dim"))
     if fetched:
         parts.append(Text(updated(now - fetched), style="dim"))
-    if meta.get("source") in SOURCE_NAMES:
-        parts.append(Text(f"via {SOURCE_NAMES[meta['source']]}", style="dim"))
+    if source_name(meta.get("source")):
+        parts.append(Text(t("via {source}", source=source_name(meta["source"])), style="dim"))
     if meta.get("last_error"):
         parts.append(Text(str(meta["last_error"]),
                           style="yellow" if doc.get("windows") else "red"))
@@ -242,12 +288,16 @@ def state_line(doc: dict[str, Any], now_ms: int | None = None, width: int | None
 
 
 def extra_line(doc: dict[str, Any]) -> list[Text]:
-    """Return the extra-usage line ('Extra usage: 12.50 of 50.00 USD'), or []."""
+    """Return the extra-usage line ('Extra usage: $12.50 of $50.00'), or []."""
     extra = doc.get("extra_usage")
     if not extra or not extra.get("enabled") or extra.get("used") is None:
         return []
-    limit = f" of {extra['limit']:.2f}" if extra.get("limit") is not None else ""
-    return [Text(f"Extra usage: {extra['used']:.2f}{limit} {extra.get('currency') or ''}".rstrip())]
+    currency = extra.get("currency") or "USD"
+    used = i18n.money(float(extra["used"]), currency)
+    if extra.get("limit") is not None:
+        limit = i18n.money(float(extra["limit"]), currency)
+        return [Text(t("Extra usage: {used} of {limit}", used=used, limit=limit))]
+    return [Text(t("Extra usage: {used}", used=used))]
 
 
 def render_usage(doc: dict[str, Any], width: int = 120, now_ms: int | None = None) -> Group:
@@ -263,7 +313,7 @@ def no_windows_line(doc: dict[str, Any]) -> list[Text]:
     """Return why there are no windows, unless `state_line` already says it (else [])."""
     if doc.get("windows"):
         return []
-    message = doc.get("error") or "No usage windows."
+    message = doc.get("error") or t("No usage windows.")
     if message == (doc.get("meta") or {}).get("last_error"):
         return []
     return [Text(message, style="red")]

@@ -15,6 +15,7 @@ from rich.live import Live
 from rich.text import Text
 
 from claude_carthing.claude_code.sessions_text import render_sessions
+from claude_carthing.i18n import pct, t, window_label
 from claude_carthing.local_http import get_json
 from claude_carthing.settings import Settings
 from claude_carthing.terminal import extra_line, no_windows_line, state_line, window_lines
@@ -38,15 +39,16 @@ def render(doc: dict[str, Any], history: dict[str, list[float]], now_ms: int, or
     parts: list[Any] = window_lines(doc, now_ms, width, sparks)
     parts += [*extra_line(doc), *no_windows_line(doc), *render_sessions(doc, now_ms)]
     parts.append(state_line(doc, now_ms, width))
-    parts.append(Text(f"{origin} · Ctrl+C to quit", style="dim"))
+    parts.append(Text(t("{origin} · Ctrl+C to quit", origin=origin), style="dim"))
     return Group(*parts)
 
 
 def summary(doc: dict[str, Any], now_ms: int) -> str:
     """Return one line for a pipe: every window's percentage, then the state line."""
-    windows = [f"{w.get('label') or w.get('id')} {float(w.get('utilization') or 0):.1f} %"
+    windows = [f"{window_label(w.get('id'), w.get('label'))} "
+               f"{pct(float(w.get('utilization') or 0), 1)}"
                for w in doc.get("windows") or [] if isinstance(w, dict)]
-    extra = [t.plain for t in extra_line(doc)] + [t.plain for t in no_windows_line(doc)]
+    extra = [line.plain for line in [*extra_line(doc), *no_windows_line(doc)]]
     return " · ".join([*windows, *extra, state_line(doc, now_ms).plain])
 
 
@@ -91,7 +93,7 @@ class ServerFeed:
 
     def __init__(self, base_url: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.base_url = base_url
-        self.origin = f"from the server at {base_url}"
+        self.origin = t("from the server at {url}", url=base_url)
         self._clock = clock
         self._doc: dict[str, Any] = _get(base_url + "/usage")
         self._doc_at = clock()
@@ -139,7 +141,7 @@ class PollerFeed:
 
         self._poller = Poller(ClaudeSource(settings), interval=settings.interval,
                               max_interval=settings.max_interval, activity=signature)
-        self.origin = "reading Claude directly (no server is running)"
+        self.origin = t("reading Claude directly (no server is running)")
         self._series: dict[str, list[tuple[int, float]]] = {}
         self._seen: float | None = None
         self._poller.start()

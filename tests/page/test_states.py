@@ -47,7 +47,7 @@ def test_live_shows_one_card_per_window_with_colours(page, fake_upstream, shot) 
         assert card(page, "five_hour").locator(".countdown").inner_text() == " · in 2h 14m"
         text = main_text(page)
         assert "extra usage" in text.lower()
-        assert "$12.50" in text and "of $50.00 this month" in text
+        assert "US$12.50" in text and "of US$50.00 this month" in text
         assert "Updated just now" in text
         shot(page, "live-dark-warning")
         page.click("#theme")

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from claude_carthing import i18n
+from claude_carthing.i18n import t
+
 if TYPE_CHECKING:
     from claude_carthing.models import Window
     from claude_carthing.poller import Snapshot
@@ -67,19 +70,32 @@ class Announced:
 
 
 def _pct(value: float) -> str:
-    return f"{value:.0f} %"
+    return i18n.pct(value)
+
+
+def _local_offset(at: float) -> int:
+    offset = datetime.fromtimestamp(at).astimezone().utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
+def _clock(at: float) -> str:
+    """Return the PC's local time of day of epoch seconds `at`, as the language says it."""
+    return i18n.clock(at * 1000, _local_offset(at))
+
+
+def _label(window: Window) -> str:
+    return i18n.window_label(window.id, window.label)
 
 
 def _reset_words(window: Window, now: float) -> str:
     if window.resets_at is None:
         return ""
-    from claude_carthing.projection import RESET_DUE
     from claude_carthing.terminal import countdown  # rich, only once there is an event
     if window.resets_at.timestamp() <= now:
-        return f" {RESET_DUE[:1].upper()}{RESET_DUE[1:]}."
-    at = window.resets_at.astimezone().strftime("%H:%M")
+        return " " + t("Reset due, waiting for the next reading.")
+    at = _clock(window.resets_at.timestamp())
     left = countdown(int(window.resets_at.timestamp() * 1000), int(now * 1000))
-    return f" Resets at {at} (in {left})."
+    return " " + t("Resets at {time} (in {left}).", time=at, left=left)
 
 
 class Tracker:
@@ -124,21 +140,24 @@ class Tracker:
         if (was_crossed or was_rank) and self._has_reset(window, resets, was_resets):
             self.announced.windows[window.id] = {"threshold": crossed, "rank": rank,
                                                  "resets_at": resets}
-            after = ("Full budget again." if window.utilization < 0.5 else
-                     f"Now at {_pct(window.utilization)}.")
-            return [replace(base, kind="reset", title=f"Claude {window.label} limit reset",
+            after = (t("Full budget again.") if window.utilization < 0.5 else
+                     t("Now at {percent}.", percent=_pct(window.utilization)))
+            return [replace(base, kind="reset",
+                            title=t("Claude {label} limit reset", label=_label(window)),
                             body=after, urgency="low")]
         events: list[Event] = []
         if crossed > was_crossed or rank > was_rank:
             top = crossed >= self.thresholds[-1] if self.thresholds else False
             urgent = top or window.severity == "critical"
             if crossed > was_crossed:
-                why = f"Crossed {_pct(crossed)}."
+                why = t("Crossed {percent}.", percent=_pct(crossed))
                 kind = "threshold"
             else:
-                why = f"Anthropic marks it {window.severity}."
+                why = (t("Anthropic marks it critical.") if window.severity == "critical"
+                       else t("Anthropic marks it warning."))
                 kind = "severity"
-            title = f"Claude {window.label} limit at {_pct(window.utilization)}"
+            title = t("Claude {label} limit at {percent}", label=_label(window),
+                      percent=_pct(window.utilization))
             events.append(replace(base, kind=kind, title=title,
                                   body=why + _reset_words(window, now),
                                   urgency="critical" if urgent else "normal",
@@ -168,9 +187,10 @@ class Tracker:
             return []
         self.announced.stale = True
         minutes = int((now - snap.last_success_at) // 60)
-        last = datetime.fromtimestamp(snap.last_success_at).astimezone().strftime("%H:%M")
-        return [Event("stale", f"Claude usage: no fresh numbers for {minutes} min",
-                      f"Last good reading at {last}. {snap.last_error or ''}".strip(),
+        last = _clock(snap.last_success_at)
+        return [Event("stale", t("Claude usage: no fresh numbers for {m} min", m=minutes),
+                      (t("Last good reading at {time}.", time=last) + " "
+                       + (snap.last_error or "")).strip(),
                       "normal", at=now)]
 
     def _login(self, snap: Snapshot, now: float) -> list[Event]:
@@ -181,9 +201,9 @@ class Tracker:
         if self.announced.login:
             return []
         self.announced.login = True
-        body = (snap.last_error or "The login needs you.").rstrip(".") + ". "
-        body += "Log in again (claude-carthing login, or Claude Code's /login)."
-        return [Event("login", "Claude usage: login needed", body, "critical", at=now)]
+        body = (snap.last_error or t("The login needs you.")).rstrip(".") + ". "
+        body += t("Log in again (claude-carthing login, or Claude Code's /login).")
+        return [Event("login", t("Claude usage: login needed"), body, "critical", at=now)]
 
 
 def worst_window(snap: Snapshot) -> Window | None:
@@ -198,8 +218,9 @@ def read_event(snap: Snapshot, now: float) -> Event:
     """Return the `read` event hooks get after every successful read, about the worst window."""
     worst = worst_window(snap)
     if worst is None:
-        return Event("read", "Claude usage read", "No limits reported.", "low", at=now)
-    return Event("read", f"{worst.label} limit at {_pct(worst.utilization)}",
+        return Event("read", t("Claude usage read"), t("No limits reported."), "low", at=now)
+    return Event("read", t("{label} limit at {percent}", label=_label(worst),
+                           percent=_pct(worst.utilization)),
                  _reset_words(worst, now).strip(), "low", at=now, window=worst.id,
                  label=worst.label, percent=worst.utilization, severity=worst.severity,
                  resets_at=worst.resets_at.isoformat() if worst.resets_at else None)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from claude_carthing.alerts.events import Event
 from claude_carthing.claude_code.sessions import Sessions
 from claude_carthing.claude_code.sessions_text import session_line
+from claude_carthing.i18n import t
 
 if TYPE_CHECKING:
     from claude_carthing.alerts.dispatch import Alerts
@@ -44,8 +45,9 @@ class WaitingAlerts:
             if key in self.announced or now * 1000 - session["since_ms"] < self.after_s * 1000:
                 continue
             self.announced.add(key)
-            events.append(Event("waiting", f"{session['project'] or 'Claude Code'} is waiting "
-                                f"for you", session_line(session, int(now * 1000)),
+            name = session["project"] or "Claude Code"
+            events.append(Event("waiting", t("{name} is waiting for you", name=name),
+                                session_line(session, int(now * 1000)),
                                 urgency="critical", at=now))
         self.announced &= {(s["session_id"], s["since_ms"]) for s in waiting}
         for event in events:

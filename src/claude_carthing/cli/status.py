@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console, Group
 
+from claude_carthing import i18n
 from claude_carthing.claude_code.sessions_text import render_sessions
 from claude_carthing.cli.exit import ExitStatus, run_friendly
 from claude_carthing.cli.options import Port, ServerHost, Source
@@ -133,6 +134,7 @@ def register(app: typer.Typer) -> None:
 
         def body() -> int:
             settings = load_settings(host=host, port=port, source=source and source.value)
+            i18n.activate(settings.language)
             setup_logging("ERROR", to_file=False)  # the view itself says what went wrong
             if watch:
                 from claude_carthing import watch as live

@@ -3,7 +3,10 @@
 (function (CC) {
   'use strict';
   var F = CC.fmt;
+  var I = CC.i18n;
+  var t = I.t;
   var CACHE_KEY = 'claude-carthing.last';
+  var I18N_KEY = 'claude-carthing.i18n';
   var THEME_KEY = 'claude-carthing.theme';
   var FETCH_TIMEOUT_MS = 10000;
   var MANUAL_GAP_MS = 30000;
@@ -30,7 +33,9 @@
       // The Car Thing opens the page from file:// (deploy); its hints name the dial and buttons.
       device: location.protocol === 'file:' || q.get('device') === '1',
       // Some dials turn the other way (v4.1 is unproven): deploy --reverse-dial sets dial=reverse.
-      reverse: q.get('dial') === 'reverse'
+      reverse: q.get('dial') === 'reverse',
+      // The language: the PC server's choice (its `language` setting), unless ?lang= says.
+      lang: q.get('lang') || ''
     };
   }
 
@@ -74,6 +79,37 @@
       ls.setItem(CACHE_KEY, JSON.stringify({ payload: st.payload, receivedAt: st.receivedAt, history: small,
         deviceSkew: now() - Date.now(), offsetMin: clock.offsetMin }));
     } catch (e) { /* storage full or disabled: the page still works */ }
+  }
+
+  // The words and formats of the language, from the server; the last ones are kept for a start
+  // without the PC.
+  var i18nAsked = null;
+  var i18nLoaded = false;
+  function loadLanguage(lang) {
+    var ls = storage();
+    if (lang === i18nAsked) return;
+    i18nAsked = lang;
+    if (ls && !i18nLoaded) {
+      try {
+        var kept = JSON.parse(ls.getItem(I18N_KEY) || 'null');
+        if (kept && (!S.lang || kept.asked === S.lang) && I.use(kept.data)) i18nLoaded = true;
+      } catch (e) { /* a broken cache is just no cache */ }
+    }
+    request('/api/i18n?lang=' + encodeURIComponent(lang)).then(function (r) {
+      if (r.status !== 200 || !I.use(r.body)) { i18nAsked = null; return; }
+      i18nLoaded = true;
+      if (ls) { try { ls.setItem(I18N_KEY, JSON.stringify({ asked: S.lang, data: r.body })); } catch (e) { /* not kept */ } }
+      words();
+    }).catch(function () { i18nAsked = null; });
+  }
+
+  // Everything drawn in words: after a change of language.
+  function words() {
+    document.title = t('Claude usage');
+    CC.dom.setText(ui.title, t('Claude usage'));
+    CC.dom.setText(ui.hint, S.device ? t('Dial: views · press: refresh') : t('1–5 views · Enter refresh · M theme'));
+    applyTheme(true);
+    render();
   }
 
   function render() {
@@ -161,6 +197,8 @@
       clock.serverBase = meta.server_time_ms; clock.perfBase = (t0 + t1) / 2;
     }
     if (F.isNum(meta.utc_offset_minutes)) clock.offsetMin = meta.utc_offset_minutes;
+    // The server's language changed (config set language): follow it, unless ?lang= says.
+    if (!S.lang && typeof meta.language === 'string' && meta.language !== I.language()) loadLanguage(meta.language);
     else if (!body.meta) clock.offsetMin = -new Date().getTimezoneOffset();
     st.payload = body; st.fromCache = false; st.receivedAt = now();
     st.conn = { down: false, since: null, error: '', failures: 0 };
@@ -189,7 +227,7 @@
     }).catch(function (err) {
       if (!st.conn.down) st.conn = { down: true, since: now(), error: '', failures: 0 };
       st.conn.failures += 1;
-      st.conn.error = err && err.name === 'AbortError' ? 'timed out' : 'no answer';
+      st.conn.error = err && err.name === 'AbortError' ? 'timed out' : 'no answer'; // said by the model
       schedule(backoffMs());
       render();
     });
@@ -231,16 +269,16 @@
 
   function manualRefresh() {
     if (!st.payload || st.conn.down) {
-      toast('Checking the PC server again…');
+      toast(t('Checking the PC server again…'));
       poll();
       return;
     }
     var left = MANUAL_GAP_MS - (performance.now() - st.lastManual);
-    if (left > 0) { toast('Refresh again in ' + Math.ceil(left / 1000) + ' s'); return; }
+    if (left > 0) { toast(t('Refresh again in {n} s', { n: Math.ceil(left / 1000) })); return; }
     st.lastManual = performance.now();
-    toast('Refreshing…');
+    toast(t('Refreshing…'));
     request('/api/refresh', 'POST').then(function (r) {
-      if (r.status === 429) toast('Claude was read moments ago; try again in ' + (r.body.retry_in_s || 30) + ' s');
+      if (r.status === 429) toast(t('Claude was read moments ago; try again in {n} s', { n: r.body.retry_in_s || 30 }));
       // The PC reads Claude in the background: look again shortly.
       setTimeout(poll, 1500);
       setTimeout(poll, 6000);
@@ -253,7 +291,7 @@
     return (ls && ls.getItem(THEME_KEY)) || S.theme || 'dark';
   }
 
-  function applyTheme() {
+  function applyTheme(force) {
     var mode = themeMode();
     var light = mode === 'light';
     if (mode === 'auto') {
@@ -262,16 +300,19 @@
     }
     if (document.body.classList.contains('light') !== light) document.body.classList.toggle('light', light);
     // The button says what a press does; "auto" is named while the automatic theme runs.
-    // "Switch to" is a span a phone hides: its header keeps one row ("Light", "Auto · Dark").
-    var auto = mode === 'auto' ? 'Auto · ' : '';
-    var verb = auto ? 'switch to ' : 'Switch to ';
-    var noun = light ? 'dark' : 'light';
-    if (ui.theme.textContent !== auto + verb + noun || !ui.theme.querySelector('.verb')) {
-      ui.theme.textContent = auto;
-      ui.theme.appendChild(CC.dom.el('span', 'verb', verb));
-      ui.theme.appendChild(document.createTextNode(noun));
+    // A phone shows the short words instead: its header keeps one row ("Light", "Auto · Dark").
+    var auto = mode === 'auto';
+    var key = (auto ? 'auto-' : '') + (light ? 'dark' : 'light');
+    if (force === true || ui.theme.getAttribute('data-words') !== key) {
+      var long = { light: t('Switch to light'), dark: t('Switch to dark'),
+        'auto-light': t('Auto · switch to light'), 'auto-dark': t('Auto · switch to dark') }[key];
+      var short = { light: t('Light'), dark: t('Dark'), 'auto-light': t('Auto · Light'), 'auto-dark': t('Auto · Dark') }[key];
+      ui.theme.textContent = '';
+      ui.theme.appendChild(CC.dom.el('span', 'verb', long));
+      ui.theme.appendChild(CC.dom.el('span', 'short', short));
+      ui.theme.setAttribute('data-words', key);
+      ui.theme.setAttribute('aria-label', light ? t('Switch to the dark theme') : t('Switch to the light theme'));
     }
-    ui.theme.setAttribute('aria-label', 'Switch to the ' + (light ? 'dark' : 'light') + ' theme');
   }
 
   function setTheme(mode) {
@@ -299,7 +340,7 @@
   function needData(view, detail) {
     if (st.count) { go(view, detail); return; }
     go('overview');
-    toast('No limits to show yet · button 4: status');
+    toast(t('No limits to show yet · button 4: status'));
   }
 
   function onKey(e) {
@@ -383,16 +424,15 @@
   }
 
   function start() {
-    ['main', 'badge', 'plan', 'banner', 'waiting', 'updated', 'clock', 'theme', 'toast', 'notice', 'hint'].forEach(function (id) {
+    ['main', 'title', 'badge', 'plan', 'banner', 'waiting', 'updated', 'clock', 'theme', 'toast', 'notice', 'hint'].forEach(function (id) {
       ui[id] = document.getElementById(id);
     });
     var v = S.view;
     if (v === 'detail' || v === 'list' || v === 'status' || v === 'sessions') st.view = v;
     document.body.classList.toggle('device', S.device);
-    CC.dom.setText(ui.hint, S.device ? 'Dial: views · press: refresh' : '1–5 views · Enter refresh · M theme');
     loadCache();
-    applyTheme();
-    render();
+    loadLanguage(S.lang || (st.payload && st.payload.meta && st.payload.meta.language) || '');
+    words();
     ui.theme.addEventListener('click', function (e) { e.stopPropagation(); toggleTheme(); });
     document.addEventListener('keydown', onKey);
     document.addEventListener('keyup', onKeyUp);

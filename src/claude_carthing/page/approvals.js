@@ -8,7 +8,10 @@
   var GRACE_MS = 500;
   var PRESS_MS = 1500;
   var SAID_MS = 2500;
-  var KIND_LABEL = { command: 'Command', path: 'File', url: 'URL', input: 'Input' };
+  var t = CC.i18n.t;
+  function kindLabel(kind) {
+    return { command: t('Command'), path: t('File'), url: t('URL'), input: t('Input') }[kind] || t('Input');
+  }
   var S = null;
   var secret = null;
   var list = [];
@@ -41,7 +44,7 @@
     card.hidden = true;
     card.setAttribute('role', 'alertdialog');
     var head = el('div', 'ap-head');
-    ui.title = el('span', 'ap-title', 'Claude Code asks');
+    ui.title = el('span', 'ap-title', '');
     ui.count = el('span', 'ap-count', '');
     head.appendChild(ui.title);
     head.appendChild(ui.count);
@@ -49,10 +52,10 @@
     ui.kind = el('div', 'ap-kind', '');
     ui.text = el('pre', 'ap-text', '');
     ui.said = el('div', 'ap-said', '');
-    ui.hint = el('div', 'ap-hint', 'Press the dial: allow once · Back: deny');
+    ui.hint = el('div', 'ap-hint', '');
     var buttons = el('div', 'ap-buttons');
-    ui.allow = el('button', 'ap-allow', 'Allow once');
-    ui.deny = el('button', 'ap-deny', 'Deny');
+    ui.allow = el('button', 'ap-allow', '');
+    ui.deny = el('button', 'ap-deny', '');
     ui.allow.type = ui.deny.type = 'button';
     ui.allow.addEventListener('click', function (e) { e.stopPropagation(); tap('allow'); });
     ui.deny.addEventListener('click', function (e) { e.stopPropagation(); tap('deny'); });
@@ -69,16 +72,21 @@
   function setFlag(node, name, on) { if (node[name] !== on) node[name] = on; }
 
   function draw() {
-    var t = performance.now();
-    if (said && t > said.until) said = null;
+    var at = performance.now();
+    if (said && at > said.until) said = null;
     var item = list.length ? list[0] : null;
     if (!item || !shown || item.id !== shown.id) {
       shown = item;
-      shownAt = t; // a new request: a new grace time
+      shownAt = at; // a new request: a new grace time
     }
     setFlag(ui.card, 'hidden', !shown && !said);
     if (document.body.classList.contains('asking') === ui.card.hidden) document.body.classList.toggle('asking', !ui.card.hidden);
     setText(ui.said, said ? said.text : '');
+    // The card's own words, in the language loaded by now.
+    setText(ui.title, t('Claude Code asks'));
+    setText(ui.hint, t('Press the dial: allow once · Back: deny'));
+    setText(ui.allow, t('Allow once'));
+    setText(ui.deny, t('Deny'));
     if (!shown) {
       [ui.count, ui.where, ui.kind, ui.text].forEach(function (n) { setText(n, ''); });
       setFlag(ui.allow, 'disabled', true);
@@ -87,9 +95,10 @@
       return;
     }
     setAttr(ui.card, 'data-id', shown.id);
-    setText(ui.count, list.length > 1 ? '1 of ' + list.length : '');
-    setText(ui.where, (shown.project || 'a project') + ' · ' + (shown.tool || 'a tool'));
-    setText(ui.kind, (KIND_LABEL[shown.kind] || 'Input') + (shown.cut ? ' (too long to show whole: deny here or answer in the terminal)' : ''));
+    setText(ui.count, list.length > 1 ? t('1 of {n}', { n: list.length }) : '');
+    setText(ui.where, (shown.project || t('a project')) + ' · ' + (shown.tool || t('a tool')));
+    setText(ui.kind, shown.cut ? t('{kind} (too long to show whole: deny here or answer in the terminal)', { kind: kindLabel(shown.kind) })
+      : kindLabel(shown.kind));
     if (ui.text.textContent !== shown.text) { ui.text.textContent = shown.text; ui.text.scrollTop = 0; }
     setFlag(ui.allow, 'disabled', !!shown.cut);
     setFlag(ui.deny, 'disabled', false);
@@ -102,12 +111,12 @@
     busy = true;
     post('/api/approvals/answer', { secret: secret, id: item.id, decision: decision }).then(function (r) {
       busy = false;
-      if (r.status !== 200) said = { text: (r.body && r.body.error) ? 'Not sent: ' + r.body.error : 'Not sent', until: performance.now() + SAID_MS };
+      if (r.status !== 200) said = { text: (r.body && r.body.error) ? t('Not sent: {why}', { why: r.body.error }) : t('Not sent'), until: performance.now() + SAID_MS };
       list = list.filter(function (p) { return p.id !== item.id; });
       draw();
     }, function () {
       busy = false;
-      said = { text: 'Not sent: the PC does not answer', until: performance.now() + SAID_MS };
+      said = { text: t('Not sent: the PC does not answer'), until: performance.now() + SAID_MS };
       draw();
     });
   }

@@ -6,7 +6,9 @@
   var MIN = 60000;
   var HOUR = 3600000;
   var DAY = 86400000;
-  var WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  var I = CC.i18n;
+  var t = I.t;
+  var tn = I.tn;
   var LEVELS = ['ok', 'warn', 'crit'];
   // Windows the original server sent as top-level keys, in the order it showed them.
   var LEGACY = [
@@ -17,54 +19,39 @@
   ];
   var NOT_WINDOWS = { windows: 1, extra_usage: 1, plan: 1, meta: 1, error: 1, status: 1 };
 
-  function pad2(n) { return (n < 10 ? '0' : '') + n; }
-
   function isNum(x) { return typeof x === 'number' && isFinite(x); }
 
-  // The PC's wall clock fields for an instant: shift by its UTC offset, then read UTC fields,
-  // so the device's own (often wrong) time zone never matters.
-  function wall(ms, offsetMin) { return new Date(ms + (offsetMin || 0) * MIN); }
+  // Times in the PC's zone (its UTC offset), so the device's own (often wrong) zone never
+  // matters; in the language's own way (24 h or 12 h, weekday names): i18n.js.
+  function hhmm(ms, offsetMin) { return I.time(ms, offsetMin, false); }
 
-  function hhmm(ms, offsetMin) {
-    var d = wall(ms, offsetMin);
-    return pad2(d.getUTCHours()) + ':' + pad2(d.getUTCMinutes());
-  }
-
-  function hhmmss(ms, offsetMin) {
-    return hhmm(ms, offsetMin) + ':' + pad2(wall(ms, offsetMin).getUTCSeconds());
-  }
-
-  function dayKey(ms, offsetMin) { return Math.floor((ms + (offsetMin || 0) * MIN) / DAY); }
+  function hhmmss(ms, offsetMin) { return I.time(ms, offsetMin, true); }
 
   // "15:40" when the instant falls on the same local day as now, else "Thu 15:40".
-  function when(ms, nowMs, offsetMin) {
-    var t = hhmm(ms, offsetMin);
-    if (dayKey(ms, offsetMin) === dayKey(nowMs, offsetMin)) return t;
-    return WEEKDAYS[wall(ms, offsetMin).getUTCDay()] + ' ' + t;
-  }
+  function when(ms, nowMs, offsetMin) { return I.when(ms, nowMs, offsetMin); }
 
   // Time left until a reset: "3d 4h", "2h 14m", "14m", "<1m", "soon" once past, null if unknown.
   function countdown(targetMs, nowMs) {
     if (!isNum(targetMs)) return null;
     var d = targetMs - nowMs;
-    if (d <= 0) return 'soon';
-    if (d < MIN) return '<1m';
-    if (d < HOUR) return Math.floor(d / MIN) + 'm';
-    if (d < DAY) return Math.floor(d / HOUR) + 'h ' + Math.floor((d % HOUR) / MIN) + 'm';
-    return Math.floor(d / DAY) + 'd ' + Math.floor((d % DAY) / HOUR) + 'h';
+    if (d <= 0) return t('soon');
+    if (d < MIN) return t('<1m');
+    if (d < HOUR) return t('{m}m', { m: Math.floor(d / MIN) });
+    if (d < DAY) return t('{h}h {m}m', { h: Math.floor(d / HOUR), m: Math.floor((d % HOUR) / MIN) });
+    return t('{d}d {h}h', { d: Math.floor(d / DAY), h: Math.floor((d % DAY) / HOUR) });
   }
 
   // Age of data in words: "just now", "4 min ago", "2 h 5 min ago", "3 days ago".
   function age(ms) {
-    if (!isNum(ms)) return 'unknown';
-    if (ms < MIN) return 'just now';
-    if (ms < HOUR) return Math.floor(ms / MIN) + ' min ago';
+    if (!isNum(ms)) return t('unknown');
+    if (ms < MIN) return t('just now');
+    if (ms < HOUR) return t('{m} min ago', { m: Math.floor(ms / MIN) });
     if (ms < DAY) {
       var m = Math.floor((ms % HOUR) / MIN);
-      return Math.floor(ms / HOUR) + ' h' + (m ? ' ' + m + ' min' : '') + ' ago';
+      var h = Math.floor(ms / HOUR);
+      return m ? t('{h} h {m} min ago', { h: h, m: m }) : t('{h} h ago', { h: h });
     }
-    var days = Math.floor(ms / DAY);
-    return days + (days === 1 ? ' day ago' : ' days ago');
+    return tn('{n} day ago', '{n} days ago', Math.floor(ms / DAY));
   }
 
   // The server sends each window's `level` (claude_carthing/projection.py, one rule for every
@@ -80,7 +67,7 @@
 
   function levelName(n) { return LEVELS[n]; }
 
-  function pct(u) { return Math.round(u) + ' %'; }
+  function pct(u) { return I.pct(Math.round(u)); }
 
   function toMs(iso, ms) {
     if (isNum(ms)) return ms;

@@ -3,46 +3,54 @@
 (function (CC) {
   'use strict';
   var F = CC.fmt;
+  var I = CC.i18n;
+  var t = I.t;
   var MAX_CELLS = 6;
-  var REASONS = {
-    cloudflare: 'Cloudflare is checking the PC; retrying',
-    auth: 'Claude session expired: run `claude-carthing login`',
-    rate_limited: 'Claude asked for fewer reads; retrying later',
-    network: 'The PC cannot reach claude.ai; retrying',
-    server: 'Claude\'s servers are failing; retrying',
-    schema: 'Claude changed its answer: update claude-carthing',
-    not_configured: 'Not logged in: run `claude-carthing login`'
-  };
-  var SOURCES = { oauth: 'Claude Code token', web: 'claude.ai session', 'claude-code': 'Claude Code' };
-  var MODES = { idle: 'idle', backoff: 'backing off', paused: 'paused' };
+  // Words are looked up when drawn: the language may change while the page runs.
+  function reasons() {
+    return {
+      cloudflare: t('Cloudflare is checking the PC; retrying'),
+      auth: t('Claude session expired: run `claude-carthing login`'),
+      rate_limited: t('Claude asked for fewer reads; retrying later'),
+      network: t('The PC cannot reach claude.ai; retrying'),
+      server: t('Claude\'s servers are failing; retrying'),
+      schema: t('Claude changed its answer: update claude-carthing'),
+      not_configured: t('Not logged in: run `claude-carthing login`')
+    };
+  }
+  function source(name) {
+    var names = { oauth: t('Claude Code token'), web: t('claude.ai session'), 'claude-code': 'Claude Code' };
+    return names[name] || '';
+  }
+  function mode(name) {
+    var names = { idle: t('idle'), backoff: t('backing off'), paused: t('paused') };
+    return names[name] || '';
+  }
   var SEVERITY = { warning: 1, critical: 2 };
-  var RESET_DUE = 'reset due, waiting for the next reading';  // projection.RESET_DUE
 
   function reason(meta) {
     // Auth failures have different fixes (log in again, open Claude Code, another token):
     // only an expired claude.ai session gets the short wording; the others keep the PC's words.
-    if (meta.waking === true && !meta.last_error) return 'the PC was asleep, reading again';
+    if (meta.waking === true && !meta.last_error) return t('the PC was asleep, reading again');
     var text = meta.last_error || '';
     if (meta.error_kind === 'auth' && text && text.indexOf('session expired') < 0) return text;
-    return REASONS[meta.error_kind] || text || 'the last reads failed';
+    return reasons()[meta.error_kind] || text || t('the last reads failed');
   }
 
   function money(amount, currency) {
     if (!F.isNum(amount)) return '';
-    try {
-      return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency || 'USD' }).format(amount);
-    } catch (e) {
-      return amount.toFixed(2) + ' ' + (currency || '');
-    }
+    return I.money(amount, currency);
   }
 
   function extra(eu) {
     if (!eu || !eu.enabled) return null;
     var limit = F.isNum(eu.limit) && eu.limit > 0;
     var frac = limit && F.isNum(eu.used) ? Math.max(0, Math.min(1, eu.used / eu.limit)) : null;
-    return { spent: money(eu.used, eu.currency), text: money(eu.used, eu.currency) + ' spent' +
-      (limit ? ' of ' + money(eu.limit, eu.currency) : ''),
-      limitText: limit ? 'of ' + money(eu.limit, eu.currency) + ' this month' : 'spent, no limit set',
+    var spent = money(eu.used, eu.currency);
+    var most = limit ? money(eu.limit, eu.currency) : '';
+    return { spent: spent,
+      text: limit ? t('{spent} spent of {limit}', { spent: spent, limit: most }) : t('{spent} spent', { spent: spent }),
+      limitText: limit ? t('of {limit} this month', { limit: most }) : t('spent, no limit set'),
       frac: frac };
   }
 
@@ -52,15 +60,19 @@
     var p = w.projection;
     if (!p || !p.state) return { text: '', state: 'none' };
     if (p.state === 'hits' && F.isNum(p.at_ms)) {
-      return { text: '100 % at ' + F.when(p.at_ms, nowMs, offsetMin) + ', before the reset', state: 'hits', at: p.at_ms, end: 100 };
+      return { text: t('{percent} at {time}, before the reset', { percent: F.pct(100), time: F.when(p.at_ms, nowMs, offsetMin) }),
+        state: 'hits', at: p.at_ms, end: 100 };
     }
     if (p.state === 'lasts' && F.isNum(p.at_ms)) {
-      return { text: 'lasts until the reset at ' + F.when(p.at_ms, nowMs, offsetMin), state: 'lasts', at: p.at_ms,
+      return { text: t('lasts until the reset at {time}', { time: F.when(p.at_ms, nowMs, offsetMin) }), state: 'lasts', at: p.at_ms,
         end: F.isNum(p.end_percent) ? p.end_percent : null };
     }
     if (p.state === 'reached' && F.isNum(p.at_ms)) {
-      return { text: 'limit reached until ' + F.when(p.at_ms, nowMs, offsetMin), state: 'reached' };
+      return { text: t('limit reached until {time}', { time: F.when(p.at_ms, nowMs, offsetMin) }), state: 'reached' };
     }
+    // The server's words for the unknown cases are English: said again here in the language.
+    if (p.text === 'pace: not enough history yet') return { text: t('pace: not enough history yet'), state: 'unknown' };
+    if (p.text === 'no reset time') return { text: t('no reset scheduled'), state: 'unknown' };
     return { text: String(p.text || ''), state: 'unknown' };
   }
 
@@ -75,7 +87,7 @@
     var due = F.isNum(w.resetsAt) && w.resetsAt <= inp.now;
     return {
       id: w.id,
-      label: w.label,
+      label: I.label(w.id, w.label),
       sub: w.model || w.surface || '',
       pctText: String(Math.round(w.util)),
       frac: Math.max(0, Math.min(1, w.util / 100)),
@@ -83,8 +95,9 @@
       severity: w.severity,
       level: F.levelName(lvl),
       warn: lvl === 2,
-      resetText: due ? RESET_DUE : (F.isNum(w.resetsAt) ? 'resets ' + F.when(w.resetsAt, inp.now, offsetMin) : 'no reset scheduled'),
-      countdown: cd === null || due ? '' : 'in ' + cd,
+      resetText: due ? t('reset due, waiting for the next reading')
+        : (F.isNum(w.resetsAt) ? t('resets {time}', { time: F.when(w.resetsAt, inp.now, offsetMin) }) : t('no reset scheduled')),
+      countdown: cd === null || due ? '' : t('in {left}', { left: cd }),
       pace: due ? { text: '', state: 'due' } : pace(w, inp.now, offsetMin),
       points: points,
       spark: F.enough(run) ? run : null,
@@ -94,30 +107,31 @@
   }
 
   function panel(screen, meta, p, inp) {
-    var server = inp.settings.server || 'this page\'s server';
-    if (screen === 'loading') return { title: 'Connecting…', lines: ['Asking the PC server at ' + server + ' for your usage.'] };
+    var server = inp.settings.server || t('this page\'s server');
+    if (screen === 'loading') return { title: t('Connecting…'), lines: [t('Asking the PC server at {server} for your usage.', { server: server })] };
     if (screen === 'unreachable') {
-      return { title: 'Can\'t reach the PC server', lines: [
-        'Tried ' + server + (inp.conn.error ? ' (' + inp.conn.error + ')' : '') + '.',
-        'Start it on your PC with `claude-carthing serve`; this screen retries by itself.'] };
+      var error = inp.conn.error === 'timed out' ? t('timed out') : (inp.conn.error ? t('no answer') : '');
+      return { title: t('Can\'t reach the PC server'), lines: [
+        error ? t('Tried {server} ({error}).', { server: server, error: error }) : t('Tried {server}.', { server: server }),
+        t('Start it on your PC with `claude-carthing serve`; this screen retries by itself.')] };
     }
     if (screen === 'not_configured') {
       // The server's reason usually says what to run already: then it is not said twice.
       var why = meta.last_error || (p && p.error) || '';
-      var todo = why.indexOf('claude-carthing login') < 0 ? ['On your PC, run `claude-carthing login`.'] : [];
-      return { title: 'Not connected to Claude yet', lines: todo.concat([why,
-        'Leave `claude-carthing serve` running: this screen updates by itself once you are logged in.']) };
+      var todo = why.indexOf('claude-carthing login') < 0 ? [t('On your PC, run `claude-carthing login`.')] : [];
+      return { title: t('Not connected to Claude yet'), lines: todo.concat([why,
+        t('Leave `claude-carthing serve` running: this screen updates by itself once you are logged in.')]) };
     }
     if (screen === 'waiting') {
-      return { title: 'Waiting for the first reading', lines: [
-        'The PC server is up and asking Claude for your usage.', meta.last_error || ''] };
+      return { title: t('Waiting for the first reading'), lines: [
+        t('The PC server is up and asking Claude for your usage.'), meta.last_error || ''] };
     }
-    var why = meta.error_kind ? REASONS[meta.error_kind] || '' : '';
+    var why = meta.error_kind ? reasons()[meta.error_kind] || '' : '';
     var detailText = meta.last_error || (p && p.error) || '';
-    return { title: 'No usage data', lines: [
-      why || detailText || 'The server has no usage data to show.',
+    return { title: t('No usage data'), lines: [
+      why || detailText || t('The server has no usage data to show.'),
       why && detailText && detailText !== why ? detailText : '',
-      'Retrying by itself.'] };
+      t('Retrying by itself.')] };
   }
 
   function pickScreen(p, state, ws, conn) {
@@ -131,55 +145,66 @@
   // The mode, said once: a "Live" chip, or a banner that says why the numbers may be old, or demo.
   // Freshness comes from the server's state, never from the data's age alone.
   function status(meta, state, inp, offsetMin, dataAt) {
-    var from = F.isNum(dataAt) ? ' · numbers from ' + F.hhmm(dataAt, offsetMin) : '';
+    var from = function (text) {
+      return F.isNum(dataAt) ? t('{what} · numbers from {time}', { what: text, time: F.hhmm(dataAt, offsetMin) }) : text;
+    };
     if (inp.conn.down) {
-      var since = F.isNum(inp.conn.since) ? ' since ' + F.hhmm(inp.conn.since, offsetMin) : '';
-      return { badge: '', kind: 'stale', banner: 'PC server unreachable' + since + from };
+      return { badge: '', kind: 'stale', banner: from(unreachable(inp.conn.since, offsetMin)) };
     }
-    if (inp.fromCache) return { badge: '', kind: 'stale', banner: 'Reconnecting to the PC server' + from };
-    if (state === 'stale' || meta.stale === true) return { badge: '', kind: 'stale', banner: 'Not updating: ' + reason(meta) + from };
+    if (inp.fromCache) return { badge: '', kind: 'stale', banner: from(t('Reconnecting to the PC server')) };
+    if (state === 'stale' || meta.stale === true) {
+      return { badge: '', kind: 'stale', banner: from(t('Not updating: {reason}', { reason: reason(meta) })) };
+    }
     if (state === 'demo' || meta.demo) {
-      return { badge: '', kind: 'demo', banner: 'Demo: sample numbers, not your account. Run `claude-carthing login` on the PC.' };
+      return { badge: '', kind: 'demo', banner: t('Demo: sample numbers, not your account. Run `claude-carthing login` on the PC.') };
     }
-    return { badge: 'Live', kind: 'live', banner: '' };
+    return { badge: t('Live'), kind: 'live', banner: '' };
+  }
+
+  function unreachable(since, offsetMin) {
+    return F.isNum(since) ? t('PC server unreachable since {time}', { time: F.hhmm(since, offsetMin) }) : t('PC server unreachable');
   }
 
   // "Updated 3 min ago · claude.ai session · idle: next read in 24 min".
   function freshness(meta, inp, dataAt) {
-    var parts = ['Updated ' + F.age(inp.now - dataAt)];
     // Age alone never makes numbers stale (the server says that); measured against the interval
     // in effect (long while idle), an overdue read is only noted.
     var every = F.isNum(meta.poll_interval_s) ? meta.poll_interval_s * 1000 : null;
-    if (every && meta.stale !== true && inp.now - dataAt > 2 * every + 2 * F.MIN) parts[0] += ', later than expected';
-    if (SOURCES[meta.source]) parts.push(SOURCES[meta.source]);
-    var mode = MODES[meta.poll_mode] || '';
-    if (meta.poll_mode === 'paused') parts.push('reads paused');
+    var late = every && meta.stale !== true && inp.now - dataAt > 2 * every + 2 * F.MIN;
+    var age = F.age(inp.now - dataAt);
+    var parts = [late ? t('Updated {age}, later than expected', { age: age }) : t('Updated {age}', { age: age })];
+    if (source(meta.source)) parts.push(source(meta.source));
+    var how = mode(meta.poll_mode);
+    if (meta.poll_mode === 'paused') parts.push(t('reads paused'));
     else if (F.isNum(meta.next_poll_at_ms)) {
       // Whole minutes rounded up, as `status` says it (terminal.minutes_until).
       var left = Math.ceil((meta.next_poll_at_ms - inp.now) / F.MIN);
-      var next = left > 0 ? 'next read in ' + left + ' min' : 'next read due now';
-      parts.push(mode ? mode + ': ' + next : next);
+      var next = left > 0 ? t('next read in {n} min', { n: left }) : t('next read due now');
+      parts.push(how ? t('{mode}: {next}', { mode: how, next: next }) : next);
     }
     return parts.join(' · ');
   }
 
   function info(meta, state, inp, vm, dataAt, offsetMin) {
-    var next = F.isNum(meta.next_poll_at_ms) ? F.when(meta.next_poll_at_ms, inp.now, offsetMin) : 'unknown';
-    if (MODES[meta.poll_mode]) next = MODES[meta.poll_mode] + ': ' + next;
-    var every = F.isNum(meta.poll_interval_s) ? ' (every ' + Math.round(meta.poll_interval_s / 60) + ' min)' : '';
+    var next = F.isNum(meta.next_poll_at_ms) ? F.when(meta.next_poll_at_ms, inp.now, offsetMin) : t('unknown');
+    if (mode(meta.poll_mode)) next = t('{mode}: {next}', { mode: mode(meta.poll_mode), next: next });
+    if (F.isNum(meta.poll_interval_s)) next = t('{next} (every {n} min)', { next: next, n: Math.round(meta.poll_interval_s / 60) });
+    var states = { live: t('live'), stale: t('stale'), demo: t('demo'), waiting: t('waiting'),
+      not_configured: t('not configured'), error: t('error') };
     return [
-      ['Server', inp.settings.server || 'this page\'s server'],
-      ['Connection', inp.conn.down ? 'unreachable' : (inp.payload ? 'ok' : 'connecting')],
-      ['State', state || 'loading'],
-      ['Source', SOURCES[meta.source] || meta.source || 'none'],
-      ['Plan', (inp.payload && inp.payload.plan && inp.payload.plan.name) || 'unknown'],
-      ['Numbers from', F.isNum(dataAt) ? F.when(dataAt, inp.now, offsetMin) : 'none yet'],
-      ['Next PC read', next + every],
-      ['Last error', meta.last_error || 'none'],
-      ['Version', meta.version || 'unknown'],
-      ['Controls', inp.settings.device
-        ? 'buttons 1-4: views (3 again: sessions) · dial: next view · press dial: refresh · top-right: theme (hold: auto)'
-        : '1-5 views (5: sessions) · ← → next view · Enter refresh · M theme (hold: auto)']
+      [t('Server'), inp.settings.server || t('this page\'s server')],
+      [t('Connection'), inp.conn.down ? t('unreachable') : (inp.payload ? t('ok') : t('connecting'))],
+      [t('State'), states[state] || state || t('loading')],
+      [t('Source'), source(meta.source) || meta.source || t('none')],
+      [t('Plan'), (inp.payload && inp.payload.plan && inp.payload.plan.name) || t('unknown')],
+      [t('Numbers from'), F.isNum(dataAt) ? F.when(dataAt, inp.now, offsetMin) : t('none yet')],
+      [t('Next PC read'), next],
+      [t('Last error'), meta.last_error || t('none')],
+      [t('Version'), meta.version || t('unknown')],
+      [t('Language'), I.data().name || I.language()],
+      [t('Controls'), inp.settings.device
+        ? t('buttons 1-4: views (3 again: sessions) · dial: next view · press dial: refresh · top-right: theme (hold: auto)')
+        : t('1-5 views (5: sessions) · ← → next view · Enter refresh · M theme (hold: auto)')]
     ];
   }
 
@@ -205,7 +230,7 @@
     if (screen !== 'data') {
       vm.panel = panel(screen, meta, p, inp);
       vm.kind = screen === 'not_configured' ? 'setup' : screen;
-      if (inp.conn.down && p) { vm.banner = 'PC server unreachable since ' + F.hhmm(inp.conn.since, offsetMin); vm.kind = 'stale'; }
+      if (inp.conn.down && p) { vm.banner = unreachable(inp.conn.since, offsetMin); vm.kind = 'stale'; }
       vm.view = inp.view === 'status' || inp.view === 'sessions' ? inp.view : 'overview';
       return vm;
     }
@@ -242,11 +267,12 @@
     cards.forEach(function (c) {
       var o = old[c.id];
       if (!o || found) return;
-      if (o.util >= 80 && c.util < o.util - 20) found = { kind: 'reset', text: c.label + ' reset: ' + c.pctText + ' % now' };
-      else if (o.util < 95 && c.util >= 95) found = { kind: 'crit', text: c.label + ' passed 95 %' };
-      else if (o.util < 80 && c.util >= 80) found = { kind: 'crit', text: c.label + ' passed 80 %' };
+      if (o.util >= 80 && c.util < o.util - 20) found = { kind: 'reset', text: t('{label} reset: {percent} now', { label: c.label, percent: F.pct(c.util) }) };
+      else if (o.util < 95 && c.util >= 95) found = { kind: 'crit', text: t('{label} passed {percent}', { label: c.label, percent: F.pct(95) }) };
+      else if (o.util < 80 && c.util >= 80) found = { kind: 'crit', text: t('{label} passed {percent}', { label: c.label, percent: F.pct(80) }) };
       else if ((SEVERITY[c.severity] || 0) > (SEVERITY[o.severity] || 0)) {
-        found = { kind: 'crit', text: 'Claude rates ' + c.label + ' ' + c.severity };
+        found = { kind: 'crit', text: c.severity === 'critical' ? t('Claude rates {label} critical', { label: c.label })
+          : t('Claude rates {label} warning', { label: c.label }) };
       }
     });
     return found;
@@ -265,5 +291,5 @@
   CC.model = model;
   CC.views = views;
   CC.alerts = alerts;
-  CC.reasons = REASONS;
+  CC.reasons = reasons;
 })(window.CC = window.CC || {});

@@ -3,6 +3,8 @@
 (function (CC) {
   'use strict';
   var F = CC.fmt;
+  var I = CC.i18n;
+  var t = I.t;
   var SVG = 'http://www.w3.org/2000/svg';
   var MAX_POINTS = 120;
 
@@ -77,8 +79,15 @@
   }
 
   function pctNode(c, cls) {
-    var n = el('div', 'pct ' + c.level + (cls ? ' ' + cls : ''), c.pctText);
-    n.appendChild(el('span', 'unit', '%'));
+    // The sign where the language puts it: "42 %", "42%", Turkish "%42".
+    var pattern = I.data().formats.percent;
+    var at = pattern.indexOf('{n}');
+    var sign = pattern.replace('{n}', '').trim();
+    var n = el('div', 'pct ' + c.level + (cls ? ' ' + cls : ''));
+    var unit = el('span', 'unit', sign);
+    if (at > 0) n.appendChild(unit);
+    n.appendChild(document.createTextNode(I.number(+c.pctText, 0)));
+    if (at <= 0) n.appendChild(unit);
     return n;
   }
 
@@ -115,7 +124,7 @@
   // Extra usage is money, not a limit: a strip under the cards, in a colour that is no warning.
   function extraNode(x) {
     var n = el('section', 'extra');
-    n.appendChild(el('h2', 'label', 'Extra usage'));
+    n.appendChild(el('h2', 'label', t('Extra usage')));
     n.appendChild(el('span', 'money', x.spent));
     n.appendChild(el('span', 'of', x.limitText));
     if (x.frac !== null) n.appendChild(bar(x.frac, 'spend'));
@@ -132,8 +141,8 @@
     vm.overview.forEach(function (c) { g.appendChild(cardNode(c, vm)); });
     if (vm.more) {
       var m = el('section', 'card more');
-      m.appendChild(el('h2', 'label', '+' + vm.more + ' more'));
-      m.appendChild(el('div', 'reset', 'press 3 for all limits'));
+      m.appendChild(el('h2', 'label', I.tn('+{n} more', '+{n} more', vm.more)));
+      m.appendChild(el('div', 'reset', t('press 3 for all limits')));
       g.appendChild(m);
     }
     box.appendChild(g);
@@ -162,7 +171,7 @@
     side.appendChild(pctNode(c, 'huge'));
     side.appendChild(bar(c.frac, c.level));
     side.appendChild(resetLine(c));
-    side.appendChild(el('div', 'pace-text ' + c.pace.state, c.pace.text || 'pace: not enough history yet'));
+    side.appendChild(el('div', 'pace-text ' + c.pace.state, c.pace.text || t('pace: not enough history yet')));
     n.appendChild(side);
     var box = el('div', 'chartbox card');
     var t0 = F.isNum(c.startsAt) ? c.startsAt : vm.now - F.DAY;
@@ -170,9 +179,9 @@
     var plot = el('div', 'plot');
     var yax = el('div', 'yaxis');
     ['100', '80', '50', '0'].forEach(function (u) {
-      var t = el('span', 'ytick', u);
-      t.style.top = (100 - +u) + '%';
-      yax.appendChild(t);
+      var tick = el('span', 'ytick', u);
+      tick.style.top = (100 - +u) + '%';
+      yax.appendChild(tick);
     });
     plot.appendChild(yax);
     var area = el('div', 'area');
@@ -184,31 +193,31 @@
     var at = (vm.now - t0) / (t1 - t0) * 100;
     xax.appendChild(axisLabel(F.when(t0, vm.now, vm.offsetMin), 'start', null));
     // "now" sits at its place on the time axis, unless it would cover the ends' labels.
-    if (at > 22 && at < 78) xax.appendChild(axisLabel('now', 'mid', at));
-    xax.appendChild(axisLabel(F.isNum(c.resetsAt) ? 'reset ' + F.when(c.resetsAt, vm.now, vm.offsetMin) : 'now', 'end', null));
+    if (at > 22 && at < 78) xax.appendChild(axisLabel(t('now'), 'mid', at));
+    xax.appendChild(axisLabel(F.isNum(c.resetsAt) ? t('reset {time}', { time: F.when(c.resetsAt, vm.now, vm.offsetMin) }) : t('now'), 'end', null));
     box.appendChild(xax);
     n.appendChild(box);
     return n;
   }
 
   function list(vm) {
-    var t = el('div', 'list');
+    var box = el('div', 'list');
     vm.cards.forEach(function (c) {
       var row = el('div', 'row ' + c.level);
       row.setAttribute('data-window', c.id);
       row.appendChild(el('span', 'label', c.label));
       row.appendChild(bar(c.frac, c.level));
-      row.appendChild(el('span', 'pct ' + c.level, c.pctText + ' %'));
-      row.appendChild(el('span', 'reset', c.countdown || 'no reset'));
-      t.appendChild(row);
+      row.appendChild(el('span', 'pct ' + c.level, F.pct(c.util)));
+      row.appendChild(el('span', 'reset', c.countdown || t('no reset')));
+      box.appendChild(row);
     });
     if (vm.extra) {
       var x = el('div', 'row extra');
-      x.appendChild(el('span', 'label', 'Extra usage'));
+      x.appendChild(el('span', 'label', t('Extra usage')));
       x.appendChild(el('span', 'money', vm.extra.text));
-      t.appendChild(x);
+      box.appendChild(x);
     }
-    return t;
+    return box;
   }
 
   function statusView(vm) {

@@ -4,33 +4,40 @@
 (function (CC) {
   'use strict';
   var F = CC.fmt;
+  var I = CC.i18n;
+  var t = I.t;
   var ORDER = { waiting: 0, working: 1, idle: 2, ended: 3 };
-  var WORDS = { waiting: 'waiting for you', working: 'working', idle: 'idle', ended: 'ended' };
-  var FAILURES = { rate_limit: 'rate limit', authentication_failed: 'login failed',
-    billing_error: 'billing problem', server_error: 'Claude server error', invalid_request: 'invalid request' };
+  function words(state) {
+    return { waiting: t('waiting for you'), working: t('working'), idle: t('idle'), ended: t('ended') }[state];
+  }
+  function failures() {
+    return { rate_limit: t('rate limit'), authentication_failed: t('login failed'), billing_error: t('billing problem'),
+      server_error: t('Claude server error'), invalid_request: t('invalid request') };
+  }
   var MAX_ROWS = 8; // the view shows what fits at 800x480 and counts the rest
   var MAX_NAME = 28;
 
   function short(name) {
-    var s = String(name || 'unnamed');
+    var s = String(name || t('unnamed'));
     return s.length > MAX_NAME ? s.slice(0, MAX_NAME - 1) + '…' : s;
   }
 
   // How long a state has lasted: "under a minute", "14 min", "2 h 5 min", "3 d 4 h".
   function span(ms) {
-    if (!F.isNum(ms) || ms < F.MIN) return 'under a minute';
-    if (ms < F.HOUR) return Math.floor(ms / F.MIN) + ' min';
+    if (!F.isNum(ms) || ms < F.MIN) return t('under a minute');
+    if (ms < F.HOUR) return t('{m} min', { m: Math.floor(ms / F.MIN) });
     if (ms < F.DAY) {
       var m = Math.floor((ms % F.HOUR) / F.MIN);
-      return Math.floor(ms / F.HOUR) + ' h' + (m ? ' ' + m + ' min' : '');
+      var h = Math.floor(ms / F.HOUR);
+      return m ? t('{h} h {m} min', { h: h, m: m }) : t('{h} h', { h: h });
     }
-    return Math.floor(ms / F.DAY) + ' d ' + Math.floor((ms % F.DAY) / F.HOUR) + ' h';
+    return t('{d} d {h} h', { d: Math.floor(ms / F.DAY), h: Math.floor((ms % F.DAY) / F.HOUR) });
   }
 
   function failure(kind) {
     if (!kind) return '';
     var k = String(kind);
-    return 'last failure: ' + (FAILURES[k] || k.replace(/_/g, ' '));
+    return t('last failure: {failure}', { failure: failures()[k] || k.replace(/_/g, ' ') });
   }
 
   // The sessions in the contract's order (waiting first, longest waiting first, then working,
@@ -58,14 +65,14 @@
     var since = F.isNum(s.since_ms) ? Math.max(0, now - s.since_ms) : null;
     var when = s.state === 'ended' ? (since === null ? '' : F.age(since)) : (since === null ? '' : span(since));
     var info = [];
-    info.push(s.model ? String(s.model) : 'model not known yet');
-    if (F.isNum(s.context_pct)) info.push('context ' + Math.round(s.context_pct) + ' %');
-    if (s.state === 'waiting' && s.waiting_for === 'permission') info.push('asks your permission');
+    info.push(s.model ? String(s.model) : t('model not known yet'));
+    if (F.isNum(s.context_pct)) info.push(t('context {percent}', { percent: F.pct(s.context_pct) }));
+    if (s.state === 'waiting' && s.waiting_for === 'permission') info.push(t('asks your permission'));
     return {
       id: String(s.session_id || ''),
       project: short(s.project),
       state: s.state,
-      stateText: WORDS[s.state] + (when ? ' · ' + when : ''),
+      stateText: words(s.state) + (when ? ' · ' + when : ''),
       info: info.join(' · '),
       failure: failure(s.last_failure)
     };
@@ -76,8 +83,9 @@
     var waiting = list.filter(function (s) { return s.state === 'waiting'; });
     if (!waiting.length) return '';
     var first = short(waiting[0].project);
-    if (waiting.length === 1) return first + ' is waiting for you';
-    return first + ' and ' + (waiting.length - 1) + ' more are waiting for you';
+    if (waiting.length === 1) return t('{name} is waiting for you', { name: first });
+    return I.tn('{name} and {n} more are waiting for you', '{name} and {n} more are waiting for you',
+      waiting.length - 1, { name: first });
   }
 
   // What the Sessions view and the banner show, as plain data. Nothing is claimed while the PC
@@ -91,15 +99,15 @@
     vm.more = Math.max(0, list.length - MAX_ROWS);
     if (list.length) return vm;
     if (!p || inp.conn.down) {
-      vm.empty = { title: 'Sessions unknown', lines: ['The PC server is not answering; this view fills in once it does.'] };
+      vm.empty = { title: t('Sessions unknown'), lines: [t('The PC server is not answering; this view fills in once it does.')] };
     } else if (inp.fromCache) {
-      vm.empty = { title: 'Sessions unknown', lines: ['Reconnecting to the PC server.'] };
+      vm.empty = { title: t('Sessions unknown'), lines: [t('Reconnecting to the PC server.')] };
     } else if (!Array.isArray(p.sessions)) {
-      vm.empty = { title: 'No session list', lines: ['This PC server does not report Claude Code sessions: update claude-carthing.'] };
+      vm.empty = { title: t('No session list'), lines: [t('This PC server does not report Claude Code sessions: update claude-carthing.')] };
     } else {
-      vm.empty = { title: 'No Claude Code sessions', lines: [
-        'Sessions show here while Claude Code runs on the PC.',
-        'To connect it, run `claude-carthing claude-code install` on the PC.'] };
+      vm.empty = { title: t('No Claude Code sessions'), lines: [
+        t('Sessions show here while Claude Code runs on the PC.'),
+        t('To connect it, run `claude-carthing claude-code install` on the PC.')] };
     }
     return vm;
   }
@@ -128,7 +136,7 @@
       item.appendChild(sub);
       box.appendChild(item);
     });
-    var more = el('div', 's-more', '+' + s.more + ' more');
+    var more = el('div', 's-more', I.tn('+{n} more', '+{n} more', s.more));
     if (!s.more) more.style.display = 'none';
     box.appendChild(more);
     return box;
@@ -148,7 +156,7 @@
       n -= 1;
       rows[n].style.display = 'none';
       hidden += 1;
-      more.textContent = '+' + hidden + ' more';
+      more.textContent = I.tn('+{n} more', '+{n} more', hidden);
       more.style.display = '';
     }
   }

@@ -16,6 +16,8 @@ from starlette.staticfiles import StaticFiles
 from claude_carthing import paths
 from claude_carthing.claude_code.sessions import Sessions
 from claude_carthing.history import History
+from claude_carthing.i18n.languages import resolve
+from claude_carthing.i18n.page_data import page_catalog
 from claude_carthing.paths import page_dir
 from claude_carthing.poller import Poller
 from claude_carthing.serving.approvals import SECRET_FILE, Approvals, serving_secret
@@ -65,6 +67,7 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
     index = page / "index.html"
 
     recent: dict[str, Any] = {"at": None, "series": {}}
+    language = resolve(settings.language)
 
     def recent_series(snap: Any) -> dict[str, Any]:
         # The projections need the last day of readings; it changes only with a new reading.
@@ -77,6 +80,7 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
         snap = poller.snapshot()
         doc = usage_document(snap, poller.clock(), series=recent_series(snap),
                              night=settings.night)
+        doc["meta"]["language"] = language  # the page speaks it unless ?lang= says otherwise
         doc["sessions"] = sessions.to_json()
         tag = _etag(doc)
         if tag in request.headers.get("if-none-match", ""):
@@ -89,6 +93,10 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
                 return FileResponse(index, headers={"Cache-Control": "no-cache"})
             return HTMLResponse(PLACEHOLDER)
         return usage(request)
+
+    def translations(request: Request) -> Response:
+        wanted = request.query_params.get("lang") or language
+        return json_response(page_catalog(wanted))
 
     def health(_: Request) -> Response:
         return json_response(health_document(poller.snapshot()))
@@ -134,6 +142,7 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
         Route("/metrics", metrics, methods=["GET", "HEAD"]),
         Route("/api/history", history_series, methods=["GET"]),
         Route("/api/refresh", refresh, methods=["POST"]),
+        Route("/api/i18n", translations, methods=["GET"]),
         *claude_code.routes(poller, sessions, approvals.moved_on),
         *approval_routes.routes(approvals, serving_secret(paths.home_dir() / SECRET_FILE),
                                 guard.is_device),

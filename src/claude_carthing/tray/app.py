@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from claude_carthing import paths
+from claude_carthing.i18n import t
 from claude_carthing.poller import Snapshot
 from claude_carthing.service import Service, uvicorn_server
 from claude_carthing.tray.picture import draw, face, tooltip
@@ -55,11 +56,11 @@ class Tray:
             f"http://[{shown}]:{port}/")
         item = pystray.MenuItem
         self.menu = pystray.Menu(
-            item("Open dashboard", self.open_dashboard, default=True),
-            item("Refresh now", self.refresh),
-            item("Pause notifications for an hour", self.pause, checked=self._paused),
-            item("Open logs folder", self.open_logs),
-            item("Quit", self.quit),
+            item(t("Open dashboard"), self.open_dashboard, default=True),
+            item(t("Refresh now"), self.refresh),
+            item(t("Pause notifications for an hour"), self.pause, checked=self._paused),
+            item(t("Open logs folder"), self.open_logs),
+            item(t("Quit"), self.quit),
         )
         snap = service.poller.snapshot()
         text, colour = face(snap)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from claude_carthing import i18n
 from claude_carthing.alerts.events import SEVERITY_RANK, worst_window
-from claude_carthing.projection import RESET_DUE
-from claude_carthing.terminal import countdown
+from claude_carthing.i18n import t
+from claude_carthing.terminal import countdown, reset_due
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -59,17 +60,22 @@ def tooltip(snap: Snapshot, now: float, sessions: list[dict[str, Any]] | None = 
     live = [s for s in sessions or [] if s.get("state") != "ended"]
     said = [session_line(s, int(now * 1000)) for s in live]
     waiting = [session_line(s, int(now * 1000)) for s in live if s.get("state") == "waiting"]
-    lines = [*waiting, "Claude usage" + (" (demo)" if snap.source == "demo" else "")
-             + (" (stale)" if snap.stale else "")]
+    title = t("Claude usage")
+    if snap.source == "demo":
+        title = t("{title} (demo)", title=title)
+    if snap.stale:
+        title = t("{title} (stale)", title=title)
+    lines = [*waiting, title]
     if snap.usage is None:
-        lines.append(snap.last_error or "waiting for the first reading")
+        lines.append(snap.last_error or t("waiting for the first reading"))
     else:
         for w in snap.usage.windows:
             reset = countdown(int(w.resets_at.timestamp() * 1000) if w.resets_at else None,
                               int(now * 1000))
-            if reset == RESET_DUE:
-                reset = "reset due"  # the start of the one wording; the tooltip is short
-            lines.append(f"{w.label} {w.utilization:.0f} % · {reset}")
+            if reset == reset_due():
+                reset = t("reset due")  # the start of the one wording; the tooltip is short
+            label = i18n.window_label(w.id, w.label)
+            lines.append(f"{label} {i18n.pct(w.utilization)} · {reset}")
     lines += [line for line in said if line not in waiting]
     text = "\n".join(lines)
     return text if len(text) <= TOOLTIP_MAX else text[:TOOLTIP_MAX - 1] + "…"
