@@ -83,7 +83,8 @@ class Catalog:
 
 @cache
 def _compiled(expr: str) -> Callable[[int], int]:
-    return gettext.c2py(expr)  # type: ignore[attr-defined,no-any-return]
+    rule: Callable[[int], int] = gettext.c2py(expr)
+    return rule
 
 
 def read_po(path: Path, code: str) -> Catalog:
@@ -101,8 +102,8 @@ def read_po(path: Path, code: str) -> Catalog:
             forms = tuple(message.string or ())
             if any(forms):
                 plurals[message.id[0]] = forms
-        elif message.string:
-            messages[message.id] = message.string
+        elif isinstance(message.string, str) and message.string:
+            messages[str(message.id)] = message.string
     rule = get_plural(LANGUAGES[code][0])
     return Catalog(code, messages, plurals, rule.plural_expr, rule.num_plurals)
 

@@ -91,8 +91,8 @@ def number(value: float, code: str, decimals: int = 0) -> str:
 @cache
 def percent_pattern(code: str) -> str:
     """Return where the number goes next to the percent sign: '{n} %', '{n}%', '%{n}'."""
-    if code.split("-")[0] in PERCENT_OVERRIDES:
-        return PERCENT_OVERRIDES[code.split("-")[0]]
+    if code.split("-", maxsplit=1)[0] in PERCENT_OVERRIDES:
+        return PERCENT_OVERRIDES[code.split("-", maxsplit=1)[0]]
     loc = babel_locale(code)
     pattern = loc.percent_formats[None].pattern.split(";")[0]
     sign = loc.number_symbols[loc.default_numbering_system]["percentSign"]

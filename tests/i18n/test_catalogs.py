@@ -1,0 +1,98 @@
+"""The catalogs: one list of messages (messages.pot, extracted from the code), every language
+translates every one of them with the same placeholders, and plural forms come out right."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from claude_carthing.i18n.catalogs import TEMPLATE, catalog, po_path
+from claude_carthing.i18n.languages import DEFAULT, LANGUAGES
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATED = [code for code in LANGUAGES if code != DEFAULT]
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def template() -> list:
+    with TEMPLATE.open("rb") as f:
+        return [m for m in read_po(f) if m.id]
+
+
+def language(code: str):
+    with po_path(code).open("rb") as f:
+        return read_po(f, locale=LANGUAGES[code][0])
+
+
+def test_the_template_lists_every_message_the_code_asks_for() -> None:
+    # A t("...") added to the code without running tools/i18n_catalogs.py would never be
+    # translated: the committed template must be what extraction finds today.
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import i18n_catalogs
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    found = {m.id for m in i18n_catalogs.extract() if m.id}
+    assert found == {m.id for m in template()}
+    assert len(found) > 200
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_language_translates_every_message_with_the_same_placeholders(code: str) -> None:
+    po = language(code)
+    problems = []
+    for message in template():
+        found = po.get(message.id)
+        if found is None or found.fuzzy:
+            problems.append(f"missing: {message.id!r}")
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        forms = found.string if isinstance(found.string, tuple) else (found.string,)
+        if len(forms) != (po.num_plurals if isinstance(message.id, tuple) else 1):
+            problems.append(f"{len(forms)} forms for {message.id!r}")
+        wanted = set(PLACEHOLDER.findall(ids[0])) | set(PLACEHOLDER.findall(ids[-1]))
+        for form in forms:
+            if not form:
+                problems.append(f"empty: {message.id!r}")
+            elif set(PLACEHOLDER.findall(form)) != wanted:
+                problems.append(f"placeholders differ: {message.id!r} -> {form!r}")
+            elif form.count("`") != ids[0].count("`"):
+                problems.append(f"commands must stay commands: {message.id!r} -> {form!r}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("code", "n", "wanted"), [
+    ("pl", 1, "1 dzień temu"), ("pl", 2, "2 dni temu"), ("pl", 5, "5 dni temu"),
+    ("uk", 1, "1 день тому"), ("uk", 3, "3 дні тому"), ("uk", 5, "5 днів тому"),
+    ("uk", 21, "21 день тому"), ("uk", 22, "22 дні тому"), ("uk", 111, "111 днів тому"),
+    ("de", 1, "vor 1 Tag"), ("de", 2, "vor 2 Tagen"), ("ja", 3, "3日前"),
+])
+def test_plural_forms_follow_the_language(code: str, n: int, wanted: str) -> None:
+    assert catalog(code).tn("{n} day ago", "{n} days ago", n) == wanted
+
+
+def test_polish_counts_sessions_with_three_forms() -> None:
+    said = [catalog("pl").tn("{name} and {n} more are waiting for you",
+                             "{name} and {n} more are waiting for you", n, name="api")
+            for n in (1, 2, 5, 22, 25)]
+    assert said == ["api i 1 inna sesja czekają na ciebie", "api i 2 inne sesje czekają na ciebie",
+                    "api i 5 innych sesji czeka na ciebie", "api i 22 inne sesje czekają na ciebie",
+                    "api i 25 innych sesji czeka na ciebie"]
+
+
+@pytest.mark.parametrize("code", ["pl", "uk", "fr"])
+def test_the_pages_plural_table_matches_the_rule(code: str) -> None:
+    found = catalog(code)
+    table = found.plural_table()
+    for n in [*range(300), 1001, 1002, 1005, 1011, 1022]:
+        page = table[n if n < len(table) else 100 + n % 100]
+        assert page == found.plural_index(n), n
+
+
+def test_a_message_without_a_translation_falls_back_to_english() -> None:
+    assert catalog("de").t("no such message {x}", x=1) == "no such message 1"
+    assert catalog("de").t("Weekly") == "Wöchentlich"
