@@ -20,12 +20,26 @@ def _json(route: Any, data: Any) -> None:
                   headers={"Access-Control-Allow-Origin": "*"})
 
 
-def serve(page: Any, scene: Scene, held: list[Any] | None = None) -> None:
-    """Answer the page's requests: files from the checkout, /usage and history from the scene."""
+def catalog_for(lang: str) -> dict[str, Any]:
+    """Return what the server's /api/i18n sends (the tests' server speaks British English)."""
+    from claude_carthing.i18n.page_data import page_catalog
+
+    return page_catalog(lang or "en-GB")
+
+
+def serve(page: Any, scene: Scene, held: list[Any] | None = None,
+          catalogs: Any = None) -> None:
+    """Answer the page's requests: files from the checkout, /usage and history from the scene,
+    /api/i18n from the catalogs (`catalogs(lang)`, default: the server's)."""
 
     def handle(route: Any) -> None:
         path = route.request.url[len(BASE):].split("?")[0]
-        if path.startswith("/usage"):
+        if path.startswith("/api/i18n"):
+            from urllib.parse import parse_qs, urlsplit
+
+            lang = parse_qs(urlsplit(route.request.url).query).get("lang", [""])[0]
+            _json(route, (catalogs or catalog_for)(lang))
+        elif path.startswith("/usage"):
             if scene.name == "loading" and held is not None:
                 held.append(route)  # never answered: the page stays on "Connecting…"
             elif scene.served and scene.doc is not None:
@@ -51,10 +65,10 @@ def serve(page: Any, scene: Scene, held: list[Any] | None = None) -> None:
 
 
 def show(page: Any, scene: Scene, *, theme: str = "dark", view: str | None = None,
-         query: str = "") -> None:
+         query: str = "", catalogs: Any = None) -> None:
     """Open the page in `scene` (theme, start view) and wait until it shows it."""
     held: list[Any] = []
-    serve(page, scene, held)
+    serve(page, scene, held, catalogs)
     q = f"poll=600&theme={theme}" + (f"&view={view}" if view else "") + (f"&{query}" if query else "")
     if scene.cached:
         page.goto(f"{BASE}/?{q}")
@@ -65,6 +79,9 @@ def show(page: Any, scene: Scene, *, theme: str = "dark", view: str | None = Non
         scene.served = True
         return
     page.goto(f"{BASE}/?{q}")
+    lang = next((p[5:] for p in query.split("&") if p.startswith("lang=")), "")
+    if lang:  # the words of the language are in before anything is measured
+        page.wait_for_function(f"CC.i18n && CC.i18n.language() === {lang!r}")
     if scene.screen == "loading":
         page.wait_for_function("window.CC && CC.app")
     else:

@@ -195,7 +195,7 @@
       [t('Server'), inp.settings.server || t('this page\'s server')],
       [t('Connection'), inp.conn.down ? t('unreachable') : (inp.payload ? t('ok') : t('connecting'))],
       [t('State'), states[state] || state || t('loading')],
-      [t('Source'), source(meta.source) || meta.source || t('none')],
+      [t('Source'), source(meta.source) || (meta.source === 'demo' ? t('demo') : meta.source) || t('none')],
       [t('Plan'), (inp.payload && inp.payload.plan && inp.payload.plan.name) || t('unknown')],
       [t('Numbers from'), F.isNum(dataAt) ? F.when(dataAt, inp.now, offsetMin) : t('none yet')],
       [t('Next PC read'), next],
