@@ -15,6 +15,7 @@ from tests.i18n.test_python_texts import pseudo
 from tests.page import scenes
 from tests.page.stage import audit, catalog_for, show
 from tests.page.test_glance import go_view, limits, views_of
+from tests.support.browser import new_page
 
 pytestmark = pytest.mark.browser
 
@@ -96,13 +97,18 @@ def test_without_lang_the_page_follows_the_server_and_remembers_it(page) -> None
 
 @pytest.mark.parametrize("theme", ["dark", "light"])
 @pytest.mark.parametrize("lang", list(LANGUAGES))
-def test_every_language_is_legible_and_whole_at_800x480(page, lang, theme) -> None:
+def test_every_language_is_legible_and_whole_at_800x480(browser, lang, theme) -> None:
+    problems = []
     for name in DENSE:
         scene = scenes.build(time.time())[name]
-        show(page, scene, theme=theme, query=f"lang={lang}")
-        for view in views_of(scene):
-            if view != "overview" or scene.screen == "data":
-                go_view(page, view)
-            text, pct = limits(page)  # the same sizes as English: never smaller text
-            found = audit(page, text, pct)
-            assert found["problems"] == [], f"{lang} {theme} {name} {view}"
+        page = new_page(browser)  # a fresh one: no cached reading from the scene before
+        try:
+            show(page, scene, theme=theme, query=f"lang={lang}")
+            for view in views_of(scene):
+                if view != "overview" or scene.screen == "data":
+                    go_view(page, view)
+                text, pct = limits(page)  # the same sizes as English: never smaller text
+                problems += [f"{name} {view}: {p}" for p in audit(page, text, pct)["problems"]]
+        finally:
+            page.context.close()
+    assert problems == [], f"{lang} {theme}:\n" + "\n".join(problems)

@@ -92,8 +92,13 @@
   }
 
   function resetLine(c) {
-    var r = el('div', 'reset', c.resetText);
-    if (c.countdown) r.appendChild(el('span', 'countdown', ' · ' + c.countdown));
+    // Two unbreakable parts: a longer language puts the countdown on a line of its own.
+    var r = el('div', 'reset');
+    r.appendChild(el('span', 'when', c.resetText));
+    if (c.countdown) {
+      r.appendChild(document.createTextNode(' ')); // the one place the line may break
+      r.appendChild(el('span', 'countdown', '· ' + c.countdown));
+    }
     return r;
   }
 
