@@ -141,6 +141,13 @@
         }
       }
     }
+    // A card too full for its texts (a long language, six cards and banners) drops the
+    // countdown first: the reset time itself stays, at the same size.
+    var full = ui.main.querySelectorAll('.card');
+    for (var c = 0; c < full.length; c++) {
+      var left = full[c].querySelector('.reset .countdown');
+      if (left && full[c].scrollHeight > full[c].clientHeight + 1) left.style.display = 'none';
+    }
     var sparks = ui.main.querySelectorAll('.chart.spark');
     for (var i = 0; i < sparks.length; i++) {
       if (sparks[i].getBoundingClientRect().height < 14) sparks[i].style.display = 'none';
