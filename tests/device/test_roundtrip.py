@@ -7,6 +7,8 @@ import subprocess
 
 import pytest
 
+from claude_carthing.i18n.fonts import FONTS, FONTS_DIR
+
 from tests.device.helpers import (
     KIOSK_FILE,
     PAGE_DIR,
@@ -38,6 +40,10 @@ def test_deploy_twice_then_undeploy_restores_every_byte(make_device, cli, genera
     # The kiosk was restarted on the page, the page is there, the root is read-only again.
     device.wait_for(lambda: device.browser_url() == url, "the browser on the page")
     assert device.read(f"{PAGE_DIR[generation]}/index.html").startswith(b"<!")
+    # The CJK fonts go with the page, byte for byte (undeploy removes them: the snapshot below).
+    for file_name, _family, _face in FONTS.values():
+        assert device.read(f"{PAGE_DIR[generation]}/fonts/{file_name}") == (
+            FONTS_DIR / file_name).read_bytes()
     assert url in device.read(KIOSK_FILE[generation]).decode()
     assert device.root_readonly()
     manifest = json.loads(device.read(f"{STATE}/manifest.json"))

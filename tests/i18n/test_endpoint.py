@@ -19,7 +19,7 @@ def test_the_device_page_gets_its_language(fake_upstream, origin) -> None:
     assert got.headers["access-control-allow-origin"] == origin
     body = got.json()
     assert body["language"] == "pl" and body["name"] == "Polski"
-    assert body["messages"]["Weekly"] == "Tygodniowy"
+    assert body["messages"]["Weekly"] == "Tydzień"
     assert body["plurals"]["{n} day ago"] == ["{n} dzień temu", "{n} dni temu", "{n} dni temu"]
     assert body["plural_table"][:6] == [2, 0, 1, 1, 1, 2]
     assert body["formats"]["time"] == "HH:mm"

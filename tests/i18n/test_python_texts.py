@@ -111,7 +111,7 @@ def test_status_speaks_german_with_german_formats(monkeypatch) -> None:
     monkeypatch.setattr(i18n, "_active", [catalog("de")])
     doc = scenes.build(NOW)["live"].doc
     shown = plain(render_usage(doc, 120))
-    assert "Wöchentlich · Sonnet" in shown or "Wöchentlich" in shown
+    assert "Woche · Sonnet" in shown
     assert "Reset " in shown and "resets" not in shown
     assert re.search(r"\d+,\d\xa0%", shown), shown  # 64,0 %: German decimals and spacing
 

@@ -44,6 +44,14 @@ class SceneServer:
             def do_GET(self) -> None:
                 path = self.path.split("?")[0]
                 scene = owner.scene
+                if path.startswith("/api/i18n"):
+                    from urllib.parse import parse_qs, urlsplit
+
+                    from tests.page.stage import catalog_for
+
+                    lang = parse_qs(urlsplit(self.path).query).get("lang", [""])[0]
+                    self._json(catalog_for(lang))
+                    return
                 if path.startswith(("/usage", "/api/history")):
                     if scene is None or not scene.served or scene.doc is None:
                         self.close_connection = True
@@ -59,7 +67,7 @@ class SceneServer:
                         self._json({"hours": 24, "series": scene.series})
                     return
                 file = PAGE_DIR / (path.strip("/") or "index.html")
-                if file.is_file() and file.parent == PAGE_DIR:
+                if file.is_file() and file.parent in (PAGE_DIR, PAGE_DIR / "fonts"):
                     self._send(200, file.read_bytes(),
                                mimetypes.guess_type(file.name)[0] or "text/plain")
                 else:
