@@ -8,7 +8,6 @@ import subprocess
 import pytest
 
 from claude_carthing.i18n.fonts import FONTS, FONTS_DIR
-
 from tests.device.helpers import (
     KIOSK_FILE,
     PAGE_DIR,

@@ -9,13 +9,13 @@ import time
 from typing import Any
 
 import pytest
-
-from claude_carthing.i18n.languages import LANGUAGES
 from tests.i18n.test_python_texts import pseudo
 from tests.page import scenes
 from tests.page.stage import audit, catalog_for, show
 from tests.page.test_glance import go_view, limits, views_of
 from tests.support.browser import new_page
+
+from claude_carthing.i18n.languages import LANGUAGES
 
 pytestmark = pytest.mark.browser
 
