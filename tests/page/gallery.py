@@ -89,6 +89,40 @@ def shots_800(engine: str, only: tuple[str, ...] = ()) -> list[tuple[str, str, s
     return rows
 
 
+# Issue 21: the page in other languages (the longest Latin ones, and Japanese with its fonts).
+LANGUAGE_SHOTS = (("de", "live-six"), ("ja", "live"), ("pl", "sessions"))
+
+
+def shots_languages(engine: str) -> list[tuple[str, str, str, str]]:
+    """Take the pictures in other languages; return (file, language, scene, theme) rows."""
+    rows: list[tuple[str, str, str, str]] = []
+    if engine != "chromium69":
+        return rows
+    from tests.page.test_chromium69_page import Car
+    from tests.support.chromium69 import install
+
+    car = Car(install())
+    try:
+        for lang, name in LANGUAGE_SHOTS:
+            for theme in ("dark", "light"):
+                car.open(name, query=f"lang={lang}", theme=theme)
+                car.page.wait_for(f"CC.i18n.language() === {lang!r} && "
+                                  "document.fonts.status === 'loaded'")
+                time.sleep(0.3)
+                file = f"lang-{lang}-{name}-{theme}.png"
+                car.page.screenshot(GALLERY / file)
+                rows.append((file, lang, name, theme))
+    finally:
+        car.close()
+    return rows
+
+
+def language_files() -> list[tuple[str, str, str, str]]:
+    """Return the language pictures' rows without taking them."""
+    return [(f"lang-{lang}-{name}-{theme}.png", lang, name, theme)
+            for lang, name in LANGUAGE_SHOTS for theme in ("dark", "light")]
+
+
 def shots_sizes() -> list[tuple[str, str]]:
     """Take the desktop and phone pictures with Debian's Chromium; return (file, caption)."""
     from playwright.sync_api import sync_playwright
@@ -110,7 +144,7 @@ def shots_sizes() -> list[tuple[str, str]]:
 
 
 def write_markdown(rows: list[tuple[str, str, str, str]], sizes: list[tuple[str, str]],
-                   engine: str) -> None:
+                   engine: str, languages: list[tuple[str, str, str, str]] | None = None) -> None:
     """Replace the gallery section of docs/page.md."""
     by = {(n, t, v): f for f, n, t, v in rows}
     lines = [START, "",
@@ -122,6 +156,14 @@ def write_markdown(rows: list[tuple[str, str, str, str]], sizes: list[tuple[str,
             dark, light = by[(name, "dark", view)], by[(name, "light", view)]
             lines.append(f"| {name} · {view} | ![{name} {view} dark](screenshots/gallery/{dark}) "
                          f"| ![{name} {view} light](screenshots/gallery/{light}) |")
+    if languages:
+        lines += ["", "Other languages (Chromium 69, `?lang=`; Japanese with the page's own CJK "
+                  "font subset):", "", "| Language · state | Dark | Light |", "|---|---|---|"]
+        by_lang = {(lang, name, theme): f for f, lang, name, theme in languages}
+        for lang, name in LANGUAGE_SHOTS:
+            dark, light = by_lang[(lang, name, "dark")], by_lang[(lang, name, "light")]
+            lines.append(f"| {lang} · {name} | ![{lang} {name} dark](screenshots/gallery/{dark}) "
+                         f"| ![{lang} {name} light](screenshots/gallery/{light}) |")
     lines += ["", "Other screens (Debian Chromium):", ""]
     lines += [f"![{caption}](screenshots/gallery/{file})" for file, caption in sizes]
     lines += ["", END]
@@ -139,6 +181,8 @@ def main() -> None:
     parser.add_argument("--engine", choices=("chromium69", "debian"), default="chromium69")
     parser.add_argument("--only", nargs="+", default=(), metavar="SCENE",
                         help="retake only these scenes' 800x480 pictures; keep the others")
+    parser.add_argument("--languages", action="store_true",
+                        help="retake only the pictures in other languages; keep the others")
     args = parser.parse_args()
     engine, only = args.engine, tuple(args.only)
     if engine == "chromium69":
@@ -149,6 +193,13 @@ def main() -> None:
         except Exception as exc:
             print(f"Chromium 69 is not available ({exc}); using Debian's Chromium")
             engine = "debian"
+    if args.languages:
+        rows = [(f"{n}-{t}-{v}.png", n, t, v) for n in scenes.NAMES for t in ("dark", "light")
+                for v in views_of(n)]
+        sizes = [(f"{label}.png", f"{name}, {w}x{h}") for label, w, h, name in SIZES]
+        write_markdown(rows, sizes, engine, shots_languages(engine))
+        return
+    languages = language_files()
     if only:
         unknown = set(only) - set(scenes.NAMES)
         if unknown:
@@ -163,11 +214,12 @@ def main() -> None:
         GALLERY.mkdir(parents=True)
         rows = shots_800(engine)
         sizes = shots_sizes()
+        languages = shots_languages(engine)
     by = {(n, t, v): f for f, n, t, v in rows}
     for file, name, theme, view in README:
         if not only or name in only:
             shutil.copyfile(GALLERY / by[(name, theme, view)], SHOTS / f"{file}.png")
-    write_markdown(rows, sizes, engine)
+    write_markdown(rows, sizes, engine, languages)
     total = sum(p.stat().st_size for p in GALLERY.glob("*.png"))
     print(f"{len(rows) + len(sizes)} pictures, {total / 1e6:.1f} MB, engine {engine}")
 

@@ -43,3 +43,15 @@ def test_gallery_shows_the_sessions_view_and_the_waiting_banner() -> None:
                 file = f"{name}-{theme}-{view}.png"
                 assert f"(screenshots/gallery/{file})" in section, file
                 assert (gallery.GALLERY / file).is_file(), file
+
+
+def test_gallery_shows_german_japanese_and_polish() -> None:
+    # Issue 21: the longest Latin languages and Japanese (with the page's own CJK font),
+    # both themes, pictures from Chromium 69.
+    text = gallery.PAGE_MD.read_text(encoding="utf-8")
+    section = text[text.index(gallery.START):text.index(gallery.END)]
+    for lang in ("de", "ja", "pl"):
+        for theme in ("dark", "light"):
+            shown = [f for f, code, _name, t in gallery.language_files() if (code, t) == (lang, theme)]
+            assert shown and f"(screenshots/gallery/{shown[0]})" in section
+            assert (gallery.GALLERY / shown[0]).is_file()
