@@ -98,6 +98,7 @@ def test_countdown_edges_from_the_real_server(page, fake_upstream) -> None:
 ])
 def test_countdown_formatting(page, delta_ms, text) -> None:
     page.goto("about:blank")
+    page.add_script_tag(path=str(_page_dir() / "i18n.js"))  # the words and formats format.js uses
     page.add_script_tag(path=str(_page_dir() / "format.js"))
     got = page.evaluate("(d) => CC.fmt.countdown(d === null ? null : 1e12 + d, 1e12)", delta_ms)
     assert got == text
@@ -105,6 +106,7 @@ def test_countdown_formatting(page, delta_ms, text) -> None:
 
 def test_reset_time_is_in_the_pcs_zone_not_the_devices(page) -> None:
     page.goto("about:blank")
+    page.add_script_tag(path=str(_page_dir() / "i18n.js"))  # the words and formats format.js uses
     page.add_script_tag(path=str(_page_dir() / "format.js"))
     at = datetime(2026, 7, 19, 13, 40, tzinfo=timezone.utc).timestamp() * 1000
     assert page.evaluate("(t) => CC.fmt.hhmm(t, 120)", at) == "15:40"
