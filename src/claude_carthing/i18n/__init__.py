@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from claude_carthing.i18n import formats
 from claude_carthing.i18n.catalogs import Catalog, catalog
 from claude_carthing.i18n.languages import DEFAULT, LANGUAGES, resolve
 
@@ -56,21 +55,29 @@ def is_default() -> bool:
 
 def clock(epoch_ms: float, offset_min: int, seconds: bool = False) -> str:
     """Return the time of day in the active language ('15:40', '3:40 PM')."""
+    from claude_carthing.i18n import formats  # Babel's CLDR data: only once something is shown
+
     return formats.clock(epoch_ms, offset_min, language(), seconds)
 
 
 def when(epoch_ms: float, now_ms: float, offset_min: int) -> str:
     """Return the time, with the weekday when it is not today ('Thu 15:40')."""
+    from claude_carthing.i18n import formats
+
     return formats.when(epoch_ms, now_ms, offset_min, language())
 
 
 def pct(value: float, decimals: int = 0) -> str:
     """Return a percentage in the active language ('42 %', '42%', '%42')."""
+    from claude_carthing.i18n import formats
+
     return formats.percent(value, language(), decimals)
 
 
 def money(amount: float, currency: str | None) -> str:
     """Return an amount of money in the active language."""
+    from claude_carthing.i18n import formats
+
     return formats.money(amount, currency, language())
 
 

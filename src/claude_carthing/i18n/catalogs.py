@@ -14,8 +14,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.messages.plurals import get_plural
-
 from claude_carthing.i18n.languages import DEFAULT, LANGUAGES, match, normalize
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
@@ -104,6 +102,8 @@ def read_po(path: Path, code: str) -> Catalog:
                 plurals[message.id[0]] = forms
         elif isinstance(message.string, str) and message.string:
             messages[str(message.id)] = message.string
+    from babel.messages.plurals import get_plural
+
     rule = get_plural(LANGUAGES[code][0])
     return Catalog(code, messages, plurals, rule.plural_expr, rule.num_plurals)
 
