@@ -34,8 +34,9 @@ class Alerts:
 
     def __init__(self, settings: Settings, *, demo: bool = False,
                  clock: Callable[[], float] = time.time, shower: Shower | None = None,
-                 state_path: Path | None = None) -> None:
+                 state_path: Path | None = None, account: str | None = None) -> None:
         self.settings = settings
+        self.account = account  # named in every text when several accounts are shown
         self.clock = clock
         # Demo numbers are synthetic: no notification or hook for them unless asked.
         self.active = not demo or settings.notify == "demo"

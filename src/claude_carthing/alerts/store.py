@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 def state_file(*, demo: bool = False) -> Path:
     """Return the file's path (demo data keeps its own, so it never mixes with real state)."""
-    return paths.home_dir() / ("demo-alerts.json" if demo else "alerts.json")
+    return paths.account_dir() / ("demo-alerts.json" if demo else "alerts.json")
 
 
 def load(path: Path) -> Announced:
