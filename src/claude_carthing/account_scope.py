@@ -73,6 +73,12 @@ def config_folder(account: Account | None = None) -> Path:
     return Path(override).expanduser() if override else Path.home() / ".claude"
 
 
+def login_command() -> str:
+    """Return the command that logs the current account in to claude.ai."""
+    account = current()
+    return "claude-carthing login" + ("" if account.is_default else f" --account {account.name}")
+
+
 def keyring_user(base: str) -> str:
     """Return the keyring entry name of `base` ("sessionKey") for the current account."""
     key = current().key

@@ -153,7 +153,8 @@ def build_service(
                                 clock=clock, monotonic=monotonic,
                                 fingerprint=bound(account, credentials.fingerprint),
                                 max_interval=None if demo else settings.max_interval,
-                                activity=None if demo else bound(account, signature))
+                                activity=None if demo else bound(account, signature),
+                                label=account.name if len(everyone) > 1 else None)
         with using(account):
             alerts = Alerts(settings, demo=demo, clock=clock,
                             account=account.name if len(everyone) > 1 else None)

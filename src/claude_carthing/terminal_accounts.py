@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
-from claude_carthing.terminal import colour, reset_words, state_line
+from claude_carthing.terminal import RESET_DUE, colour, reset_words, state_line
 
 MAIN = (("five_hour", "5-hour"), ("seven_day", "Weekly"))
 
@@ -25,8 +25,9 @@ def _cell(label: str, window: dict[str, Any] | None, now_ms: int, offset: int) -
     percent = float(window.get("utilization") or 0)
     style = "bold " + colour(percent, window.get("severity"))
     cell = Text(f"{label} ") + Text(f"{percent:.0f} %", style=style)
-    words, _ = reset_words(window.get("resets_at_ms"), now_ms, offset)
-    return cell + Text(f" ({words})", style="dim")
+    words, left = reset_words(window.get("resets_at_ms"), now_ms, offset)
+    short = f"in {left}" if left else ("reset due" if words == RESET_DUE else "")
+    return cell + Text(f" ({short})", style="dim") if short else cell
 
 
 def account_block(entry: dict[str, Any], width: int) -> list[Text]:

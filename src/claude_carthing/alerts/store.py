@@ -34,6 +34,7 @@ def save(path: Path, announced: Announced) -> None:
         from claude_carthing.settings import write_private
 
         paths.ensure_home()
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # another account's folder
         # A fresh temporary name, opened exclusively without following links, then renamed.
         write_private(path, json.dumps(announced.to_json(), sort_keys=True) + "\n")
     except OSError as exc:

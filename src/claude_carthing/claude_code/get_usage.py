@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from claude_carthing import errors, paths
-from claude_carthing.account_scope import current
+from claude_carthing.account_scope import current, login_command
 from claude_carthing.children import kill_tree, popen_options, without_secrets
 from claude_carthing.claude_code.locate import find_claude
 from claude_carthing.logs import redact
@@ -286,7 +286,7 @@ def parse_answer(inner: Any) -> tuple[Usage, Plan | None]:
     if inner.get("rate_limits_available") is False:
         raise ClaudeCodeLoginError(
             "Claude Code's login cannot report usage limits (a `claude setup-token` token or "
-            "an API key): log in with `claude` itself, or use `claude-carthing login`")
+            f"an API key): log in with `claude` itself, or use `{login_command()}`")
     rate_limits = inner.get("rate_limits")
     if rate_limits is None:
         if plan is None:

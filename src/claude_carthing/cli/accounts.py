@@ -29,7 +29,7 @@ def describe(account: Account) -> str:
             stored = credentials.read_web() is not None
         except credentials.CredentialsError:
             stored = True  # a locked keyring: the key is there, only not readable now
-    session = ("claude.ai session" + (f" of {org}" if isinstance(org, str) else "")
+    session = ("claude.ai session stored" + (f" ({org})" if isinstance(org, str) else "")
                if stored else "no claude.ai session")
     if account.config_dir is None and not account.is_default:
         return session

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from claude_carthing import paths
-from claude_carthing.account_scope import config_folder, current, keyring_user
+from claude_carthing.account_scope import config_folder, current, keyring_user, login_command
 from claude_carthing.errors import CarthingError
 from claude_carthing.settings import write_private
 
@@ -266,7 +266,7 @@ def read_web() -> WebCredentials | None:
         return None
     except (OSError, ValueError) as exc:
         raise CredentialsError(
-            f"{paths.secrets_file()} is unreadable: run `claude-carthing login` again"
+            f"{paths.secrets_file()} is unreadable: run `{login_command()}` again"
         ) from exc
     key = data.get("session_key") if isinstance(data, dict) else None
     return WebCredentials(key, org_id, "file") if isinstance(key, str) and key else None
