@@ -8,7 +8,8 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
-from claude_carthing.terminal import RESET_DUE, colour, reset_words, state_line
+from claude_carthing.projection import RESET_DUE
+from claude_carthing.terminal import colour, reset_words, state_line
 
 MAIN = (("five_hour", "5-hour"), ("seven_day", "Weekly"))
 
