@@ -155,7 +155,9 @@ def build_service(
                                 max_interval=None if demo else settings.max_interval,
                                 activity=None if demo else bound(account, signature))
         with using(account):
+            # One notifier for every account: a desktop without notifications is said once.
             alerts = Alerts(settings, demo=demo, clock=clock,
+                            shower=watched[0].alerts.shower if watched else None,
                             account=account.name if len(everyone) > 1 else None)
         reads = ReadCounter()
         poller.listeners += [reads.observe, alerts.observe]
