@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from claude_carthing import accounts, errors
+from claude_carthing.account_scope import using
+from claude_carthing.alerts import store
 from claude_carthing.alerts.dispatch import Alerts
 from claude_carthing.alerts.events import Event
 from claude_carthing.claude_code.sessions import Sessions
@@ -22,7 +24,7 @@ EXPIRED = errors.SessionExpiredError("the claude.ai session expired")
 
 
 def test_each_notification_names_its_account(notifications: StandInNotifications) -> None:
-    accounts.add("work")
+    work_account = accounts.add("work")
     mine, work = Scripted(50), Scripted(20)
     with LiveServer(source=None, sources={"default": mine, "work": work}) as server:
         wait_for_every_account(server.service)
@@ -31,11 +33,19 @@ def test_each_notification_names_its_account(notifications: StandInNotifications
         work.fail(EXPIRED)
         read_all(server.service)
         got = notifications.wait_for(2)
+        # Each account remembers what it announced, in its own folder: a restart is silent.
+        server.stop()
+        server.start()
+        wait_for_every_account(server.service)
+        read_all(server.service)
+        assert len(notifications.wait_for(3, timeout=2)) == 2
     shown = {n["summary"]: n["body"] for n in got}
     assert sorted(shown) == ["default: Claude 5-hour limit at 83 %",
                              "work: Claude usage: login needed"]
     # The way back in is the account's own login, not the default's.
     assert "claude-carthing login --account work" in shown["work: Claude usage: login needed"]
+    with using(work_account):
+        assert store.state_file().is_file()
 
 
 def test_a_hook_gets_the_account_in_its_json_environment_and_usage(tmp_path: Path) -> None:

@@ -34,6 +34,10 @@ def save(path: Path, announced: Announced) -> None:
         from claude_carthing.settings import write_private
 
         paths.ensure_home()
+        folder = path.parent
+        if not folder.is_dir():  # another account's folder, made by its first login or here
+            folder.parent.mkdir(mode=0o700, exist_ok=True)
+            folder.mkdir(mode=0o700, exist_ok=True)
         # A fresh temporary name, opened exclusively without following links, then renamed.
         write_private(path, json.dumps(announced.to_json(), sort_keys=True) + "\n")
     except OSError as exc:
