@@ -156,7 +156,9 @@ def build_service(
                                 activity=None if demo else bound(account, signature),
                                 label=account.name if len(everyone) > 1 else None)
         with using(account):
+            # One notifier for every account: a desktop without notifications is said once.
             alerts = Alerts(settings, demo=demo, clock=clock,
+                            shower=watched[0].alerts.shower if watched else None,
                             account=account.name if len(everyone) > 1 else None)
         reads = ReadCounter()
         poller.listeners += [reads.observe, alerts.observe]

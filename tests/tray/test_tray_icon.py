@@ -100,7 +100,7 @@ class RunningTray:
 
         self.screen = screen
         self.tray = Tray(server.service, server._server, pystray)
-        server.poller.listeners.append(self.tray.observe)
+        self.tray.listen()  # every account's poller, as serve_with_tray does
         self.thread = threading.Thread(target=self.tray.run, daemon=True)
         self.thread.start()
 

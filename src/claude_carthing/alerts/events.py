@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 SEVERITY_RANK = {"warning": 1, "critical": 2}
 RESET_SLACK_S = 60.0  # resets_at jitters by seconds between reads; a new period moves it far
+LOG_IN_AGAIN = "Log in again (claude-carthing login, or Claude Code's /login)."
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Event:
     threshold: float | None = None
     severity: str | None = None
     resets_at: str | None = None  # ISO 8601
+    account: str | None = None  # whose numbers, when several accounts are shown
 
     def to_json(self) -> dict[str, Any]:
         """Return the event as the JSON object hooks receive (without the usage document)."""
@@ -36,7 +38,7 @@ class Event:
             "event": self.kind, "title": self.title, "body": self.body, "urgency": self.urgency,
             "at_ms": int(self.at * 1000), "window": self.window, "label": self.label,
             "percent": self.percent, "threshold": self.threshold, "severity": self.severity,
-            "resets_at": self.resets_at,
+            "resets_at": self.resets_at, "account": self.account,
         }
 
 
@@ -181,8 +183,7 @@ class Tracker:
         if self.announced.login:
             return []
         self.announced.login = True
-        body = (snap.last_error or "The login needs you.").rstrip(".") + ". "
-        body += "Log in again (claude-carthing login, or Claude Code's /login)."
+        body = (snap.last_error or "The login needs you.").rstrip(".") + ". " + LOG_IN_AGAIN
         return [Event("login", "Claude usage: login needed", body, "critical", at=now)]
 
 
@@ -203,3 +204,15 @@ def read_event(snap: Snapshot, now: float) -> Event:
                  _reset_words(worst, now).strip(), "low", at=now, window=worst.id,
                  label=worst.label, percent=worst.utilization, severity=worst.severity,
                  resets_at=worst.resets_at.isoformat() if worst.resets_at else None)
+
+
+def for_account(event: Event, account: str | None) -> Event:
+    """Return `event` as told for one of several accounts: its title starts with the account's
+    name and a login event says how to log that account in. Unchanged for None (one account)."""
+    if not account:
+        return event
+    body = event.body
+    if body.endswith(LOG_IN_AGAIN):
+        body = (body[:-len(LOG_IN_AGAIN)] + f"Log in again (claude-carthing login --account "
+                f"{account}, or that account's Claude Code /login).")
+    return replace(event, title=f"{account}: {event.title}", body=body, account=account)

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from claude_carthing.alerts.events import Event
+from claude_carthing.alerts.events import Event, for_account
 from claude_carthing.claude_code.sessions import Sessions
 from claude_carthing.claude_code.sessions_text import session_line
 
@@ -44,9 +44,10 @@ class WaitingAlerts:
             if key in self.announced or now * 1000 - session["since_ms"] < self.after_s * 1000:
                 continue
             self.announced.add(key)
-            events.append(Event("waiting", f"{session['project'] or 'Claude Code'} is waiting "
-                                f"for you", session_line(session, int(now * 1000)),
-                                urgency="critical", at=now))
+            event = Event("waiting", f"{session['project'] or 'Claude Code'} is waiting for you",
+                          session_line(session, int(now * 1000)), urgency="critical", at=now)
+            # With several accounts a session says whose Claude Code it runs in.
+            events.append(for_account(event, session.get("account")))
         self.announced &= {(s["session_id"], s["since_ms"]) for s in waiting}
         for event in events:
             log.info("Event: waiting: %s", event.title)

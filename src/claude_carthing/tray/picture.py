@@ -54,12 +54,7 @@ def draw(text: str, colour: str, size: int = SIZE) -> Image:
 def tooltip(snap: Snapshot, now: float, sessions: list[dict[str, Any]] | None = None) -> str:
     """Return every window with its percentage and time to reset, within Windows' limit;
     Claude Code's sessions first when one waits for you, last otherwise."""
-    from claude_carthing.claude_code.sessions_text import session_line
-
-    live = [s for s in sessions or [] if s.get("state") != "ended"]
-    said = [session_line(s, int(now * 1000)) for s in live]
-    waiting = [session_line(s, int(now * 1000)) for s in live if s.get("state") == "waiting"]
-    lines = [*waiting, "Claude usage" + (" (demo)" if snap.source == "demo" else "")
+    lines = ["Claude usage" + (" (demo)" if snap.source == "demo" else "")
              + (" (stale)" if snap.stale else "")]
     if snap.usage is None:
         lines.append(snap.last_error or "waiting for the first reading")
@@ -70,6 +65,16 @@ def tooltip(snap: Snapshot, now: float, sessions: list[dict[str, Any]] | None = 
             if reset == RESET_DUE:
                 reset = "reset due"  # the start of the one wording; the tooltip is short
             lines.append(f"{w.label} {w.utilization:.0f} % · {reset}")
-    lines += [line for line in said if line not in waiting]
-    text = "\n".join(lines)
+    return with_sessions(lines, now, sessions)
+
+
+def with_sessions(lines: list[str], now: float, sessions: list[dict[str, Any]] | None) -> str:
+    """Return the tooltip of the usage `lines` and Claude Code's sessions (those waiting for
+    you first, the others last), cut to Windows' limit."""
+    from claude_carthing.claude_code.sessions_text import session_line
+
+    live = [s for s in sessions or [] if s.get("state") != "ended"]
+    said = [session_line(s, int(now * 1000)) for s in live]
+    waiting = [session_line(s, int(now * 1000)) for s in live if s.get("state") == "waiting"]
+    text = "\n".join([*waiting, *lines, *(line for line in said if line not in waiting)])
     return text if len(text) <= TOOLTIP_MAX else text[:TOOLTIP_MAX - 1] + "…"

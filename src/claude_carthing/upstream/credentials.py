@@ -208,6 +208,15 @@ def _keyring(*, detect_again: bool = False) -> Any | None:
     return None if _unusable(backend, fail.Keyring) else keyring
 
 
+def keyring_backend() -> str | None:
+    """Return the name of the OS keyring that would hold a session key; None without one."""
+    ring = _keyring()
+    if ring is None:
+        return None
+    backend = ring.get_keyring()
+    return str(getattr(backend, "name", None) or type(backend).__name__)
+
+
 def _unusable(backend: Any, fail_class: type) -> bool:
     return isinstance(backend, fail_class) or getattr(backend, "priority", 0) <= 0
 
