@@ -243,9 +243,9 @@ def _add_accounts(now: float, scenes: dict[str, Scene]) -> None:
             "accounts-4": {"personal": personal, "work": work, "team": team, "lab": lab}}
     for name, chosen in sets.items():
         docs: dict[str, Any] = {}
-        for account, (doc, series) in chosen.items():
-            doc = {**doc, "meta": {**doc["meta"], "account": account, "accounts": list(chosen)}}
-            docs[account] = (doc, series)
+        for account, (base, series) in chosen.items():
+            meta = {**base["meta"], "account": account, "accounts": list(chosen)}
+            docs[account] = ({**base, "meta": meta}, series)
         first_doc, first_series = next(iter(docs.values()))
         scenes[name] = Scene(name, first_doc, first_series, accounts=docs)
 

@@ -20,6 +20,17 @@ def _json(route: Any, data: Any, status: int = 200) -> None:
                   headers={"Access-Control-Allow-Origin": "*"})
 
 
+def _api(route: Any, scene: Scene, path: str, query: str) -> None:
+    """Answer /api/accounts (several accounts; 404 with one) and /api/history (per account)."""
+    if not scene.served:
+        route.abort("connectionrefused")
+    elif path.startswith("/api/accounts"):
+        body = scene.overview()
+        _json(route, body or {"error": "not found"}, 200 if body else 404)
+    else:
+        _json(route, {"hours": 24, "series": scene.history(query)})
+
+
 def serve(page: Any, scene: Scene, held: list[Any] | None = None) -> None:
     """Answer the page's requests: files from the checkout, /usage and history from the scene."""
 
@@ -32,17 +43,8 @@ def serve(page: Any, scene: Scene, held: list[Any] | None = None) -> None:
                 _json(route, *reversed(scene.usage(query)))
             else:
                 route.abort("connectionrefused")
-        elif path.startswith("/api/accounts"):
-            body = scene.overview() if scene.served else None
-            if not scene.served:
-                route.abort("connectionrefused")
-            else:
-                _json(route, body or {"error": "not found"}, 200 if body else 404)
-        elif path.startswith("/api/history"):
-            if scene.served:
-                _json(route, {"hours": 24, "series": scene.history(query)})
-            else:
-                route.abort("connectionrefused")
+        elif path.startswith(("/api/accounts", "/api/history")):
+            _api(route, scene, path, query)
         elif path.startswith("/api/refresh"):
             _json(route, {"accepted": False, "retry_in_s": 23})
         else:

@@ -285,8 +285,8 @@ def test_names_with_markup_stay_text(page) -> None:
     assert scene.accounts is not None
     evil = '<img src=x onerror="window.pwned=1">'
     docs = {}
-    for name, (doc, series) in scene.accounts.items():
-        doc = copy.deepcopy(doc)
+    for name, (base, series) in scene.accounts.items():
+        doc = copy.deepcopy(base)
         doc["meta"]["accounts"] = ["personal", evil]
         docs["personal" if name == "personal" else evil] = (doc, series)
     scene.accounts = docs
@@ -383,3 +383,48 @@ def test_the_stage_answers_like_the_server() -> None:
     assert scenes.build(time.time())["live"].overview() is None
     assert "accounts-2" not in scenes.NAMES, "the other states' tests are unchanged"
 
+
+
+def test_claude_code_sessions_on_the_overview_of_all(page) -> None:
+    # Sessions are all accounts' (in every account's /usage); the waiting banner shows on the
+    # overview of all too, and the Sessions view names each session's account.
+    from tests.page import payloads
+
+    scene = scenes.build(time.time())["accounts-2"]
+    assert scene.accounts is not None
+    listed = payloads.sessions()
+    listed[0]["account"] = "work"
+    listed[1]["account"] = "personal"
+    for name, (doc, series) in list(scene.accounts.items()):
+        scene.accounts[name] = ({**doc, "sessions": listed}, series)
+    scene.doc = scene.accounts["personal"][0]
+    home(page, scene)
+    page.wait_for_function("!document.getElementById('waiting').hidden")
+    assert page.inner_text("#waiting") == "my-project is waiting for you"
+    assert view(page) == "accounts"
+    press(page, "5")
+    infos = page.locator("#main .session .s-info").all_inner_texts()
+    assert infos[0].startswith("work · Opus 4.5") and infos[1].startswith("personal · Sonnet 4.5")
+    assert infos[2].startswith("Haiku 4.5"), "no account named: none said"
+
+
+def test_sessions_in_api_accounts_save_the_second_read(page) -> None:
+    # A server whose /api/accounts carries `sessions` (proposed): the overview of all reads
+    # nothing else, and the waiting banner comes from it.
+    from tests.page import payloads
+
+    scene = scenes.build(time.time())["accounts-2"]
+    plain_overview = scene.overview
+    scene.overview = lambda: {**(plain_overview() or {}), "sessions": payloads.sessions()[:1]}
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url[len(BASE):]))
+    serve(page, scene)
+    page.goto(f"{BASE}/?poll=1&theme=dark")
+    page.wait_for_function("document.querySelector('#main .acct') !== null && "
+                           "!document.getElementById('waiting').hidden")
+    assert page.inner_text("#waiting") == "my-project is waiting for you"
+    page.wait_for_timeout(300)
+    asked.clear()
+    page.wait_for_timeout(2300)
+    assert asked.count("/api/accounts") >= 2
+    assert not [u for u in asked if u.startswith("/usage")]

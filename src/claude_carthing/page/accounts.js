@@ -108,7 +108,11 @@
       cards: [], overview: [], more: 0, extra: null, panel: null, updated: '', offsetMin: offsetMin,
       now: inp.now, info: [], night: CC.night(meta.night, inp.now, offsetMin), rows: [], moreAccounts: 0
     };
-    vm.sessions = CC.sessions.model(inp);
+    // Claude Code's sessions: from /api/accounts when it carries them, else from the /usage of
+    // the account shown last (every account's /usage lists all sessions).
+    vm.sessions = CC.sessions.model(doc && Array.isArray(doc.sessions)
+      ? { payload: { sessions: doc.sessions }, conn: inp.conn, fromCache: inp.accountsFromCache, now: inp.now, multi: true }
+      : inp);
     if (!entries.length) {
       vm.screen = inp.conn.down ? 'unreachable' : 'loading';
       vm.kind = vm.screen;

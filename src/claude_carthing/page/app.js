@@ -96,12 +96,18 @@
     // On the all-accounts view, keys 2-4 open the views of the account shown last.
     st.count = vm.view === 'accounts' ? F.windows(st.payload).length : vm.cards.length;
     CC.draw(vm, ui);
+    CC.dom.setText(ui.hint, hint());
     fitLayout();
     CC.sessions.fit(ui.main);
     CC.accounts.fit(ui.main);
     if (st.multi) CC.accounts.shorten(ui.title, function () { return ui.title.scrollWidth > ui.title.clientWidth + 1; });
     tick(true);
     return vm;
+  }
+
+  function hint() {
+    if (st.multi) return S.device ? 'Dial: accounts, views · press: refresh' : '1 accounts · 2–5 views · Enter refresh';
+    return S.device ? 'Dial: views · press: refresh' : '1–5 views · Enter refresh · M theme';
   }
 
   // The hint yields when the footer's own words need the room (long states, big fonts), and a
@@ -261,15 +267,15 @@
     var t0 = performance.now();
     var path = '/usage' + accountQuery(true);
     var home = onHome();
-    // On the home view the account shown last is read too: its sessions (the waiting banner)
-    // and its numbers for the moment the user opens it.
-    var asks = [requestText(path)];
-    if (home) asks.push(requestText('/api/accounts'));
+    // On the home view the account shown last is read too, for Claude Code's sessions (the
+    // waiting banner), unless /api/accounts carries them itself.
+    var usage = !home || !(st.acc && Array.isArray(st.acc.sessions));
+    var asks = [usage ? requestText(path) : null, home ? requestText('/api/accounts') : null];
     return Promise.all(asks).then(function (rs) {
       // The user moved to another account meanwhile: its own read is under way.
       if (path !== '/usage' + accountQuery(true)) return;
-      if (lostAccount(rs[0])) { schedule(0); render(); return; }
-      var changed = takeUsage(rs[0], t0);
+      if (rs[0] && lostAccount(rs[0])) { schedule(0); render(); return; }
+      var changed = rs[0] ? takeUsage(rs[0], t0) : false;
       if (rs[1]) changed = takeAccounts(rs[1], t0) || changed;
       // Several accounts just found: the overview of all of them at once.
       schedule(onHome() && !home ? 0 : S.pollMs);
@@ -531,7 +537,6 @@
     if (v === 'detail' || v === 'list' || v === 'status' || v === 'sessions') { st.view = v; st.atStart = false; }
     if (S.account) { st.account = S.account; st.atStart = false; }
     document.body.classList.toggle('device', S.device);
-    CC.dom.setText(ui.hint, S.device ? 'Dial: views · press: refresh' : '1–5 views · Enter refresh · M theme');
     loadCache();
     applyTheme();
     render();
