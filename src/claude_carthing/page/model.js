@@ -167,7 +167,7 @@
     var next = F.isNum(meta.next_poll_at_ms) ? F.when(meta.next_poll_at_ms, inp.now, offsetMin) : 'unknown';
     if (MODES[meta.poll_mode]) next = MODES[meta.poll_mode] + ': ' + next;
     var every = F.isNum(meta.poll_interval_s) ? ' (every ' + Math.round(meta.poll_interval_s / 60) + ' min)' : '';
-    return [
+    var rows = [
       ['Server', inp.settings.server || 'this page\'s server'],
       ['Connection', inp.conn.down ? 'unreachable' : (inp.payload ? 'ok' : 'connecting')],
       ['State', state || 'loading'],
@@ -177,14 +177,31 @@
       ['Next PC read', next + every],
       ['Last error', meta.last_error || 'none'],
       ['Version', meta.version || 'unknown'],
-      ['Controls', inp.settings.device
-        ? 'buttons 1-4: views (3 again: sessions) · dial: next view · press dial: refresh · top-right: theme (hold: auto)'
-        : '1-5 views (5: sessions) · ← → next view · Enter refresh · M theme (hold: auto)']
+      ['Controls', controls(inp)]
     ];
+    if (inp.multi) {
+      var names = inp.multi;
+      rows.splice(1, 0, ['Account', String(inp.account) + ' (' + (names.indexOf(inp.account) + 1) + ' of ' + names.length + ')']);
+    }
+    return rows;
+  }
+
+  function controls(inp) {
+    if (inp.multi) {
+      return inp.settings.device
+        ? 'button 1: all accounts, again: each account · 2-4: this account\'s views · dial: accounts, then views · press dial: refresh'
+        : '1 all accounts, again: each account · 2-5 views · ← → accounts, then views · Enter refresh · M theme';
+    }
+    return inp.settings.device
+      ? 'buttons 1-4: views (3 again: sessions) · dial: next view · press dial: refresh · top-right: theme (hold: auto)'
+      : '1-5 views (5: sessions) · ← → next view · Enter refresh · M theme (hold: auto)';
   }
 
   // Everything the screen shows, as plain data.
   function model(inp) {
+    // Several accounts (issue 20): the all-accounts overview is the home view.
+    if (inp.multi && inp.view === 'accounts') return CC.accounts.model(inp);
+    if (inp.view === 'accounts') inp = copy(inp, { view: 'overview' });
     var p = inp.payload;
     var meta = (p && p.meta) || {};
     var state = meta.state || (p ? (p.error ? 'error' : 'live') : null);
@@ -198,7 +215,9 @@
       screen: screen, state: state || 'loading', view: inp.view, detail: 0,
       plan: (!demo && p && p.plan && p.plan.name) || '', badge: '', kind: '', banner: '',
       cards: [], overview: [], more: 0, extra: null, panel: null, updated: '', offsetMin: offsetMin,
-      now: inp.now, info: [], night: night(meta.night, inp.now, offsetMin)
+      now: inp.now, info: [], night: night(meta.night, inp.now, offsetMin),
+      // The header names the account shown when there are several.
+      multi: !!inp.multi, title: inp.multi && inp.account ? String(inp.account) : 'Claude usage'
     };
     vm.info = info(meta, state, inp, vm, dataAt, offsetMin);
     vm.sessions = CC.sessions.model(inp);
@@ -219,6 +238,13 @@
     vm.overview = vm.cards.slice(0, cells);
     vm.detail = Math.max(0, Math.min(inp.detail || 0, vm.cards.length - 1));
     return vm;
+  }
+
+  function copy(o, extra) {
+    var out = {};
+    Object.keys(o).forEach(function (k) { out[k] = o[k]; });
+    Object.keys(extra).forEach(function (k) { out[k] = extra[k]; });
+    return out;
   }
 
   // Night: "22:00-07:00" in the PC's time (the server's `night` setting); "off" never dims.
@@ -266,4 +292,9 @@
   CC.views = views;
   CC.alerts = alerts;
   CC.reasons = REASONS;
+  // For the all-accounts overview (accounts.js): the same words and rules as one account's view.
+  CC.card = card;
+  CC.reason = reason;
+  CC.night = night;
+  CC.panel = panel;
 })(window.CC = window.CC || {});

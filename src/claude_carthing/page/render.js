@@ -233,6 +233,7 @@
     if (vm.view === 'sessions') main = CC.sessions.view(vm);
     else if (vm.view === 'status') main = statusView(vm);
     else if (vm.screen !== 'data') main = panelNode(vm.panel);
+    else if (vm.view === 'accounts') main = CC.accounts.view(vm);
     else if (vm.view === 'detail' && vm.cards.length) main = detail(vm);
     else if (vm.view === 'list') main = list(vm);
     else main = overview(vm);
@@ -246,6 +247,9 @@
     setText(ui.badge, vm.badge);
     ui.badge.className = 'badge ' + vm.kind;
     setText(ui.plan, vm.plan);
+    // Several accounts: the title names the account shown (or "All accounts · 2").
+    setText(ui.title, vm.title || 'Claude usage');
+    if (document.body.classList.contains('multi') !== !!vm.multi) document.body.classList.toggle('multi', !!vm.multi);
     ui.banner.textContent = '';
     if (vm.banner) rich(ui.banner, vm.banner);
     ui.banner.hidden = !vm.banner;
@@ -255,5 +259,5 @@
   }
 
   CC.draw = draw;
-  CC.dom = { el: el, rich: rich, setText: setText };
+  CC.dom = { el: el, rich: rich, setText: setText, bar: bar };
 })(window.CC = window.CC || {});
