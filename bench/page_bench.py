@@ -220,8 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--readme", type=Path, default=SEED, help="the original project's README")
     ap.add_argument("--accounts", type=int, default=1, choices=range(1, 5),
                     help="accounts the stand-in watches (2-4: our page shows all of them)")
-    ap.add_argument("--sessions-in-accounts", action="store_true",
-                    help="/api/accounts carries Claude Code's sessions (one read per poll)")
+    ap.add_argument("--no-sessions-in-accounts", dest="sessions_in_accounts",
+                    action="store_false",
+                    help="/api/accounts without Claude Code's sessions (a server older than "
+                         "the page: two reads per poll)")
     args = ap.parse_args(argv)
     if not args.readme.is_file():
         print(f"skipped: {args.readme} not found (the original page comes from it)")
