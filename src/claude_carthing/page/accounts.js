@@ -63,7 +63,8 @@
       return { kind: 'error', text: err && err.indexOf('Not logged in') === 0 ? plain(err) : 'Not logged in' + (err ? ': ' + plain(err) : '') };
     }
     if (state === 'waiting' && !ws.length) return { kind: 'wait', text: 'Waiting for the first reading' };
-    var why = plain(CC.reason({ waking: meta.waking, last_error: err, error_kind: meta.error_kind }));
+    var why = plain(CC.reason({ waking: meta.waking, last_error: err, error_kind: meta.error_kind,
+                                account: meta.account, accounts: meta.accounts }));
     if (!ws.length) return { kind: 'error', text: 'No usage data: ' + why };
     return { kind: 'stale', text: 'Not updating: ' + why + from };
   }

@@ -18,13 +18,19 @@
   var SEVERITY = { warning: 1, critical: 2 };
   var RESET_DUE = 'reset due, waiting for the next reading';  // projection.RESET_DUE
 
+  // With several accounts, the command that logs in names the account (as the server's words do).
+  function forAccount(text, meta) {
+    var many = meta && meta.account && meta.accounts && meta.accounts.length > 1;
+    return many ? text.replace('claude-carthing login`', 'claude-carthing login --account ' + meta.account + '`') : text;
+  }
+
   function reason(meta) {
     // Auth failures have different fixes (log in again, open Claude Code, another token):
     // only an expired claude.ai session gets the short wording; the others keep the PC's words.
     if (meta.waking === true && !meta.last_error) return 'the PC was asleep, reading again';
     var text = meta.last_error || '';
     if (meta.error_kind === 'auth' && text && text.indexOf('session expired') < 0) return text;
-    return REASONS[meta.error_kind] || text || 'the last reads failed';
+    return forAccount(REASONS[meta.error_kind] || '', meta) || text || 'the last reads failed';
   }
 
   function money(amount, currency) {
@@ -104,7 +110,7 @@
     if (screen === 'not_configured') {
       // The server's reason usually says what to run already: then it is not said twice.
       var why = meta.last_error || (p && p.error) || '';
-      var todo = why.indexOf('claude-carthing login') < 0 ? ['On your PC, run `claude-carthing login`.'] : [];
+      var todo = why.indexOf('claude-carthing login') < 0 ? [forAccount('On your PC, run `claude-carthing login`.', meta)] : [];
       return { title: 'Not connected to Claude yet', lines: todo.concat([why,
         'Leave `claude-carthing serve` running: this screen updates by itself once you are logged in.']) };
     }
@@ -112,7 +118,7 @@
       return { title: 'Waiting for the first reading', lines: [
         'The PC server is up and asking Claude for your usage.', meta.last_error || ''] };
     }
-    var why = meta.error_kind ? REASONS[meta.error_kind] || '' : '';
+    var why = meta.error_kind ? forAccount(REASONS[meta.error_kind] || '', meta) : '';
     var detailText = meta.last_error || (p && p.error) || '';
     return { title: 'No usage data', lines: [
       why || detailText || 'The server has no usage data to show.',
