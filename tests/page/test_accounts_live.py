@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.page.test_accounts_page import ROWS
 from tests.support import three_accounts
 from tests.support.live_server import LiveServer
