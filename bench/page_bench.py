@@ -5,7 +5,10 @@ numbers (one window at 86 %, so both show their warning animation), fed by a loo
 The original page is cut out of step 4.5 of tests/fixtures/original-readme.md at run time into
 a temp dir (it is never stored in this project); its fetch URL is pointed at the stand-in.
 
-    python bench/page_bench.py [--seconds 60] [--throttle 4]
+    python bench/page_bench.py [--seconds 60] [--throttle 4] [--accounts 2]
+
+`--accounts N` (issue 20): the stand-in watches N accounts (the second one failing), so our page
+shows its overview of all accounts, reading /api/accounts and /usage?account= every 2 s.
 """
 
 from __future__ import annotations
@@ -87,9 +90,40 @@ def history(now: float) -> dict[str, Any]:
     return {"hours": 24, "series": series}
 
 
-def serve(original_dir: Path) -> ThreadingHTTPServer:
-    """Start the loopback stand-in: /orig/ and /ours/ pages, /usage, /api/history."""
+ACCOUNT_NAMES = ("personal", "work", "team", "lab")
+
+
+def account_usage(now: float, name: str, names: list[str]) -> dict[str, Any]:
+    """One account's /usage body among `names`: the first live, the others failing (stale)."""
+    body = payload(now)
+    body["meta"].update(account=name, accounts=names)
+    if name != names[0]:
+        body["meta"].update(state="stale", stale=True, last_error="Cloudflare challenge (403)",
+                            error_kind="cloudflare")
+    return body
+
+
+def accounts_body(now: float, names: list[str], sessions: bool = False) -> dict[str, Any]:
+    """The /api/accounts body for `names`, built from each account's /usage body (`sessions`:
+    with Claude Code's sessions too, so the page reads nothing else on that view)."""
+    entries = []
+    for i, name in enumerate(names):
+        doc = account_usage(now, name, names)
+        entries.append({"name": name, "default": i == 0, "state": doc["meta"]["state"],
+                        "plan": doc["plan"], "windows": doc["windows"],
+                        "extra_usage": doc["extra_usage"], "error": doc["meta"]["last_error"],
+                        "meta": doc["meta"]})
+    body = {"accounts": entries, "server_time_ms": int(time.time() * 1000), "utc_offset_minutes": 0}
+    if sessions:
+        body["sessions"] = payload(now)["sessions"]
+    return body
+
+
+def serve(original_dir: Path, accounts: int = 1, sessions: bool = False) -> ThreadingHTTPServer:
+    """Start the loopback stand-in: /orig/ and /ours/ pages, /usage, /api/history (and, with
+    several accounts, /usage?account= and /api/accounts)."""
     started = time.time()
+    names = list(ACCOUNT_NAMES[:accounts])
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -104,9 +138,16 @@ def serve(original_dir: Path) -> ThreadingHTTPServer:
             self.wfile.write(body)
 
         def do_GET(self) -> None:
-            path = self.path.split("?", 1)[0]
+            path, _, query = self.path.partition("?")
+            if path == "/usage" and accounts > 1:
+                name = query.partition("account=")[2] or names[0]
+                body = account_usage(started, name, names)
+                return self._send(json.dumps(body).encode(), "application/json")
             if path == "/usage":
                 return self._send(json.dumps(payload(started)).encode(), "application/json")
+            if path == "/api/accounts" and accounts > 1:
+                body = accounts_body(started, names, sessions)
+                return self._send(json.dumps(body).encode(), "application/json")
             if path == "/api/history":
                 return self._send(json.dumps(history(started)).encode(), "application/json")
             base, _, name = path.rpartition("/")
@@ -177,6 +218,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=60.0, help="measuring time per page")
     ap.add_argument("--throttle", type=float, default=4.0, help="CPU slowdown factor")
     ap.add_argument("--readme", type=Path, default=SEED, help="the original project's README")
+    ap.add_argument("--accounts", type=int, default=1, choices=range(1, 5),
+                    help="accounts the stand-in watches (2-4: our page shows all of them)")
+    ap.add_argument("--no-sessions-in-accounts", dest="sessions_in_accounts",
+                    action="store_false",
+                    help="/api/accounts without Claude Code's sessions (a server older than "
+                         "the page: two reads per poll)")
     args = ap.parse_args(argv)
     if not args.readme.is_file():
         print(f"skipped: {args.readme} not found (the original page comes from it)")
@@ -191,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="orig-page-") as tmp:
         extract_original(args.readme, Path(tmp))
-        httpd = serve(Path(tmp))
+        httpd = serve(Path(tmp), args.accounts, args.sessions_in_accounts)
         base = f"http://127.0.0.1:{httpd.server_address[1]}"
         try:
             with sync_playwright() as pw:
@@ -205,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
             httpd.shutdown()
             httpd.server_close()
     print(f"Steady state over {args.seconds:.0f} s, CPU throttled {args.throttle:g}x, 800x480, "
-          f"a card at 86 % (warning) on both pages")
+          f"a card at 86 % (warning) on both pages"
+          + (f"; ours on its overview of {args.accounts} accounts" if args.accounts > 1 else ""))
     print(f"{'metric':34} {'original':>10} {'ours':>10} {'ours/orig':>10}")
     for label, key, scale in ROWS:
         a, b = orig[key] * scale, ours[key] * scale

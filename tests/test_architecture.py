@@ -103,7 +103,8 @@ def test_the_page_knows_no_credentials() -> None:
 
 
 def test_history_stores_readings_only(tmp_path: Path) -> None:
-    """One table of samples: when, which window, how full, when it resets. Nothing else."""
+    """One table of samples: when, which window, how full, when it resets, whose (the account's
+    folder key, "" for the default account). Nothing else."""
     history = History(tmp_path / "history.sqlite3")
     history.append(1.0, Usage(windows=(Window("five_hour", "5-hour", "session", 42.0),)))
     history.close()
@@ -113,5 +114,5 @@ def test_history_stores_readings_only(tmp_path: Path) -> None:
     rows = db.execute("SELECT * FROM samples").fetchall()
     db.close()
     assert tables == ["samples"]
-    assert columns == ["at_ms", "window_id", "utilization", "resets_at_ms"]
-    assert rows == [(1_000, "five_hour", 42.0, None)]
+    assert columns == ["at_ms", "window_id", "utilization", "resets_at_ms", "account"]
+    assert rows == [(1_000, "five_hour", 42.0, None, "")]

@@ -236,7 +236,8 @@ SAFE_ARGS: dict[str, list[str]] = {
 # Commands that do not need the settings may succeed; every other one must stop with the
 # config error (exit 8) in one line.
 NEEDS_NO_CONFIG = {"config path", "logout", "autostart disable", "autostart status",
-                   "claude-code install", "claude-code uninstall", "claude-code status"}
+                   "claude-code install", "claude-code uninstall", "claude-code status",
+                   "account list", "account add", "account remove", "account rename"}
 # Commands that work around a bad line (one that is JSON): `doctor` reports it as a FAIL and
 # checks the rest; `config set` and `unset` edit one line and warn about the others.
 WORK_AROUND_A_BAD_LINE = {"doctor", "doctor --json", "config set", "config unset"}

@@ -81,12 +81,14 @@ class DemoSource:
 
     name = "demo"
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time, account: str = "") -> None:
         self._clock = clock
+        # Another account's demo numbers run some hours ahead, so the accounts differ.
+        self._ahead = 3600.0 * (sum(map(ord, account)) % 97) if account else 0.0
 
     def read(self) -> Reading:
         """Return the demo reading for now."""
-        return Reading(demo_usage(self._clock()), "demo", Plan("Demo", None))
+        return Reading(demo_usage(self._clock() + self._ahead), "demo", Plan("Demo", None))
 
     def close(self) -> None:
         """Nothing to release."""

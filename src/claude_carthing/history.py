@@ -14,7 +14,7 @@ from claude_carthing.models import Usage
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _MIGRATIONS = {
     1: [
         """CREATE TABLE IF NOT EXISTS samples (
@@ -25,6 +25,14 @@ _MIGRATIONS = {
            )""",
         "CREATE INDEX IF NOT EXISTS samples_window_at ON samples (window_id, at_ms)",
         "CREATE INDEX IF NOT EXISTS samples_at ON samples (at_ms)",
+    ],
+    # Several accounts: every sample says whose it is. The readings taken before are the
+    # default account's (key "").
+    2: [
+        "ALTER TABLE samples ADD COLUMN account TEXT NOT NULL DEFAULT ''",
+        "DROP INDEX IF EXISTS samples_window_at",
+        "CREATE INDEX IF NOT EXISTS samples_account_window_at "
+        "ON samples (account, window_id, at_ms)",
     ],
 }
 PRUNE_EVERY_S = 3600.0
@@ -87,16 +95,18 @@ class History:
                     self._db.execute("ROLLBACK")
             raise
 
-    def append(self, at: float, usage: Usage) -> None:
-        """Record every window of one reading taken at epoch seconds `at`."""
+    def append(self, at: float, usage: Usage, account: str = "") -> None:
+        """Record every window of one reading of `account` (its key) taken at epoch seconds `at`."""
         at_ms = int(at * 1000)
         rows = [
             (at_ms, w.id, w.utilization,
-             int(w.resets_at.timestamp() * 1000) if w.resets_at else None)
+             int(w.resets_at.timestamp() * 1000) if w.resets_at else None, account)
             for w in usage.windows
         ]
         with self._lock, self._transaction():
-            self._db.executemany("INSERT INTO samples VALUES (?, ?, ?, ?)", rows)
+            self._db.executemany(
+                "INSERT INTO samples (at_ms, window_id, utilization, resets_at_ms, account) "
+                "VALUES (?, ?, ?, ?, ?)", rows)
         if at - self._last_prune > PRUNE_EVERY_S:
             self.prune(now=at)
 
@@ -109,11 +119,12 @@ class History:
         return cursor.rowcount
 
     def series(
-        self, since: float, window_id: str | None = None
+        self, since: float, window_id: str | None = None, account: str = ""
     ) -> dict[str, list[tuple[int, float]]]:
-        """Return {window id: [(epoch ms, utilization), ...]} since epoch seconds, oldest first."""
-        query = "SELECT window_id, at_ms, utilization FROM samples WHERE at_ms >= ?"
-        args: list[object] = [int(since * 1000)]
+        """Return {window id: [(epoch ms, utilization), ...]} of one account (its key) since
+        epoch seconds, oldest first."""
+        query = "SELECT window_id, at_ms, utilization FROM samples WHERE account = ? AND at_ms >= ?"
+        args: list[object] = [account, int(since * 1000)]
         if window_id is not None:
             query += " AND window_id = ?"
             args.append(window_id)
@@ -125,6 +136,10 @@ class History:
             out.setdefault(wid, []).append((at_ms, util))
         return out
 
+    def view(self, account: str) -> AccountHistory:
+        """Return this history as one account sees it (what its poller writes and reads)."""
+        return AccountHistory(self, account)
+
     def count(self) -> int:
         """Return the number of stored samples."""
         with self._lock:
@@ -134,3 +149,20 @@ class History:
         """Close the database."""
         with self._lock:
             self._db.close()
+
+
+class AccountHistory:
+    """One account's samples in a shared history: `append` and `series` without the key."""
+
+    def __init__(self, history: History, account: str) -> None:
+        self.history = history
+        self.account = account
+
+    def append(self, at: float, usage: Usage) -> None:
+        """Record one reading of this account."""
+        self.history.append(at, usage, self.account)
+
+    def series(self, since: float,
+               window_id: str | None = None) -> dict[str, list[tuple[int, float]]]:
+        """Return this account's samples since epoch seconds (see `History.series`)."""
+        return self.history.series(since, window_id, self.account)

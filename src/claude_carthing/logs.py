@@ -112,16 +112,21 @@ def _short_label(label: str) -> str:
 class ReadingPrinter:
     """Print one line per successful read, for `serve` in a terminal (as the original did)."""
 
-    def __init__(self, history: HistorySink | None, stream: TextIO | None = None) -> None:
+    def __init__(self, history: HistorySink | None, stream: TextIO | None = None, *,
+                 account: str | None = None) -> None:
         self._history = history
         self._stream = stream
+        self._account = account  # named on each line when several accounts are read
 
     def append(self, at: float, usage: Usage) -> None:
         """Print the reading, then record it in the history (if any)."""
         stream = self._stream or sys.stdout
         # One write with its newline: print() writes the line and "\n" apart, and a log line
         # from another thread (an alert) could land between them on a terminal.
-        stream.write(reading_line(at, usage) + "\n")
+        line = reading_line(at, usage)
+        if self._account:
+            line = line.replace("] ", f"] {self._account}: ", 1)
+        stream.write(line + "\n")
         stream.flush()
         if self._history is not None:
             self._history.append(at, usage)

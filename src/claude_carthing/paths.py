@@ -9,6 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
+from claude_carthing.account_scope import current
+
 APP_NAME = "claude-carthing"
 HOME_ENV = "CLAUDE_CARTHING_HOME"
 
@@ -36,6 +38,29 @@ def ensure_home() -> Path:
     return home
 
 
+def account_dir() -> Path:
+    """Return the folder of the current account's own files: the home folder itself for the
+    default account (as before accounts existed), `accounts/<key>` for another."""
+    key = current().key
+    return home_dir() / "accounts" / key if key else home_dir()
+
+
+def ensure_account_dir() -> Path:
+    """Create the current account's folder (mode 700 where the OS has modes); return it."""
+    ensure_home()
+    folder = account_dir()
+    if not folder.is_dir():
+        folder.parent.mkdir(mode=0o700, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+    return folder
+
+
+def accounts_file() -> Path:
+    """Return the list of accounts (names, folders, Claude Code config folders)."""
+    return home_dir() / "accounts.json"
+
+
 def config_file() -> Path:
     """Return the path of the user's settings file."""
     return home_dir() / "config.json"
@@ -43,17 +68,17 @@ def config_file() -> Path:
 
 def secrets_file() -> Path:
     """Return the path of the fallback secrets file (used when no OS keyring works)."""
-    return home_dir() / "secrets.json"
+    return account_dir() / "secrets.json"
 
 
 def account_file() -> Path:
     """Return the path of the non-secret account facts (org id, org name, plan)."""
-    return home_dir() / "account.json"
+    return account_dir() / "account.json"
 
 
 def credentials_stamp() -> Path:
     """Return the file `login`/`logout` touch so a running server notices new credentials."""
-    return home_dir() / "credentials.stamp"
+    return account_dir() / "credentials.stamp"
 
 
 def history_db() -> Path:

@@ -102,12 +102,14 @@ class Poller:
         max_interval: int | None = None,
         activity: Callable[[], object] | None = None,
         counts_sleep: Callable[[], float] | None = None,
+        label: str | None = None,
     ) -> None:
         """`max_interval`: stretch the wait up to this while usage does not move (None: never).
         `activity`: a cheap local signal of Claude Code being used (see `activity.signature`).
         `counts_sleep`: a clock that runs on while the PC sleeps, which `monotonic` does not
         (default: Linux's CLOCK_BOOTTIME beside the real monotonic clock, else the wall clock)."""
         self._source = source
+        self._who = f"{label}: " if label else ""  # the account, in log lines, with several
         self._history = history
         self._clock = clock  # wall clock: shown times and history only
         self._monotonic = monotonic  # every wait, so a clock stepped back never stalls polling
@@ -188,9 +190,9 @@ class Poller:
         if self._activity is not None:  # after our own read: a `claude` child's writes are ours
             self._activity_seen = self._activity()
         if before.last_error is not None and before.last_success_at is not None:
-            log.info("Usage reads work again (via %s).", reading.source)
+            log.info("%sUsage reads work again (via %s).", self._who, reading.source)
         elif before.last_success_at is None:
-            log.info("First usage read succeeded (via %s).", reading.source)
+            log.info("%sFirst usage read succeeded (via %s).", self._who, reading.source)
         with self._lock:
             self._snapshot = replace(
                 before,
@@ -234,7 +236,7 @@ class Poller:
             delay = self._backoff(exc, failures, before.interval)
         if message != before.last_error:
             suffix = " Waiting for new credentials." if paused else " Keeping the last data."
-            log.warning("Usage read failed: %s.%s", message.rstrip("."), suffix)
+            log.warning("%sUsage read failed: %s.%s", self._who, message.rstrip("."), suffix)
         with self._lock:
             self._snapshot = replace(
                 before,
@@ -344,7 +346,7 @@ class Poller:
             return True
         if self.snapshot().paused:
             if self._fingerprint() != self._paused_print:
-                log.info("Credentials changed; reading usage again.")
+                log.info("%sCredentials changed; reading usage again.", self._who)
                 return True
             return False
         # The feed says what Claude Code's use does to the numbers; no need to read sooner.

@@ -49,6 +49,9 @@ def run(options: dict[str, Any]) -> None:
                  "v3/v4.0) or at this PC's 10.42.1.x address (v4.1).", settings.port)
     if demo:
         log.info("DEMO MODE: the numbers are synthetic.")
+    if len(service.watched) > 1:
+        log.info("Showing %d accounts: %s (the first is the default).", len(service.watched),
+                 ", ".join(one.name for one in service.watched))
     log.info("Home folder: %s. Stop with Ctrl+C.", paths.home_dir())
     if tray:
         from claude_carthing.tray.app import serve_with_tray

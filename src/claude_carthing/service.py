@@ -11,23 +11,25 @@ import socket
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
 
-from claude_carthing import paths
+from claude_carthing import accounts, paths
+from claude_carthing.account_scope import DEFAULT, bound, using
 from claude_carthing.alerts.dispatch import Alerts
 from claude_carthing.alerts.observed import ObservedPoller
 from claude_carthing.claude_code.sessions import Sessions
 from claude_carthing.errors import CarthingError
 from claude_carthing.history import History
 from claude_carthing.models import HistorySink
+from claude_carthing.serving.accounts import Watched
 from claude_carthing.serving.connections import protocol_for
 from claude_carthing.serving.metrics import ReadCounter
 from claude_carthing.serving.server import create_app
 from claude_carthing.settings import Settings
-from claude_carthing.upstream.sources import ClaudeSource, UsageSource
+from claude_carthing.upstream.sources import AccountSource, ClaudeSource, UsageSource
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,11 @@ class PortInUseError(CarthingError):
 
 @dataclass
 class Service:
-    """Everything `serve` runs: the poller, the history and the ASGI app."""
+    """Everything `serve` runs: a poller per account, the history and the ASGI app.
+
+    `poller` and `alerts` are the default account's; `watched` has every account's, the
+    default first.
+    """
 
     settings: Settings
     poller: ObservedPoller
@@ -49,15 +55,18 @@ class Service:
     sessions: Sessions | None = None
     demo: bool = False
     waiting: Any = None  # claude_code.waiting_alert.WaitingAlerts
+    watched: list[Watched] = field(default_factory=list)
 
     def close(self) -> None:
         """Stop polling and close the history (safe to call twice)."""
-        if self.alerts is not None:
-            self.alerts.stop()
+        for one in self.watched or [Watched(DEFAULT, self.poller, None, self.alerts)]:
+            if one.alerts is not None:
+                one.alerts.stop()
         if self.waiting is not None:
             self.waiting.stop()
-        if not self.poller.stop():
-            return  # the poller may still write: leave the history to the process exit
+        stopped = [one.poller.stop() for one in self.watched or [Watched(DEFAULT, self.poller)]]
+        if not all(stopped):
+            return  # a poller may still write: leave the history to the process exit
         if self.history is not None:
             self.history.close()
             self.history = None
@@ -106,43 +115,66 @@ def build_service(
     source: UsageSource | None = None,
     monotonic: Callable[[], float] = time.monotonic,
     print_readings: bool = False,
+    sources: dict[str, UsageSource] | None = None,
 ) -> Service:
     """Create the parts of the service without starting anything (`print_readings`: a line
-    per successful read on stdout, for a terminal)."""
-    if source is None:
-        if demo:
-            from claude_carthing.demo import DemoSource
-
-            source = DemoSource(clock)
-        else:
-            source = ClaudeSource(settings)
+    per successful read on stdout, for a terminal). `source` replaces the default account's
+    source, `sources` any account's (by name): for tests."""
     history = open_history(settings, demo=demo)
     if demo and history is not None:
         from claude_carthing.demo import seed_history
 
         seed_history(history, clock())  # the demo's charts start with a plausible past
     interval = 60 if demo else settings.interval
-    sink: HistorySink | None = history
-    if print_readings:
-        from claude_carthing.logs import ReadingPrinter
-
-        sink = ReadingPrinter(history)
     from claude_carthing.claude_code.activity import signature
+    from claude_carthing.upstream import credentials
 
-    poller = ObservedPoller(source, interval=interval, history=sink, clock=clock,
-                            monotonic=monotonic,
-                            max_interval=None if demo else settings.max_interval,
-                            activity=None if demo else signature)
-    reads = ReadCounter()
-    alerts = Alerts(settings, demo=demo, clock=clock)
-    poller.listeners += [reads.observe, alerts.observe]
-    poller.reading_listeners.append(alerts.observe)
+    watched: list[Watched] = []
+    pollers: list[ObservedPoller] = []
+    everyone = accounts.load()
+    for account in everyone:
+        chosen = (sources or {}).get(account.name)
+        if chosen is None and account.is_default:
+            chosen = source
+        if chosen is None:
+            if demo:
+                from claude_carthing.demo import DemoSource
+
+                chosen = DemoSource(clock, account.name if len(everyone) > 1 else "")
+            else:
+                chosen = ClaudeSource(settings)
+        view = history.view(account.key) if history is not None else None
+        sink: HistorySink | None = view
+        if print_readings:
+            from claude_carthing.logs import ReadingPrinter
+
+            sink = ReadingPrinter(view, account=account.name if len(everyone) > 1 else None)
+        poller = ObservedPoller(AccountSource(chosen, account), interval=interval, history=sink,
+                                clock=clock, monotonic=monotonic,
+                                fingerprint=bound(account, credentials.fingerprint),
+                                max_interval=None if demo else settings.max_interval,
+                                activity=None if demo else bound(account, signature),
+                                label=account.name if len(everyone) > 1 else None)
+        with using(account):
+            # One notifier for every account: a desktop without notifications is said once.
+            alerts = Alerts(settings, demo=demo, clock=clock,
+                            shower=watched[0].alerts.shower if watched else None,
+                            account=account.name if len(everyone) > 1 else None)
+        reads = ReadCounter()
+        poller.listeners += [reads.observe, alerts.observe]
+        poller.reading_listeners.append(alerts.observe)
+        watched.append(Watched(account, poller, view, alerts, reads))
+        pollers.append(poller)
+    default = watched[0]
     sessions = Sessions(clock)
     from claude_carthing.claude_code.waiting_alert import WaitingAlerts
 
-    waiting = WaitingAlerts(sessions, alerts, settings.notify_waiting_minutes, clock)
-    service = Service(settings, poller, history, None, alerts, sessions, demo, waiting)
-    service.app = with_lifespan(create_app(poller, settings, history, reads, sessions), service)
+    assert default.alerts is not None  # noqa: S101 - made just above
+    waiting = WaitingAlerts(sessions, default.alerts, settings.notify_waiting_minutes, clock)
+    service = Service(settings, pollers[0], history, None, default.alerts, sessions, demo,
+                      waiting, watched)
+    service.app = with_lifespan(create_app(pollers[0], settings, history, default.reads,
+                                           sessions, accounts=watched), service)
     return service
 
 
@@ -153,11 +185,12 @@ def with_lifespan(app: Any, service: Service) -> Any:
     async def lifespan() -> AsyncIterator[None]:
         from claude_carthing.claude_code import endpoint
 
-        if service.alerts is not None:
-            service.alerts.start()
+        for one in service.watched or [Watched(DEFAULT, service.poller, None, service.alerts)]:
+            if one.alerts is not None:
+                one.alerts.start()
+            one.poller.start()
         if service.waiting is not None:
             service.waiting.start()
-        service.poller.start()
         if not service.demo:  # Claude Code's status line finds the real server only
             endpoint.write(service.settings.host, service.settings.port)
         try:

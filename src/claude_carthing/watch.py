@@ -91,11 +91,16 @@ def _get(url: str, timeout: float = 3.0) -> Any:
 class ServerFeed:
     """Reads the running server; the countdowns tick from the server's clock."""
 
-    def __init__(self, base_url: str, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, base_url: str, clock: Callable[[], float] = time.monotonic,
+                 account: str | None = None) -> None:
         self.base_url = base_url
         self.origin = t("from the server at {url}", url=base_url)
+        if account:
+            self.origin += " · " + t("account {name}", name=account)
         self._clock = clock
-        self._doc: dict[str, Any] = _get(base_url + "/usage")
+        self._query = {"account": account} if account else {}
+        self._usage = "/usage" + (f"?{urllib.parse.urlencode(self._query)}" if account else "")
+        self._doc: dict[str, Any] = _get(base_url + self._usage)
         self._doc_at = clock()
         self._history: dict[str, list[float]] = {}
         self._history_at = -1e18
@@ -104,7 +109,7 @@ class ServerFeed:
         """Refetch `/usage` every few seconds; keep the last one if the server went away."""
         if self._clock() - self._doc_at >= SERVER_REFETCH_S:
             try:
-                self._doc = _get(self.base_url + "/usage")
+                self._doc = _get(self.base_url + self._usage)
                 self._doc_at = self._clock()
             except (OSError, ValueError):
                 pass
@@ -115,7 +120,8 @@ class ServerFeed:
         if self._clock() - self._history_at >= HISTORY_REFETCH_S:
             self._history_at = self._clock()
             try:
-                data = _get(self.base_url + "/api/history?" + urllib.parse.urlencode({"hours": 24}))
+                data = _get(self.base_url + "/api/history?" + urllib.parse.urlencode({"hours": 24,
+                                                                             **self._query}))
                 self._history = {k: [float(p[1]) for p in v]
                                  for k, v in (data.get("series") or {}).items()}
             except (OSError, ValueError, AttributeError, TypeError, IndexError):
@@ -134,14 +140,22 @@ class ServerFeed:
 class PollerFeed:
     """No server runs: poll Claude ourselves through the same poller (same minimum interval)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, account: str | None = None) -> None:
+        from claude_carthing import accounts
+        from claude_carthing.account_scope import bound
         from claude_carthing.claude_code.activity import signature
         from claude_carthing.poller import Poller
-        from claude_carthing.upstream.sources import ClaudeSource
+        from claude_carthing.upstream import credentials
+        from claude_carthing.upstream.sources import AccountSource, ClaudeSource
 
-        self._poller = Poller(ClaudeSource(settings), interval=settings.interval,
-                              max_interval=settings.max_interval, activity=signature)
+        chosen = accounts.find(account)
+        self._poller = Poller(AccountSource(ClaudeSource(settings), chosen),
+                              interval=settings.interval, max_interval=settings.max_interval,
+                              activity=bound(chosen, signature),
+                              fingerprint=bound(chosen, credentials.fingerprint))
         self.origin = t("reading Claude directly (no server is running)")
+        if account:
+            self.origin += " · " + t("account {name}", name=chosen.name)
         self._series: dict[str, list[tuple[int, float]]] = {}
         self._seen: float | None = None
         self._poller.start()
@@ -172,19 +186,20 @@ class PollerFeed:
         self._poller.stop()
 
 
-def open_feed(settings: Settings, server_url: str) -> Feed:
+def open_feed(settings: Settings, server_url: str, account: str | None = None) -> Feed:
     """Return a feed from the running server, or one that polls Claude when none answers."""
     try:
-        return ServerFeed(server_url)
+        return ServerFeed(server_url, account=account)
     except (OSError, ValueError):
-        return PollerFeed(settings)
+        return PollerFeed(settings, account)
 
 
 def run(settings: Settings, server_url: str, *, console: Console | None = None,
-        tick_s: float = 1.0, max_ticks: int | None = None) -> int:
-    """Show the live view until Ctrl+C (or `max_ticks` frames); return the exit code (0)."""
+        tick_s: float = 1.0, max_ticks: int | None = None, account: str | None = None) -> int:
+    """Show the live view until Ctrl+C (or `max_ticks` frames) of one account (the default
+    without a name); return the exit code (0)."""
     console = console or Console()
-    feed = open_feed(settings, server_url)
+    feed = open_feed(settings, server_url, account)
     if not console.is_terminal:
         return _run_piped(feed, console, tick_s, max_ticks)
     ticks = 0

@@ -1,7 +1,8 @@
 """A loopback HTTP server that serves the page's files and one scene's documents.
 
 For browsers Playwright cannot drive (Chromium 69 through DevTools) and for the gallery: the
-page is loaded from http://127.0.0.1:PORT/ and reads /usage and /api/history from the scene,
+page is loaded from http://127.0.0.1:PORT/ and reads /usage (?account=), /api/accounts and
+/api/history from the scene,
 which can be swapped while it runs (`server.scene = ...`).
 """
 
@@ -24,6 +25,7 @@ class SceneServer:
     def __init__(self, scene: Scene | None = None) -> None:
         self.scene = scene
         self.live_clock = False  # True: meta.server_time_ms is the time of each answer
+        self.accounts_reads = 0  # how often /api/accounts was asked
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -42,29 +44,32 @@ class SceneServer:
                 self._send(status, json.dumps(data).encode(), "application/json")
 
             def do_GET(self) -> None:
-                path = self.path.split("?")[0]
+                path, _, query = self.path.partition("?")
                 scene = owner.scene
                 if path.startswith("/api/i18n"):
-                    from urllib.parse import parse_qs, urlsplit
+                    from urllib.parse import parse_qs
 
                     from tests.page.stage import catalog_for
 
-                    lang = parse_qs(urlsplit(self.path).query).get("lang", [""])[0]
-                    self._json(catalog_for(lang))
+                    self._json(catalog_for(parse_qs(query).get("lang", [""])[0]))
                     return
-                if path.startswith(("/usage", "/api/history")):
+                if path.startswith(("/usage", "/api/history", "/api/accounts")):
                     if scene is None or not scene.served or scene.doc is None:
                         self.close_connection = True
                         self.connection.close()  # like a server that is not there
                         return
                     if path.startswith("/usage"):
-                        doc = scene.doc
+                        status, doc = scene.usage(query)
                         if owner.live_clock and isinstance(doc.get("meta"), dict):
                             doc = {**doc, "meta": {**doc["meta"],
                                                    "server_time_ms": int(time.time() * 1000)}}
-                        self._json(doc)
+                        self._json(doc, status)
+                    elif path.startswith("/api/accounts"):
+                        body = scene.overview()
+                        owner.accounts_reads += 1
+                        self._json(body or {"error": "not found"}, 200 if body else 404)
                     else:
-                        self._json({"hours": 24, "series": scene.series})
+                        self._json({"hours": 24, "series": scene.history(query)})
                     return
                 file = PAGE_DIR / (path.strip("/") or "index.html")
                 if file.is_file() and file.parent in (PAGE_DIR, PAGE_DIR / "fonts"):

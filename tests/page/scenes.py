@@ -33,6 +33,52 @@ class Scene:
     served: bool = True
     cached: bool = False  # shown from the page's cache while the server is away
     screen: str = "data"
+    # Issue 20: several accounts, the default first: name -> (its /usage document, its history).
+    # `doc` is then the default account's. None: a server of one account, as before.
+    accounts: dict[str, tuple[dict[str, Any], dict[str, list[list[float]]]]] | None = None
+
+    def usage(self, query: str) -> tuple[int, dict[str, Any]]:
+        """Return the status and body of `/usage?{query}` (`account=NAME` picks one account)."""
+        assert self.doc is not None
+        name = _account(query)
+        if self.accounts is None:
+            return 200, self.doc
+        if not name:
+            return 200, self.doc
+        found = next((k for k in self.accounts if k.lower() == name.lower()), None)
+        if found is None:
+            return 404, {"error": f"no account named {name!r}", "accounts": list(self.accounts)}
+        return 200, self.accounts[found][0]
+
+    def history(self, query: str) -> dict[str, list[list[float]]]:
+        """Return the history series `/api/history?{query}` answers (per account)."""
+        name = _account(query)
+        if self.accounts is None or not name:
+            return self.series
+        found = next((k for k in self.accounts if k.lower() == name.lower()), None)
+        return self.accounts[found][1] if found else {}
+
+    def overview(self) -> dict[str, Any] | None:
+        """Return the `/api/accounts` body, or None when the server has one account only."""
+        if self.accounts is None:
+            return None
+        entries = []
+        for i, (name, (doc, _series)) in enumerate(self.accounts.items()):
+            meta = doc["meta"]
+            entries.append({"name": name, "default": i == 0, "state": meta["state"],
+                            "plan": doc.get("plan"), "windows": doc.get("windows", []),
+                            "extra_usage": doc.get("extra_usage"), "error": meta.get("last_error"),
+                            "meta": meta})
+        first = next(iter(self.accounts.values()))[0]["meta"]
+        return {"accounts": entries, "server_time_ms": first["server_time_ms"],
+                "utc_offset_minutes": first["utc_offset_minutes"]}
+
+
+def _account(query: str) -> str | None:
+    from urllib.parse import parse_qs
+
+    values = parse_qs(query).get("account")
+    return values[0] if values else None
 
 
 def _at(t: float) -> datetime:
@@ -145,6 +191,7 @@ def build(now: float) -> dict[str, Scene]:
                     last_success_at=now - 20, next_poll_at=now + 40, interval=60)
     add("demo", _doc(snap, now, demo_series), demo_series)
     _add_sessions(now, add)
+    _add_accounts(now, scenes)
     return scenes
 
 
@@ -165,7 +212,47 @@ def _add_sessions(now: float, add: Callable[..., None]) -> None:
     add("sessions-not-configured", doc, screen="not_configured")
 
 
-NAMES = tuple(build(1_800_000_000.0))
-SESSION_SCENES = tuple(n for n, s in build(1_800_000_000.0).items() if s.doc and "sessions" in s.doc)
-DATA_SCENES = tuple(n for n, s in build(1_800_000_000.0).items() if s.screen == "data")
+WORK = [("five_hour", "5-hour", "session", 71.0, 1 * H + 5 * 60, "normal"),
+        ("seven_day", "Weekly", "weekly", 38.0, 5 * DAY + 2 * H, "normal"),
+        ("seven_day_opus", "Weekly · Opus", "weekly", 55.0, 5 * DAY + 2 * H, "normal"),
+        ("seven_day_sonnet", "Weekly · Sonnet", "weekly", 9.0, 5 * DAY + 2 * H, "normal")]
+TEAM = [("five_hour", "5-hour", "session", 4.0, 4 * H + 30 * 60, "normal"),
+        ("seven_day", "Weekly", "weekly", 91.0, 1 * DAY + 6 * H, "warning"),
+        ("seven_day_cowork", "Weekly · Claude Design", "weekly", 100.0, 1 * DAY + 6 * H, "critical")]
+LAB = [("five_hour", "5-hour", "session", 12.0, 3 * H, "normal"),
+       ("seven_day", "Weekly", "weekly", 27.0, 6 * DAY, "normal")]
+
+
+def _add_accounts(now: float, scenes: dict[str, Scene]) -> None:
+    """Issue 20: a PC server watching several Claude accounts (meta.accounts, /api/accounts)."""
+
+    def live(values: list[Any], **kw: Any) -> tuple[dict[str, Any], Any]:
+        return _live(now, values, **kw)
+
+    personal = live(THREE, extra=EXTRA)
+    # Failing: Cloudflare blocks the reads, the last good numbers stay (state stale).
+    work = live(WORK, source="web", last_error="Cloudflare challenge (403)", error_kind="cloudflare")
+    team = live(TEAM, source="claude-code")
+    # Never read: Claude's servers fail and there is no number yet (state error).
+    lab = (_doc(Snapshot(source="oauth", last_error="Claude's servers answered 500",
+                         error_kind="server", last_attempt_at=now - 30, next_poll_at=now + 240),
+                now, {}, poll_mode="backoff"), {})
+    sets = {"accounts-1": {"personal": personal},
+            "accounts-2": {"personal": personal, "work": work},
+            "accounts-3": {"personal": personal, "work": work, "team": team},
+            "accounts-4": {"personal": personal, "work": work, "team": team, "lab": lab}}
+    for name, chosen in sets.items():
+        docs: dict[str, Any] = {}
+        for account, (base, series) in chosen.items():
+            meta = {**base["meta"], "account": account, "accounts": list(chosen)}
+            docs[account] = ({**base, "meta": meta}, series)
+        first_doc, first_series = next(iter(docs.values()))
+        scenes[name] = Scene(name, first_doc, first_series, accounts=docs)
+
+
+_ALL = build(1_800_000_000.0)
+NAMES = tuple(n for n, s in _ALL.items() if s.accounts is None)
+ACCOUNT_SCENES = tuple(n for n, s in _ALL.items() if s.accounts is not None)
+SESSION_SCENES = tuple(n for n in NAMES if _ALL[n].doc and "sessions" in (_ALL[n].doc or {}))
+DATA_SCENES = tuple(n for n in NAMES if _ALL[n].screen == "data")
 Builder = Callable[[float], dict[str, Scene]]

@@ -15,8 +15,8 @@ BASE = "http://127.0.0.1:9"  # never contacted: every request is answered by the
 AUDIT = (Path(__file__).with_name("audit.js")).read_text(encoding="utf-8")
 
 
-def _json(route: Any, data: Any) -> None:
-    route.fulfill(status=200, body=json.dumps(data), content_type="application/json",
+def _json(route: Any, data: Any, status: int = 200) -> None:
+    route.fulfill(status=status, body=json.dumps(data), content_type="application/json",
                   headers={"Access-Control-Allow-Origin": "*"})
 
 
@@ -27,30 +27,38 @@ def catalog_for(lang: str) -> dict[str, Any]:
     return page_catalog(lang or "en-GB")
 
 
+def _api(route: Any, scene: Scene, path: str, query: str) -> None:
+    """Answer /api/accounts (several accounts; 404 with one) and /api/history (per account)."""
+    if not scene.served:
+        route.abort("connectionrefused")
+    elif path.startswith("/api/accounts"):
+        body = scene.overview()
+        _json(route, body or {"error": "not found"}, 200 if body else 404)
+    else:
+        _json(route, {"hours": 24, "series": scene.history(query)})
+
+
 def serve(page: Any, scene: Scene, held: list[Any] | None = None,
           catalogs: Any = None) -> None:
-    """Answer the page's requests: files from the checkout, /usage and history from the scene,
-    /api/i18n from the catalogs (`catalogs(lang)`, default: the server's)."""
+    """Answer the page's requests: files from the checkout, /usage, /api/accounts and history
+    from the scene, /api/i18n from the catalogs (`catalogs(lang)`, default: the server's)."""
 
     def handle(route: Any) -> None:
-        path = route.request.url[len(BASE):].split("?")[0]
+        path, _, query = route.request.url[len(BASE):].partition("?")
         if path.startswith("/api/i18n"):
-            from urllib.parse import parse_qs, urlsplit
+            from urllib.parse import parse_qs
 
-            lang = parse_qs(urlsplit(route.request.url).query).get("lang", [""])[0]
+            lang = parse_qs(query).get("lang", [""])[0]
             _json(route, (catalogs or catalog_for)(lang))
         elif path.startswith("/usage"):
             if scene.name == "loading" and held is not None:
                 held.append(route)  # never answered: the page stays on "Connecting…"
             elif scene.served and scene.doc is not None:
-                _json(route, scene.doc)
+                _json(route, *reversed(scene.usage(query)))
             else:
                 route.abort("connectionrefused")
-        elif path.startswith("/api/history"):
-            if scene.served:
-                _json(route, {"hours": 24, "series": scene.series})
-            else:
-                route.abort("connectionrefused")
+        elif path.startswith(("/api/accounts", "/api/history")):
+            _api(route, scene, path, query)
         elif path.startswith("/api/refresh"):
             _json(route, {"accepted": False, "retry_in_s": 23})
         else:

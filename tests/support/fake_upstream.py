@@ -98,6 +98,8 @@ class FakeUpstream:
         # or an anthropic-device-id header.
         self.require_cloudflare_cookies = False
         self.requests: list[Seen] = []
+        # Several accounts: answers for one token or session key, whatever the others get.
+        self.by_credential: dict[str, Canned] = {}
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -127,6 +129,15 @@ class FakeUpstream:
         canned = Canned(200, json.dumps(self.usage), delay=seconds)
         for name in ([route] if route else ["oauth", "web"]):
             self.failure[name] = canned
+
+    def answer_for(self, credential: str, payload: Any) -> None:
+        """Answer usage reads made with this OAuth token or session key with `payload` (a dict
+        or fixture name), or fail them the way a FAILURES name says."""
+        if isinstance(payload, str) and payload in FAILURES:
+            self.by_credential[credential] = FAILURES[payload]
+            return
+        body = fixture(payload) if isinstance(payload, str) else payload
+        self.by_credential[credential] = Canned(200, json.dumps(body))
 
     def heal(self) -> None:
         """Stop failing."""
@@ -209,7 +220,11 @@ class FakeUpstream:
         return self._send(handler, Canned(404, json.dumps(_error("not_found_error", "Not found"))))
 
     def _answer(self, handler: BaseHTTPRequestHandler, route: str) -> None:
-        canned = self.failure[route] or Canned(200, json.dumps(self.usage))
+        sent = handler.headers.get("Authorization", "") + " " + handler.headers.get("Cookie", "")
+        mine = [c for key, c in self.by_credential.items()
+                if f"Bearer {key}" in sent or f"sessionKey={key}" in sent]
+        canned = (mine[0] if mine else None) or self.failure[route] or Canned(
+            200, json.dumps(self.usage))
         cookies = []
         if route == "web" and canned.status == 200:
             if self.set_cookie:

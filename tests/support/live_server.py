@@ -44,6 +44,7 @@ class LiveServer:
         settings: dict[str, Any] | None = None,
         clock: Callable[[], float] | None = None,
         monotonic: Callable[[], float] | None = None,
+        sources: dict[str, Any] | None = None,
     ) -> None:
         self.home = home
         self.upstream = upstream
@@ -55,6 +56,7 @@ class LiveServer:
         self.extra_settings = settings or {}
         self.clock = clock
         self.monotonic = monotonic or time.monotonic
+        self.sources = sources  # stand-in sources by account name (see tests/support/accounts)
         self.service: Service | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -101,7 +103,7 @@ class LiveServer:
         offset = self.clock_offset_s
         clock = self.clock or (lambda: time.time() + offset)
         self.service = build_service(settings, demo=self.demo, clock=clock,
-                                     monotonic=self.monotonic)
+                                     monotonic=self.monotonic, sources=self.sources)
         sock = self.listen()
         self._server = uvicorn_server(self.service)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},

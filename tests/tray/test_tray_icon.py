@@ -100,7 +100,7 @@ class RunningTray:
 
         self.screen = screen
         self.tray = Tray(server.service, server._server, pystray)
-        server.poller.listeners.append(self.tray.observe)
+        self.tray.listen()  # every account's poller, as serve_with_tray does
         self.thread = threading.Thread(target=self.tray.run, daemon=True)
         self.thread.start()
 
@@ -124,9 +124,24 @@ class RunningTray:
         return not self.thread.is_alive()
 
     def stop(self) -> None:
-        """End the icon loop (asked from a thread of its own: pystray may never answer)."""
+        """End the icon loop (asked from a thread of its own: pystray may never answer), and
+        close its X connection while the X server still runs: pystray's `Icon.__del__` closes
+        it whenever the icon is collected, which after the test's X server has gone raised
+        BrokenPipeError in a later test's teardown."""
         threading.Thread(target=self.tray.stop_icon, daemon=True).start()
         self.wait_closed()
+        display = getattr(self.tray.icon, "_display", None)
+        if display is not None and not self.thread.is_alive():
+            with contextlib.suppress(Exception):
+                display.close()
+            self.tray.icon._display = _ClosedDisplay()
+
+
+class _ClosedDisplay:
+    """Stands in for an X connection already closed (closing it again does nothing)."""
+
+    def close(self) -> None:
+        """Nothing left to close."""
 
 
 def test_the_icon_shows_the_worst_window_and_follows_each_read(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from claude_carthing.alerts import store
-from claude_carthing.alerts.events import Event, Tracker, read_event
+from claude_carthing.alerts.events import Event, Tracker, for_account, read_event
 from claude_carthing.alerts.hooks import run_hook
 from claude_carthing.poller import Snapshot
 from claude_carthing.serving.payload import usage_document
@@ -34,8 +34,9 @@ class Alerts:
 
     def __init__(self, settings: Settings, *, demo: bool = False,
                  clock: Callable[[], float] = time.time, shower: Shower | None = None,
-                 state_path: Path | None = None) -> None:
+                 state_path: Path | None = None, account: str | None = None) -> None:
         self.settings = settings
+        self.account = account  # named in every text when several accounts are shown
         self.clock = clock
         # Demo numbers are synthetic: no notification or hook for them unless asked.
         self.active = not demo or settings.notify == "demo"
@@ -144,7 +145,7 @@ class Alerts:
             events.append(read_event(snap, now))
         self._last_read = snap.last_success_at
         document: dict[str, Any] | None = None
-        for event in events:
+        for event in (for_account(e, self.account) for e in events):
             try:  # each event on its own: one that cannot be shown never costs the others
                 if event.kind != "read":
                     log.info("Event: %s: %s — %s", event.kind, event.title, event.body)
@@ -152,7 +153,14 @@ class Alerts:
                     if self.shower is not None and now >= self.paused_until:
                         self.shower.show(event)
                 if hook:
-                    document = document or usage_document(snap, now)
+                    document = document or self._document(snap, now)
                     run_hook(hook, event, document, self.settings.hook_timeout)
             except Exception:
                 log.exception("Could not deliver the %s event", event.kind)
+
+    def _document(self, snap: Snapshot, now: float) -> dict[str, Any]:
+        """Return the `/usage` document a hook gets (`?account=` of this account's, if named)."""
+        document = usage_document(snap, now)
+        if self.account is not None:
+            document["meta"]["account"] = self.account
+        return document

@@ -32,6 +32,7 @@ class Event:
     threshold: float | None = None
     severity: str | None = None
     resets_at: str | None = None  # ISO 8601
+    account: str | None = None  # whose numbers, when several accounts are shown
 
     def to_json(self) -> dict[str, Any]:
         """Return the event as the JSON object hooks receive (without the usage document)."""
@@ -39,7 +40,7 @@ class Event:
             "event": self.kind, "title": self.title, "body": self.body, "urgency": self.urgency,
             "at_ms": int(self.at * 1000), "window": self.window, "label": self.label,
             "percent": self.percent, "threshold": self.threshold, "severity": self.severity,
-            "resets_at": self.resets_at,
+            "resets_at": self.resets_at, "account": self.account,
         }
 
 
@@ -201,9 +202,15 @@ class Tracker:
         if self.announced.login:
             return []
         self.announced.login = True
-        body = (snap.last_error or t("The login needs you.")).rstrip(".") + ". "
-        body += t("Log in again (claude-carthing login, or Claude Code's /login).")
+        body = (snap.last_error or t("The login needs you.")).rstrip(".") + ". " + _log_in_again()
         return [Event("login", t("Claude usage: login needed"), body, "critical", at=now)]
+
+
+def _log_in_again(account: str | None = None) -> str:
+    if account is None:
+        return t("Log in again (claude-carthing login, or Claude Code's /login).")
+    return t("Log in again (claude-carthing login --account {account}, or that account's "
+             "Claude Code /login).", account=account)
 
 
 def worst_window(snap: Snapshot) -> Window | None:
@@ -224,3 +231,16 @@ def read_event(snap: Snapshot, now: float) -> Event:
                  _reset_words(worst, now).strip(), "low", at=now, window=worst.id,
                  label=worst.label, percent=worst.utilization, severity=worst.severity,
                  resets_at=worst.resets_at.isoformat() if worst.resets_at else None)
+
+
+def for_account(event: Event, account: str | None) -> Event:
+    """Return `event` as told for one of several accounts: its title starts with the account's
+    name and a login event says how to log that account in. Unchanged for None (one account)."""
+    if not account:
+        return event
+    body = event.body
+    if body.endswith(_log_in_again()):
+        body = body[:-len(_log_in_again())] + _log_in_again(account)
+    # i18n: a notification's title for one of several accounts ("work: Claude usage: 80 %")
+    title = t("{account}: {title}", account=account, title=event.title)
+    return replace(event, title=title, body=body, account=account)

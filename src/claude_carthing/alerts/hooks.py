@@ -34,6 +34,7 @@ def hook_env(event: Event) -> dict[str, str]:
         "CLAUDE_CARTHING_LABEL": text(event.label),
         "CLAUDE_CARTHING_PERCENT": "" if event.percent is None else f"{event.percent:g}",
         "CLAUDE_CARTHING_RESETS_AT": text(event.resets_at),
+        "CLAUDE_CARTHING_ACCOUNT": text(event.account),
     }
 
 

@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 def state_file(*, demo: bool = False) -> Path:
     """Return the file's path (demo data keeps its own, so it never mixes with real state)."""
-    return paths.home_dir() / ("demo-alerts.json" if demo else "alerts.json")
+    return paths.account_dir() / ("demo-alerts.json" if demo else "alerts.json")
 
 
 def load(path: Path) -> Announced:
@@ -34,6 +34,7 @@ def save(path: Path, announced: Announced) -> None:
         from claude_carthing.settings import write_private
 
         paths.ensure_home()
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # another account's folder
         # A fresh temporary name, opened exclusively without following links, then renamed.
         write_private(path, json.dumps(announced.to_json(), sort_keys=True) + "\n")
     except OSError as exc:

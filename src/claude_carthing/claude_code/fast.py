@@ -110,6 +110,7 @@ def statusline_reading(data: dict[str, Any], now: float) -> dict[str, Any]:
                             "resets_at": entry.get("resets_at")}
     return {
         "at_ms": int(now * 1000),
+        "config_dir": os.environ.get("CLAUDE_CONFIG_DIR") or None,  # whose account this is
         "session_id": _text(data.get("session_id")),
         "project": folder_name(workspace.get("project_dir") or workspace.get("current_dir")
                                or data.get("cwd")),
@@ -226,6 +227,7 @@ def hook_event(data: dict[str, Any], now: float) -> dict[str, Any]:
         _text(model.get("display_name")) if isinstance(model, dict) else None)
     event["project"] = folder_name(data.get("cwd"))
     event["at_ms"] = int(now * 1000)
+    event["config_dir"] = os.environ.get("CLAUDE_CONFIG_DIR") or None  # whose account this is
     return event
 
 

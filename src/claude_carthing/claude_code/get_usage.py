@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from claude_carthing import errors, paths
+from claude_carthing.account_scope import current, login_command
 from claude_carthing.children import kill_tree, popen_options, without_secrets
 from claude_carthing.claude_code.locate import find_claude
 from claude_carthing.logs import redact
@@ -61,8 +62,15 @@ class ClaudeCodeLoginError(errors.AuthError):
 
 
 def clean_environment(env: Mapping[str, str]) -> dict[str, str]:
-    """Return `env` without our secrets, Claude tokens and `ANTHROPIC_*` (Windows: any case)."""
-    return without_secrets(env, DROPPED_PREFIXES)
+    """Return `env` without our secrets, Claude tokens and `ANTHROPIC_*` (Windows: any case),
+    with the current account's Claude Code config folder (another account's is never passed on)."""
+    clean = without_secrets(env, DROPPED_PREFIXES)
+    account = current()
+    if account.config_dir is not None:
+        clean["CLAUDE_CONFIG_DIR"] = str(account.config_dir)
+    elif not account.is_default:
+        clean.pop("CLAUDE_CONFIG_DIR", None)
+    return clean
 
 
 _LIVE: weakref.WeakSet[subprocess.Popen[bytes]] = weakref.WeakSet()
@@ -278,7 +286,7 @@ def parse_answer(inner: Any) -> tuple[Usage, Plan | None]:
     if inner.get("rate_limits_available") is False:
         raise ClaudeCodeLoginError(
             "Claude Code's login cannot report usage limits (a `claude setup-token` token or "
-            "an API key): log in with `claude` itself, or use `claude-carthing login`")
+            f"an API key): log in with `claude` itself, or use `{login_command()}`")
     rate_limits = inner.get("rate_limits")
     if rate_limits is None:
         if plan is None:

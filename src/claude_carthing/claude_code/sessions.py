@@ -31,12 +31,15 @@ class Session:
     model: str | None = None
     context_pct: int | None = None
     last_failure: str | None = None
+    account: str | None = None  # with several accounts: whose Claude Code it is
     heard_ms: int = 0  # when we last heard of it (not in the JSON)
 
     def to_json(self) -> dict[str, Any]:
         """Return the JSON object of `/api/sessions`'s list."""
         data = asdict(self)
         del data["heard_ms"]
+        if data["account"] is None:  # one account: the contract of before accounts existed
+            del data["account"]
         return data
 
 
@@ -78,8 +81,9 @@ class Sessions:
         project, model = _str(event.get("project")), _str(event.get("model"))
         if not names:
             project, model = known.project or project, known.model or model
+        account = _str(event.get("account"), 24) or known.account
         return replace(known, project=project or known.project, model=model or known.model,
-                       heard_ms=now_ms)
+                       account=account, heard_ms=now_ms)
 
     def on_hook(self, event: dict[str, Any]) -> None:
         """Take one hook event (the fields `claude-carthing hook` sends)."""

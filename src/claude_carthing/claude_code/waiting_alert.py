@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from claude_carthing.alerts.events import Event
+from claude_carthing.alerts.events import Event, for_account
 from claude_carthing.claude_code.sessions import Sessions
 from claude_carthing.claude_code.sessions_text import session_line
 from claude_carthing.i18n import t
@@ -46,9 +46,10 @@ class WaitingAlerts:
                 continue
             self.announced.add(key)
             name = session["project"] or "Claude Code"
-            events.append(Event("waiting", t("{name} is waiting for you", name=name),
-                                session_line(session, int(now * 1000)),
-                                urgency="critical", at=now))
+            event = Event("waiting", t("{name} is waiting for you", name=name),
+                          session_line(session, int(now * 1000)), urgency="critical", at=now)
+            # With several accounts a session says whose Claude Code it runs in.
+            events.append(for_account(event, session.get("account")))
         self.announced &= {(s["session_id"], s["since_ms"]) for s in waiting}
         for event in events:
             log.info("Event: waiting: %s", event.title)

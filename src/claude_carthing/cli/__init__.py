@@ -48,6 +48,9 @@ device.register(app)
 from claude_carthing.cli import claude_code  # noqa: E402 - registered after the app exists
 
 claude_code.register(app)
+from claude_carthing.cli import accounts  # noqa: E402 - registered after the app exists
+
+accounts.register(app)
 
 
 def main() -> None:

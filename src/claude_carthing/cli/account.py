@@ -8,8 +8,10 @@ from typing import Annotated
 
 import typer
 
-from claude_carthing import errors
+from claude_carthing import accounts, errors
+from claude_carthing.account_scope import using
 from claude_carthing.cli.exit import ExitStatus, run_friendly
+from claude_carthing.cli.options import AccountName
 from claude_carthing.settings import load_settings
 from claude_carthing.upstream import cookie_store, credentials
 from claude_carthing.upstream.cookies import SESSION, continues, parse_login_input
@@ -39,10 +41,15 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--stdin", help="Read the session key, Cookie header or cURL "
                                                "text from standard input.")
         ] = False,
+        account: AccountName = None,
     ) -> None:
         """Store your claude.ai session (asked with hidden input) and find your org."""
 
         def body() -> int:
+            with using(accounts.find(account)):
+                return log_in()
+
+        def log_in() -> int:
             if stdin:
                 raw = typer.get_text_stream("stdin").read()
                 if not raw.strip():  # a usage mistake (exit 2), not a missing login (4)
@@ -84,17 +91,22 @@ def register(app: typer.Typer) -> None:
             place = "the OS keyring" if where == "keyring" else "a private file in the home folder"
             plan = f" ({org.plan})" if org.plan else ""
             extra_note = " with its Cloudflare cookies" if pasted else ""
-            typer.echo(f"Logged in: organization {org.name or org.uuid}{plan}. "
+            whose = f"Account {account}: logged" if account else "Logged"
+            typer.echo(f"{whose} in: organization {org.name or org.uuid}{plan}. "
                        f"Session key{extra_note} stored in {place}.")
             return 0
 
         run_friendly(body)
 
     @app.command()
-    def logout() -> None:
-        """Remove the stored session key, Cloudflare cookies and organization."""
+    def logout(account: AccountName = None) -> None:
+        """Remove the stored session key, Cloudflare cookies and organization (of one account)."""
 
         def body() -> None:
+            with using(accounts.find(account)):
+                log_out()
+
+        def log_out() -> None:
             removed = cookie_store.delete_cloudflare()
             removed = credentials.delete_web() or removed
             typer.echo("Logged out." if removed else "Nothing was stored.")

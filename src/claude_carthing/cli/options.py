@@ -25,6 +25,11 @@ ServerHost = Annotated[
     typer.Option("--host", help="Address of the running server to ask (default from config; "
                  "0.0.0.0 means this PC)."),
 ]
+AccountName = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--account", help="The account (see `claude-carthing account list`); "
+                 "default: the default account."),
+]
 Port = Annotated[
     Optional[int],  # noqa: UP045
     typer.Option("--port", min=1, max=65535, help="Server port (default from config, 8080)."),

@@ -5,21 +5,24 @@ from __future__ import annotations
 import json
 import socket
 import urllib.error
+import urllib.parse
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console, Group
 
-from claude_carthing import i18n
+from claude_carthing import accounts, i18n
+from claude_carthing.account_scope import using
 from claude_carthing.claude_code.sessions_text import render_sessions
 from claude_carthing.cli.exit import ExitStatus, run_friendly
-from claude_carthing.cli.options import Port, ServerHost, Source
+from claude_carthing.cli.options import AccountName, Port, ServerHost, Source
 from claude_carthing.errors import CarthingError
 from claude_carthing.local_http import get_json
 from claude_carthing.logs import setup_logging
 from claude_carthing.serving.payload import usage_document
 from claude_carthing.settings import Settings, load_settings
 from claude_carthing.terminal import render_usage
+from claude_carthing.terminal_accounts import render_accounts
 
 _EXIT_BY_STATE = {
     "live": ExitStatus.OK,
@@ -40,13 +43,41 @@ def server_url(settings: Settings) -> str:
     return f"http://{host}:{settings.port}"
 
 
-def from_server(settings: Settings, timeout: float = 3.0) -> dict[str, Any] | None:
-    """Return the running server's `/usage` document, or None when no server answers."""
+def _ours(data: Any, path: str) -> bool:
+    """True for a document of ours: `/usage` has `meta`, `/api/accounts` has `accounts`."""
+    return isinstance(data, dict) and ("accounts" if path.startswith("/api/accounts")
+                                       else "meta") in data
+
+
+def usage_path(account: str | None) -> str:
+    """Return the `/usage` path of one account (the default without a name)."""
+    return "/usage" + (f"?{urllib.parse.urlencode({'account': account})}" if account else "")
+
+
+def from_server(settings: Settings, timeout: float = 3.0,
+                path: str = "/usage") -> dict[str, Any] | None:
+    """Return the running server's `/usage` (or `path`) document, None when no server answers."""
     try:
-        data = get_json(server_url(settings) + "/usage", timeout)
+        data = get_json(server_url(settings) + path, timeout)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404 and path.startswith("/usage?"):  # no such account on that server
+            raise _unknown_account(exc) from None
+        return None
     except (OSError, ValueError):  # URLError is an OSError
         return None
-    return data if isinstance(data, dict) and "meta" in data else None
+    return data if _ours(data, path) else None
+
+
+def _unknown_account(exc: urllib.error.HTTPError) -> CarthingError:
+    try:
+        body = json.loads(exc.read() or b"{}")
+    except ValueError:
+        body = {}
+    names = ", ".join(str(n) for n in body.get("accounts") or [])
+    error = CarthingError(f"{body.get('error') or 'no such account'} on the running server"
+                          + (f" (accounts: {names})" if names else ""))
+    error.kind = "config"
+    return error
 
 
 class NamedServerError(CarthingError):
@@ -68,7 +99,8 @@ def _why(exc: BaseException, settings: Settings) -> str:
     return f"cannot connect: {getattr(reason, 'strerror', None) or reason}"
 
 
-def from_named_server(settings: Settings, timeout: float = 3.0) -> dict[str, Any]:
+def from_named_server(settings: Settings, timeout: float = 3.0,
+                      path: str = "/usage") -> dict[str, Any]:
     """Return the `/usage` document of the server the user named; raise naming it otherwise.
 
     A host given with --host is never swapped for a direct read of Claude: that would show
@@ -76,12 +108,16 @@ def from_named_server(settings: Settings, timeout: float = 3.0) -> dict[str, Any
     """
     url = server_url(settings)
     try:
-        data = get_json(url + "/usage", timeout)
+        data = get_json(url + path, timeout)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404 and path.startswith("/usage?"):
+            raise _unknown_account(exc) from None
+        why = _why(exc, settings)
     except (OSError, ValueError) as exc:  # URLError is an OSError
         why = _why(exc, settings)
     else:
-        if isinstance(data, dict) and "meta" in data:
-            return data
+        if _ours(data, path):
+            return dict(data)
         why = "something answered, but not claude-carthing's server"
     raise NamedServerError(f"no claude-carthing server at {url} (--host {settings.host}): {why}. "
                            "Check the host and --port, or leave --host out to ask the server "
@@ -103,6 +139,39 @@ def from_upstream(settings: Settings) -> dict[str, Any]:
     return doc
 
 
+def from_upstream_all(settings: Settings) -> dict[str, Any]:
+    """Read every account once, directly, and return an `/api/accounts`-shaped document."""
+    entries = []
+    for i, account in enumerate(accounts.load()):
+        with using(account):
+            doc = from_upstream(settings)
+        entries.append({"name": account.name, "default": i == 0, "state": doc["meta"]["state"],
+                        "plan": doc["plan"], "windows": doc["windows"],
+                        "extra_usage": doc["extra_usage"], "error": doc["meta"]["last_error"],
+                        "meta": doc["meta"]})
+    return {"accounts": entries}
+
+
+def every_account(settings: Settings, named: bool) -> dict[str, Any] | None:
+    """Return `/api/accounts` of the server (or read directly) when several accounts are shown,
+    None when there is one (then `status` looks as it always did)."""
+    fetch = from_named_server if named else from_server
+    doc = fetch(settings, path="/usage")
+    if doc is not None:
+        if len((doc.get("meta") or {}).get("accounts") or ()) < 2:
+            return None
+        return fetch(settings, path="/api/accounts")
+    if len(accounts.load()) < 2:
+        return None
+    return from_upstream_all(settings)
+
+
+def exit_status_all(doc: dict[str, Any]) -> ExitStatus:
+    """Return the exit code of several accounts: the first one's (default first) that is not 0."""
+    codes = [exit_status(entry) for entry in doc.get("accounts") or [] if isinstance(entry, dict)]
+    return next((code for code in codes if code != ExitStatus.OK), ExitStatus.OK)
+
+
 def exit_status(doc: dict[str, Any]) -> ExitStatus:
     """Return the exit code for a document: ok, stale, not configured, auth or error."""
     meta = doc.get("meta") or {}
@@ -122,6 +191,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def status(
+        *,
         as_json: Annotated[bool, typer.Option("--json", help="Print the JSON document.")] = False,
         watch: Annotated[
             bool, typer.Option("--watch", help="Live view: bars, countdowns, history; Ctrl+C.")
@@ -129,28 +199,47 @@ def register(app: typer.Typer) -> None:
         host: ServerHost = None,
         port: Port = None,
         source: Source = None,
+        account: AccountName = None,
     ) -> None:
-        """Show the usage. Exit: 0 ok, 3 stale, 4 not configured, 5 auth, 7 unreachable, 1 error."""
+        """Show the usage (every account compactly; one in full with --account). Exit: 0 ok,
+        3 stale, 4 not configured, 5 auth, 7 unreachable, 1 error."""
 
         def body() -> int:
             settings = load_settings(host=host, port=port, source=source and source.value)
             i18n.activate(settings.language)
             setup_logging("ERROR", to_file=False)  # the view itself says what went wrong
+            path = usage_path(account)
             if watch:
                 from claude_carthing import watch as live
 
                 if host is not None:
-                    from_named_server(settings)  # a named server that does not answer: say so
-                return live.run(settings, server_url(settings))
+                    from_named_server(settings, path=path)  # a server that does not answer
+                return live.run(settings, server_url(settings), account=account)
+            if account is None:
+                several = every_account(settings, named=host is not None)
+                if several is not None:
+                    return show_all(several)
             if host is not None:
-                doc = from_named_server(settings)
+                doc = from_named_server(settings, path=path)
             else:
-                doc = from_server(settings) or from_upstream(settings)
+                found = from_server(settings, path=path)
+                if found is None:
+                    with using(accounts.find(account)):
+                        found = from_upstream(settings)
+                doc = found
             if as_json:
                 typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
             else:
                 console = Console()
                 console.print(Group(render_usage(doc, console.width), *render_sessions(doc)))
             return int(exit_status(doc))
+
+        def show_all(doc: dict[str, Any]) -> int:
+            if as_json:
+                typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+            else:
+                console = Console()
+                console.print(Group(render_accounts(doc, console.width), *render_sessions(doc)))
+            return int(exit_status_all(doc))
 
         run_friendly(body)

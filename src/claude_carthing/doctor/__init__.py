@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claude_carthing import __version__
+from claude_carthing import __version__, accounts
 from claude_carthing.doctor import host
-from claude_carthing.doctor.claude_code import check_claude_code
 from claude_carthing.doctor.device import DeviceTarget, check_reachable, device_checks
 from claude_carthing.doctor.model import Check, redact, timed
+from claude_carthing.doctor.per_account import claude_code_checks, source_checks
 from claude_carthing.settings import Settings, SettingsError
 from claude_carthing.usb import Adapter
 
@@ -44,30 +44,27 @@ def _run(check: Callable[[], Check]) -> Check:
 def collect(options: DoctorOptions) -> dict[str, Any]:
     """Run every check in chain order; return a redacted, JSON-ready report."""
     started = time.time()
+    everyone = accounts.load()
     checks = [_run(host.check_versions), _run(host.check_home),
               _run(lambda: host.check_config(options.settings, options.config_problems,
-                                             options.show_secrets)),
-              _run(lambda: host.check_credentials(options.settings))]
-    creds_ok = checks[-1].status == "ok"
-    if not options.live_read:
-        checks.append(Check("live usage read", "skip", "not checked: --no-live"))
-    elif not creds_ok:
-        checks.append(Check("live usage read", "skip", "not checked: no usable credentials"))
-    else:
-        checks.append(_run(lambda: host.check_live_read(options.settings)))
+                                             options.show_secrets))]
+    # Each account's source: its credentials and a live read (named after it when several).
+    checks += source_checks(options.settings, options.live_read, everyone, _run)
     usb_check, adapter = host.check_usb(options.adapters)
     server_host = options.server_host or (adapter.host_address if adapter else None)
     checks.append(_run(lambda: host.check_server(options.settings.port, server_host)))
-    checks.append(_run(check_claude_code))
+    checks += claude_code_checks(everyone, _run)
     checks.append(usb_check)
     device_host = options.device_host or (adapter.device_address if adapter else None)
     checks.extend(_device(options, device_host, server_host))
-    report: dict[str, Any] = redact({
+    found: dict[str, Any] = {
         "version": __version__,
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "ok": all(c.status != "fail" for c in checks),
-        "checks": [c.as_dict() for c in checks],
-    })
+    }
+    if len(everyone) > 1:
+        found["accounts"] = [a.name for a in everyone]
+    report: dict[str, Any] = redact({**found, "checks": [c.as_dict() for c in checks]})
     return report
 
 

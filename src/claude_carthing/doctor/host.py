@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from claude_carthing import __version__, errors, paths, private
+from claude_carthing.account_scope import current
 from claude_carthing.claude_code.get_usage import ClaudeCodeError, ClaudeCodeLoginError
 from claude_carthing.doctor.model import Check, Status, Timer
 from claude_carthing.local_http import get_json
@@ -93,11 +94,10 @@ def check_config(settings: Settings, problems: list[SettingsError],
     return Check("config", "ok", str(paths.config_file()), data=data)
 
 
-def check_credentials(settings: Settings | None = None) -> Check:
-    """Credentials present for each source (their values never leave this function)."""
+def _claude_code_login(settings: Settings | None, data: dict[str, Any]) -> Path | None:
+    """Fill in the `claude` command and Claude Code's login; return the command's path."""
     from claude_carthing.claude_code.locate import find_claude
 
-    data: dict[str, Any] = {}
     claude = find_claude(settings.claude_path if settings else "")
     data["claude_code"] = str(claude) if claude else "not found"
     try:
@@ -110,23 +110,46 @@ def check_credentials(settings: Settings | None = None) -> Check:
             data["oauth_has_profile_scope"] = "user:profile" in oauth.scopes
     except credentials.CredentialsError as exc:
         data["oauth"] = f"unreadable: {exc}"
+    return claude
+
+
+def check_credentials(settings: Settings | None = None, *, several: bool = False) -> Check:
+    """Credentials present for each source of the current account (their values never leave
+    this function); `several`: other accounts exist, so say which Claude Code folder is read."""
+    account = current()
+    # An account without a Claude Code folder of its own is read through its claude.ai session
+    # only: the Claude Code login on this PC is another account's.
+    own_claude_code = account.is_default or account.config_dir is not None
+    data: dict[str, Any] = {}
+    claude = None
+    if own_claude_code:
+        data["claude_code_folder"] = str(credentials.claude_config_dir())
+        claude = _claude_code_login(settings, data)
     try:
         web = credentials.read_web()
         data["web"] = f"present ({web.where})" if web else "absent"
     except credentials.CredentialsError as exc:
         data["web"] = f"unreadable: {exc}"
-    summary = (f"`claude` command: {'found' if claude else 'not found'}; "
-               f"Claude Code login: {data['oauth']}; session key: {data['web']}")
-    usable = data["oauth"] == "present" or str(data["web"]).startswith("present") or (
-        claude is not None and (settings is None or settings.source in ("auto", "claude-code")))
+    data["keyring"] = credentials.keyring_backend() or "none"
+    if not own_claude_code:
+        summary = f"claude.ai session only; session key: {data['web']}"
+        usable = str(data["web"]).startswith("present")
+    else:
+        where = f" in {data['claude_code_folder']}" if several else ""
+        summary = (f"`claude` command: {'found' if claude else 'not found'}; "
+                   f"Claude Code login{where}: {data['oauth']}; session key: {data['web']}")
+        usable = data["oauth"] == "present" or str(data["web"]).startswith("present") or (
+            claude is not None and (settings is None or settings.source in ("auto",
+                                                                             "claude-code")))
     if usable:
         return Check("credentials", "ok", summary, data=data)
-    if data["oauth"] == "expired":
+    if data.get("oauth") == "expired":
         return Check("credentials", "fail", summary,
                      "Open Claude Code once (it refreshes its login), or run "
                      "`claude-carthing login`.", data=data)
     return Check("credentials", "fail", summary,
-                 "Run `claude-carthing login` (or log in to Claude Code on this PC).", data=data)
+                 "Run `claude-carthing login` (or log in to Claude Code on this PC)."
+                 if own_claude_code else "Run `claude-carthing login`.", data=data)
 
 
 FIXES: dict[type[errors.CarthingError], tuple[str, str]] = {

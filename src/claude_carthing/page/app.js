@@ -30,6 +30,8 @@
       dayFrom: isFinite(day[0]) ? day[0] : 7,
       dayTo: isFinite(day[1]) ? day[1] : 19,
       view: q.get('view'),
+      // Several accounts: start in this account's view instead of the all-accounts overview.
+      account: q.get('account'),
       // The Car Thing opens the page from file:// (deploy); its hints name the dial and buttons.
       device: location.protocol === 'file:' || q.get('device') === '1',
       // Some dials turn the other way (v4.1 is unproven): deploy --reverse-dial sets dial=reverse.
@@ -45,7 +47,11 @@
     payload: null, fromCache: false, receivedAt: null, history: {}, historyAt: -Infinity,
     historyFor: null, conn: { down: false, since: null, error: '', failures: 0 },
     view: 'overview', detail: 0, lastManual: -Infinity, toastUntil: 0, pressM: 0,
-    held: {}, cards: null, noticeUntil: 0
+    held: {}, cards: null, noticeUntil: 0,
+    // Several accounts (issue 20): every account's name (null: one account, the page as before),
+    // the account shown (its /usage?account=), /api/accounts' answer for the home view, and each
+    // visited account's last document, so a switch back shows numbers at once.
+    multi: null, account: null, acc: null, accKey: null, accFromCache: false, docs: {}, atStart: true
   };
   // Server clock = serverBase + (performance.now() - perfBase): immune to the device clock.
   var clock = { serverBase: null, perfBase: 0, offsetMin: 0, deviceSkew: 0 };
@@ -64,8 +70,13 @@
     try {
       var c = ls && JSON.parse(ls.getItem(CACHE_KEY) || 'null');
       if (!c || !c.payload) return;
+      // Started in one account's view (?account=): another account's numbers are not its own.
+      var cachedFor = c.payload.meta && c.payload.meta.account;
+      if (st.account && cachedFor && cachedFor !== st.account) return;
       st.payload = c.payload; st.fromCache = true; st.receivedAt = c.receivedAt;
       st.history = c.history || {};
+      if (c.acc && Array.isArray(c.acc.accounts)) { st.acc = c.acc; st.accFromCache = true; }
+      learnAccounts(c.payload.meta || {});
       clock.deviceSkew = c.deviceSkew || 0; clock.offsetMin = c.offsetMin || 0;
     } catch (e) { /* a broken cache is just no cache */ }
   }
@@ -77,6 +88,7 @@
     Object.keys(st.history).forEach(function (k) { small[k] = st.history[k].slice(-150); });
     try {
       ls.setItem(CACHE_KEY, JSON.stringify({ payload: st.payload, receivedAt: st.receivedAt, history: small,
+        acc: st.multi ? st.acc : null,
         deviceSkew: now() - Date.now(), offsetMin: clock.offsetMin }));
     } catch (e) { /* storage full or disabled: the page still works */ }
   }
@@ -107,7 +119,7 @@
   function words() {
     document.title = t('Claude usage');
     CC.dom.setText(ui.title, t('Claude usage'));
-    CC.dom.setText(ui.hint, S.device ? t('Dial: views · press: refresh') : t('1–5 views · Enter refresh · M theme'));
+    CC.dom.setText(ui.hint, hint());
     applyTheme(true);
     render();
   }
@@ -115,13 +127,23 @@
   function render() {
     var vm = CC.model({ payload: st.payload, history: st.history, conn: st.conn, now: now(),
       offsetMin: clock.offsetMin, settings: S, view: st.view, detail: st.detail,
-      fromCache: st.fromCache, receivedAt: st.receivedAt });
-    st.count = vm.cards.length;
+      fromCache: st.fromCache, receivedAt: st.receivedAt,
+      multi: st.multi, account: st.account, accounts: st.acc, accountsFromCache: st.accFromCache });
+    // On the all-accounts view, keys 2-4 open the views of the account shown last.
+    st.count = vm.view === 'accounts' ? F.windows(st.payload).length : vm.cards.length;
     CC.draw(vm, ui);
+    CC.dom.setText(ui.hint, hint());
     fitLayout();
     CC.sessions.fit(ui.main);
+    CC.accounts.fit(ui.main);
+    if (st.multi) CC.accounts.shorten(ui.title, function () { return ui.title.scrollWidth > ui.title.clientWidth + 1; });
     tick(true);
     return vm;
+  }
+
+  function hint() {
+    if (st.multi) return S.device ? t('Dial: accounts, views · press: refresh') : t('1 accounts · 2–5 views · Enter refresh');
+    return S.device ? t('Dial: views · press: refresh') : t('1–5 views · Enter refresh · M theme');
   }
 
   // The hint yields when the footer's own words need the room (long states, big fonts), and a
@@ -178,7 +200,8 @@
 
   // The answer without the server's clock, which changes on every request.
   var CLOCK_RE = /"server_time_ms":\s*(-?\d+)/;
-  function bodyKey(text) { return text.replace(CLOCK_RE, ''); }
+  var CLOCKS_RE = /"server_time_ms":\s*(-?\d+)/g; // /api/accounts has one per account too
+  function bodyKey(text) { return text.replace(CLOCKS_RE, ''); }
 
   // Polled every 2 s, /usage is mostly the same answer: then only the clock is taken from it,
   // with no parse of the rest, no redraw and no cache write.
@@ -209,24 +232,103 @@
     else if (!body.meta) clock.offsetMin = -new Date().getTimezoneOffset();
     st.payload = body; st.fromCache = false; st.receivedAt = now();
     st.conn = { down: false, since: null, error: '', failures: 0 };
+    learnAccounts(meta);
+    if (st.account) st.docs[st.account] = { payload: body, key: st.bodyKey, at: st.receivedAt };
     var live = meta.state === 'live' || meta.state === 'stale' || (!body.meta && !body.error);
     if (live && F.windows(body).length) saveCache();
     if (F.windows(body).length) loadHistory(false);
   }
 
+  // Several accounts: `meta.accounts` lists them all, the default first (one name, or none from
+  // an older server: the page is the one-account page). The home view is then the overview of
+  // all accounts, unless the user has gone elsewhere already.
+  function learnAccounts(meta) {
+    var names = Array.isArray(meta.accounts) ? meta.accounts.filter(function (n) { return typeof n === 'string' && n; }) : [];
+    if (names.length >= 2) {
+      st.multi = names;
+      if (!st.account || names.indexOf(st.account) < 0) st.account = typeof meta.account === 'string' && meta.account ? meta.account : names[0];
+      if (st.atStart && st.view === 'overview') st.view = 'accounts';
+    } else if (st.multi) {
+      st.multi = null; st.account = null; st.acc = null; st.accKey = null; st.docs = {};
+      if (st.view === 'accounts') st.view = 'overview';
+    }
+  }
+
+  function onHome() { return !!st.multi && st.view === 'accounts'; }
+
+  function accountQuery(first) { return st.account ? (first ? '?' : '&') + 'account=' + encodeURIComponent(st.account) : ''; }
+
+  // Show another account: its last known document at once (if visited before), then its own.
+  function useAccount(name) {
+    if (!name || name === st.account) return false;
+    var d = st.docs[name];
+    st.account = name;
+    st.payload = d ? d.payload : null; st.bodyKey = d ? d.key : null; st.receivedAt = d ? d.at : null;
+    st.fromCache = false;
+    st.history = {}; st.historyAt = -Infinity; st.historyFor = null; st.cards = null;
+    return true;
+  }
+
+  // /usage?account= answered 404 (an account that is gone): back to the home view, with the
+  // names the server has now.
+  function lostAccount(r) {
+    if (r.status !== 404 || !st.account) return false;
+    var body;
+    try { body = JSON.parse(r.text); } catch (e) { return false; }
+    if (!body || !Array.isArray(body.accounts)) return false;
+    st.account = null; st.payload = null; st.bodyKey = null; st.docs = {};
+    learnAccounts({ accounts: body.accounts, account: body.accounts[0] });
+    if (st.multi) st.view = 'accounts';
+    return true;
+  }
+
+  function takeUsage(r, t0) {
+    if (unchanged(r.text, t0)) return false;
+    var body = JSON.parse(r.text);
+    if (!body || typeof body !== 'object') throw new Error('HTTP ' + r.status);
+    st.bodyKey = bodyKey(r.text);
+    accept(body, t0, performance.now());
+    return true;
+  }
+
+  // /api/accounts, read like /usage: an answer equal to the last one but for the clock costs no
+  // parse and no redraw.
+  function takeAccounts(r, t0) {
+    if (st.acc && !st.accFromCache && !st.conn.down && st.accKey === bodyKey(r.text)) {
+      var m = CLOCK_RE.exec(r.text);
+      if (m) { clock.serverBase = +m[1]; clock.perfBase = (t0 + performance.now()) / 2; }
+      return false;
+    }
+    var body = JSON.parse(r.text);
+    if (!body || !Array.isArray(body.accounts)) return false;
+    st.accKey = bodyKey(r.text); st.acc = body; st.accFromCache = false;
+    if (F.isNum(body.server_time_ms)) { clock.serverBase = body.server_time_ms; clock.perfBase = (t0 + performance.now()) / 2; }
+    if (F.isNum(body.utc_offset_minutes)) clock.offsetMin = body.utc_offset_minutes;
+    saveCache();
+    return true;
+  }
+
   function poll() {
     var t0 = performance.now();
-    return requestText('/usage').then(function (r) {
-      if (unchanged(r.text, t0)) { schedule(S.pollMs); return; }
-      var body = JSON.parse(r.text);
-      if (!body || typeof body !== 'object') throw new Error('HTTP ' + r.status);
-      st.bodyKey = bodyKey(r.text);
-      accept(body, t0, performance.now());
-      schedule(S.pollMs);
+    var path = '/usage' + accountQuery(true);
+    var home = onHome();
+    // On the home view the account shown last is read too, for Claude Code's sessions (the
+    // waiting banner), unless /api/accounts carries them itself.
+    var usage = !home || !(st.acc && Array.isArray(st.acc.sessions));
+    var asks = [usage ? requestText(path) : null, home ? requestText('/api/accounts') : null];
+    return Promise.all(asks).then(function (rs) {
+      // The user moved to another account meanwhile: its own read is under way.
+      if (path !== '/usage' + accountQuery(true)) return;
+      if (rs[0] && lostAccount(rs[0])) { schedule(0); render(); return; }
+      var changed = rs[0] ? takeUsage(rs[0], t0) : false;
+      if (rs[1]) changed = takeAccounts(rs[1], t0) || changed;
+      // Several accounts just found: the overview of all of them at once.
+      schedule(onHome() && !home ? 0 : S.pollMs);
+      if (!changed) return;
       var vm = render();
       // Any new answer may carry new numbers (a status line reading need not be a new read of
       // Claude): the crossings are checked against the cards shown before.
-      if (vm.screen === 'data') {
+      if (vm.screen === 'data' && vm.view !== 'accounts') {
         var found = CC.alerts(st.cards, vm.cards);
         st.cards = vm.cards;
         if (found) notice(found);
@@ -251,7 +353,9 @@
     var hours = historyHours();
     if (!force && hours === st.historyFor && now() - st.historyAt < HISTORY_EVERY_MS) return;
     st.historyAt = now(); st.historyFor = hours;
-    request('/api/history?hours=' + hours).then(function (r) {
+    var account = st.account;
+    request('/api/history?hours=' + hours + accountQuery(false)).then(function (r) {
+      if (account !== st.account) return; // another account's history
       if (r.body && r.body.series && typeof r.body.series === 'object') {
         st.history = r.body.series;
         render();
@@ -284,7 +388,12 @@
     if (left > 0) { toast(t('Refresh again in {n} s', { n: Math.ceil(left / 1000) })); return; }
     st.lastManual = performance.now();
     toast(t('Refreshing…'));
-    request('/api/refresh', 'POST').then(function (r) {
+    // On the all-accounts view every account is asked; elsewhere the account shown.
+    var names = onHome() ? st.multi : [st.account];
+    Promise.all(names.map(function (name) {
+      return request('/api/refresh' + (name ? '?account=' + encodeURIComponent(name) : ''), 'POST');
+    })).then(function (rs) {
+      var r = rs[0];
       if (r.status === 429) toast(t('Claude was read moments ago; try again in {n} s', { n: r.body.retry_in_s || 30 }));
       // The PC reads Claude in the background: look again shortly.
       setTimeout(poll, 1500);
@@ -330,24 +439,60 @@
 
   function toggleTheme() { setTheme(document.body.classList.contains('light') ? 'dark' : 'light'); }
 
-  function go(view, detail) {
+  // `account`: show that account (several accounts); undefined keeps the one shown.
+  function go(view, detail, account) {
+    st.atStart = false;
+    var wasHome = onHome();
+    var moved = useAccount(account);
     st.view = view; st.detail = detail || 0;
     if (view === 'detail') loadHistory(false);
     render();
+    // Another account's numbers, or all accounts', are read at once.
+    if (moved || (onHome() && !wasHome)) poll();
+  }
+
+  // The dial's stops: [view, detail, account]. With several accounts: the overview of all, each
+  // account's overview, then the views of the account shown (details, list, sessions, status).
+  function stops() {
+    var list = CC.views(st.count || 0);
+    if (!st.multi) return list;
+    var out = [['accounts', 0]];
+    st.multi.forEach(function (name) { out.push(['overview', 0, name]); });
+    list.slice(1).forEach(function (v) { out.push([v[0], v[1], st.account]); });
+    return out;
   }
 
   function step(dir) {
-    var list = CC.views(st.count || 0);
+    var list = stops();
     var at = 0;
-    list.forEach(function (v, i) { if (v[0] === st.view && (v[0] !== 'detail' || v[1] === st.detail)) at = i; });
+    list.forEach(function (v, i) {
+      if (v[0] === st.view && (v[0] !== 'detail' || v[1] === st.detail) && (v[0] !== 'overview' || !st.multi || v[2] === st.account)) at = i;
+    });
     var next = list[(at + dir + list.length) % list.length];
-    go(next[0], next[1]);
+    go(next[0], next[1], next[2]);
   }
 
   function needData(view, detail) {
     if (st.count) { go(view, detail); return; }
-    go('overview');
+    if (!onHome()) go('overview'); // the all-accounts overview stays where it is
     toast(t('No limits to show yet · button 4: status'));
+  }
+
+  // Preset 1 (several accounts): the overview of all accounts; pressed there, the first
+  // account's own overview; pressed on an account's overview, the next account's, and after the
+  // last, all accounts again. From any other view it goes home at once.
+  function presetOne() {
+    var names = st.multi;
+    if (st.view === 'accounts') { go('overview', 0, names[0]); return; }
+    var i = names.indexOf(st.account);
+    if (st.view === 'overview' && i >= 0 && i + 1 < names.length) go('overview', 0, names[i + 1]);
+    else go('accounts');
+  }
+
+  // Back (Escape) goes up one level: a view of an account -> its overview -> all accounts.
+  function back() {
+    if (!st.multi) go('overview');
+    else go(st.view === 'overview' || st.view === 'accounts' ? 'accounts' : 'overview');
   }
 
   function onKey(e) {
@@ -358,13 +503,13 @@
     st.held[id] = true;
     var k = e.key;
     var turn = S.reverse ? -1 : 1;
-    if (k === '1') go('overview');
+    if (k === '1') { if (st.multi) presetOne(); else go('overview'); }
     else if (k === '2') needData('detail', st.view === 'detail' ? (st.detail + 1) % Math.max(1, st.count) : 0);
     // Preset 3: the limits as a list; again: Claude Code's sessions (the device has no fifth preset).
     else if (k === '3') go(st.view === 'list' || !st.count ? 'sessions' : 'list');
     else if (k === '5') go('sessions');
     else if (k === '4') go('status');
-    else if (k === 'Escape') go('overview');
+    else if (k === 'Escape') back();
     else if (k === 'ArrowRight') step(turn);
     else if (k === 'ArrowLeft') step(-turn);
     else if (k === 'Enter') manualRefresh();
@@ -395,6 +540,8 @@
   }
 
   function onClick(e) {
+    var acct = e.target.closest ? e.target.closest('[data-account]') : null;
+    if (acct && onHome()) { go('overview', 0, acct.getAttribute('data-account')); return; }
     var card = e.target.closest ? e.target.closest('[data-window]') : null;
     if (card && st.view === 'overview') {
       var ids = F.windows(st.payload).map(function (w) { return w.id; });
@@ -435,12 +582,15 @@
       ui[id] = document.getElementById(id);
     });
     var v = S.view;
-    if (v === 'detail' || v === 'list' || v === 'status' || v === 'sessions') st.view = v;
+    if (v === 'detail' || v === 'list' || v === 'status' || v === 'sessions') { st.view = v; st.atStart = false; }
+    if (S.account) { st.account = S.account; st.atStart = false; }
     document.body.classList.toggle('device', S.device);
     loadCache();
     loadLanguage(S.lang || (st.payload && st.payload.meta && st.payload.meta.language) || '');
     words();
     ui.theme.addEventListener('click', function (e) { e.stopPropagation(); toggleTheme(); });
+    // Several accounts: a tap on the title (an account's name) goes to the overview of all.
+    ui.title.addEventListener('click', function () { if (st.multi) go('accounts'); });
     document.addEventListener('keydown', onKey);
     document.addEventListener('keyup', onKeyUp);
     window.addEventListener('wheel', onWheel, { passive: true });

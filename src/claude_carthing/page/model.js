@@ -28,13 +28,19 @@
   }
   var SEVERITY = { warning: 1, critical: 2 };
 
+  // With several accounts, the command that logs in names the account (as the server's words do).
+  function forAccount(text, meta) {
+    var many = meta && meta.account && meta.accounts && meta.accounts.length > 1;
+    return many ? text.replace('claude-carthing login`', 'claude-carthing login --account ' + meta.account + '`') : text;
+  }
+
   function reason(meta) {
     // Auth failures have different fixes (log in again, open Claude Code, another token):
     // only an expired claude.ai session gets the short wording; the others keep the PC's words.
     if (meta.waking === true && !meta.last_error) return t('the PC was asleep, reading again');
     var text = meta.last_error || '';
     if (meta.error_kind === 'auth' && text && text.indexOf('session expired') < 0) return text;
-    return reasons()[meta.error_kind] || text || t('the last reads failed');
+    return forAccount(reasons()[meta.error_kind] || '', meta) || text || t('the last reads failed');
   }
 
   function money(amount, currency) {
@@ -118,7 +124,7 @@
     if (screen === 'not_configured') {
       // The server's reason usually says what to run already: then it is not said twice.
       var why = meta.last_error || (p && p.error) || '';
-      var todo = why.indexOf('claude-carthing login') < 0 ? [t('On your PC, run `claude-carthing login`.')] : [];
+      var todo = why.indexOf('claude-carthing login') < 0 ? [forAccount(t('On your PC, run `claude-carthing login`.'), meta)] : [];
       return { title: t('Not connected to Claude yet'), lines: todo.concat([why,
         t('Leave `claude-carthing serve` running: this screen updates by itself once you are logged in.')]) };
     }
@@ -126,7 +132,7 @@
       return { title: t('Waiting for the first reading'), lines: [
         t('The PC server is up and asking Claude for your usage.'), meta.last_error || ''] };
     }
-    var why = meta.error_kind ? reasons()[meta.error_kind] || '' : '';
+    var why = meta.error_kind ? forAccount(reasons()[meta.error_kind] || '', meta) : '';
     var detailText = meta.last_error || (p && p.error) || '';
     return { title: t('No usage data'), lines: [
       why || detailText || t('The server has no usage data to show.'),
@@ -191,7 +197,7 @@
     if (F.isNum(meta.poll_interval_s)) next = t('{next} (every {n} min)', { next: next, n: Math.round(meta.poll_interval_s / 60) });
     var states = { live: t('live'), stale: t('stale'), demo: t('demo'), waiting: t('waiting'),
       not_configured: t('not configured'), error: t('error') };
-    return [
+    var rows = [
       [t('Server'), inp.settings.server || t('this page\'s server')],
       [t('Connection'), inp.conn.down ? t('unreachable') : (inp.payload ? t('ok') : t('connecting'))],
       [t('State'), states[state] || state || t('loading')],
@@ -202,14 +208,31 @@
       [t('Last error'), meta.last_error || t('none')],
       [t('Version'), meta.version || t('unknown')],
       [t('Language'), I.data().name || I.language()],
-      [t('Controls'), inp.settings.device
-        ? t('buttons 1-4: views (3 again: sessions) · dial: next view · press dial: refresh · top-right: theme (hold: auto)')
-        : t('1-5 views (5: sessions) · ← → next view · Enter refresh · M theme (hold: auto)')]
+      [t('Controls'), controls(inp)]
     ];
+    if (inp.multi) {
+      var names = inp.multi;
+      rows.splice(1, 0, [t('Account'), t('{account} ({n} of {count})', { account: String(inp.account), n: names.indexOf(inp.account) + 1, count: names.length })]);
+    }
+    return rows;
+  }
+
+  function controls(inp) {
+    if (inp.multi) {
+      return inp.settings.device
+        ? t('button 1: all accounts, again: each account · 2-4: this account\'s views · dial: accounts, then views · press dial: refresh')
+        : t('1 all accounts, again: each account · 2-5 views · ← → accounts, then views · Enter refresh · M theme');
+    }
+    return inp.settings.device
+      ? t('buttons 1-4: views (3 again: sessions) · dial: next view · press dial: refresh · top-right: theme (hold: auto)')
+      : t('1-5 views (5: sessions) · ← → next view · Enter refresh · M theme (hold: auto)');
   }
 
   // Everything the screen shows, as plain data.
   function model(inp) {
+    // Several accounts (issue 20): the all-accounts overview is the home view.
+    if (inp.multi && inp.view === 'accounts') return CC.accounts.model(inp);
+    if (inp.view === 'accounts') inp = copy(inp, { view: 'overview' });
     var p = inp.payload;
     var meta = (p && p.meta) || {};
     var state = meta.state || (p ? (p.error ? 'error' : 'live') : null);
@@ -223,7 +246,9 @@
       screen: screen, state: state || 'loading', view: inp.view, detail: 0,
       plan: (!demo && p && p.plan && p.plan.name) || '', badge: '', kind: '', banner: '',
       cards: [], overview: [], more: 0, extra: null, panel: null, updated: '', offsetMin: offsetMin,
-      now: inp.now, info: [], night: night(meta.night, inp.now, offsetMin)
+      now: inp.now, info: [], night: night(meta.night, inp.now, offsetMin),
+      // The header names the account shown when there are several.
+      multi: !!inp.multi, title: inp.multi && inp.account ? String(inp.account) : t('Claude usage')
     };
     vm.info = info(meta, state, inp, vm, dataAt, offsetMin);
     vm.sessions = CC.sessions.model(inp);
@@ -244,6 +269,13 @@
     vm.overview = vm.cards.slice(0, cells);
     vm.detail = Math.max(0, Math.min(inp.detail || 0, vm.cards.length - 1));
     return vm;
+  }
+
+  function copy(o, extra) {
+    var out = {};
+    Object.keys(o).forEach(function (k) { out[k] = o[k]; });
+    Object.keys(extra).forEach(function (k) { out[k] = extra[k]; });
+    return out;
   }
 
   // Night: "22:00-07:00" in the PC's time (the server's `night` setting); "off" never dims.
@@ -292,4 +324,9 @@
   CC.views = views;
   CC.alerts = alerts;
   CC.reasons = reasons;
+  // For the all-accounts overview (accounts.js): the same words and rules as one account's view.
+  CC.card = card;
+  CC.reason = reason;
+  CC.night = night;
+  CC.panel = panel;
 })(window.CC = window.CC || {});

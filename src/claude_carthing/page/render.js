@@ -78,12 +78,12 @@
     return b;
   }
 
-  function pctNode(c, cls) {
+  function pctNode(c, cls, tag) {
     // The sign where the language puts it: "42 %", "42%", Turkish "%42".
     var pattern = I.data().formats.percent;
     var at = pattern.indexOf('{n}');
     var sign = pattern.replace('{n}', '').trim();
-    var n = el('div', 'pct ' + c.level + (cls ? ' ' + cls : ''));
+    var n = el(tag || 'div', 'pct ' + c.level + (cls ? ' ' + cls : ''));
     var unit = el('span', 'unit', sign);
     if (at > 0) n.appendChild(unit);
     n.appendChild(document.createTextNode(I.number(+c.pctText, 0)));
@@ -247,6 +247,7 @@
     if (vm.view === 'sessions') main = CC.sessions.view(vm);
     else if (vm.view === 'status') main = statusView(vm);
     else if (vm.screen !== 'data') main = panelNode(vm.panel);
+    else if (vm.view === 'accounts') main = CC.accounts.view(vm);
     else if (vm.view === 'detail' && vm.cards.length) main = detail(vm);
     else if (vm.view === 'list') main = list(vm);
     else main = overview(vm);
@@ -260,6 +261,9 @@
     setText(ui.badge, vm.badge);
     ui.badge.className = 'badge ' + vm.kind;
     setText(ui.plan, vm.plan);
+    // Several accounts: the title names the account shown (or "All accounts · 2").
+    setText(ui.title, vm.title || t('Claude usage'));
+    if (document.body.classList.contains('multi') !== !!vm.multi) document.body.classList.toggle('multi', !!vm.multi);
     ui.banner.textContent = '';
     if (vm.banner) rich(ui.banner, vm.banner);
     ui.banner.hidden = !vm.banner;
@@ -269,5 +273,5 @@
   }
 
   CC.draw = draw;
-  CC.dom = { el: el, rich: rich, setText: setText };
+  CC.dom = { el: el, rich: rich, setText: setText, bar: bar, pct: pctNode };
 })(window.CC = window.CC || {});

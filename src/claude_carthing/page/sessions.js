@@ -61,10 +61,12 @@
     return out.map(function (o) { return o.s; });
   }
 
-  function row(s, now) {
+  function row(s, now, multi) {
     var since = F.isNum(s.since_ms) ? Math.max(0, now - s.since_ms) : null;
     var when = s.state === 'ended' ? (since === null ? '' : F.age(since)) : (since === null ? '' : span(since));
     var info = [];
+    // Several accounts (issue 20): whose session it is.
+    if (multi && s.account) info.push(String(s.account));
     info.push(s.model ? String(s.model) : t('model not known yet'));
     if (F.isNum(s.context_pct)) info.push(t('context {percent}', { percent: F.pct(s.context_pct) }));
     if (s.state === 'waiting' && s.waiting_for === 'permission') info.push(t('asks your permission'));
@@ -95,7 +97,7 @@
     var current = !!p && !inp.conn.down && !inp.fromCache;
     var list = current ? sorted(p.sessions) : [];
     var vm = { rows: [], more: 0, banner: current ? bannerText(list) : '', empty: null };
-    vm.rows = list.slice(0, MAX_ROWS).map(function (s) { return row(s, inp.now); });
+    vm.rows = list.slice(0, MAX_ROWS).map(function (s) { return row(s, inp.now, !!inp.multi); });
     vm.more = Math.max(0, list.length - MAX_ROWS);
     if (list.length) return vm;
     if (!p || inp.conn.down) {

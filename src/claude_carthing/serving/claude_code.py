@@ -15,10 +15,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from claude_carthing.accounts import for_config_dir
 from claude_carthing.claude_code.readings import SOURCE, reading_time, windows_from_statusline
 from claude_carthing.claude_code.sessions import Sessions
-from claude_carthing.poller import Poller, Snapshot
+from claude_carthing.poller import Snapshot
 from claude_carthing.projection import level
+from claude_carthing.serving.accounts import Board, Watched
 from claude_carthing.serving.guard import _ip, own_address
 
 MAX_BODY = 64 * 1024
@@ -83,9 +85,23 @@ def json_answer(data: Any, status: int = 200) -> Response:
                     {"Cache-Control": "no-store"}, media_type="application/json")
 
 
-def routes(poller: Poller, sessions: Sessions,
+def routes(board: Board, sessions: Sessions,
            moved_on: Callable[[Any, Any, Any], None] | None = None) -> list[Route]:
     """Return the routes of Claude Code's feed and of the sessions."""
+    poller = board.default.poller
+
+    def sender(body: dict[str, Any]) -> Watched | None:
+        """The account whose Claude Code sent `body` (by its config folder), None if nobody's."""
+        folder = body.get("config_dir")
+        account = for_config_dir(folder if isinstance(folder, str) else None,
+                                 [one.account for one in board.watched])
+        return None if account is None else board.find(account.name)
+
+    def named(body: dict[str, Any], one: Watched | None) -> dict[str, Any]:
+        body.pop("config_dir", None)  # a path on this PC: not for the page
+        if len(board.watched) > 1:
+            body["account"] = one.name if one is not None else None
+        return body
 
     async def statusline(request: Request) -> Response:
         if not from_this_pc(request):
@@ -93,13 +109,15 @@ def routes(poller: Poller, sessions: Sessions,
         body = await json_object(request)
         if body is None:
             return json_answer({"error": "expected a JSON object"}, 400)
+        one = sender(body)
         now = poller.clock()
         windows = windows_from_statusline(body.get("rate_limits"), now)
-        if windows:  # off the event loop: the history and the listeners may take a moment
-            await run_in_threadpool(poller.take_local, windows,
+        if windows and one is not None:  # off the event loop: the history and listeners may wait
+            await run_in_threadpool(one.poller.take_local, windows,
                                     reading_time(body.get("at_ms"), now), SOURCE)
-        sessions.on_statusline(body)
-        return json_answer({"parts": line_parts(poller.snapshot())})
+        sessions.on_statusline(named(body, one))
+        shown = one.poller.snapshot() if one is not None else None
+        return json_answer({"parts": line_parts(shown) if shown is not None else []})
 
     async def hook(request: Request) -> Response:
         if not from_this_pc(request):
@@ -107,7 +125,7 @@ def routes(poller: Poller, sessions: Sessions,
         body = await json_object(request)
         if body is None:
             return json_answer({"error": "expected a JSON object"}, 400)
-        sessions.on_hook(body)
+        sessions.on_hook(named(body, sender(body)))
         if moved_on is not None:  # a later event of a session ends its waiting permission request
             moved_on(body.get("session_id"), body.get("hook_event_name"), body.get("at_ms"))
         return json_answer({})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -35,68 +35,79 @@ class ReadCounter:
 
 
 class _Collector:
-    """Builds the metric families from the current snapshot at each scrape."""
+    """Builds the metric families from every account's current snapshot at each scrape."""
 
-    def __init__(self, poller: Poller, reads: ReadCounter) -> None:
-        self.poller = poller
-        self.reads = reads
+    def __init__(self, accounts: Sequence[tuple[str, Poller, ReadCounter]]) -> None:
+        self.accounts = accounts
 
     def collect(self) -> Iterator[Any]:
         """Yield every metric family (called by the prometheus client on each scrape)."""
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-        snap = self.poller.snapshot()
-        labels = ["window", "label", "group"]
+        labels = ["account", "window", "label", "group"]
         util = GaugeMetricFamily(f"{PREFIX}_utilization_percent",
                                  "Share of the window's limit used (may exceed 100).",
                                  labels=labels)
         resets = GaugeMetricFamily(f"{PREFIX}_resets_at_seconds",
                                    "When the window resets (Unix time).", labels=labels)
-        for w in snap.usage.windows if snap.usage else ():
-            util.add_metric([w.id, w.label, w.group], w.utilization)
-            if w.resets_at is not None:
-                resets.add_metric([w.id, w.label, w.group], w.resets_at.timestamp())
+        one = ["account"]
+        success = GaugeMetricFamily(f"{PREFIX}_last_success_seconds",
+                                    "When the last read succeeded (Unix time; 0 = never).",
+                                    labels=one)
+        stale = GaugeMetricFamily(f"{PREFIX}_stale",
+                                  "1 when the data shown is not the latest read.", labels=one)
+        demo = GaugeMetricFamily(f"{PREFIX}_demo", "1 when serving synthetic demo data.",
+                                 labels=one)
+        total = CounterMetricFamily(f"{PREFIX}_upstream_reads", "Usage reads attempted.",
+                                    labels=one)
+        failed = CounterMetricFamily(f"{PREFIX}_upstream_failures", "Usage reads that failed.",
+                                     labels=["account", "kind"])
+        extras: dict[str, Any] = {}
+        for name, poller, reads in self.accounts:
+            snap = poller.snapshot()
+            for w in snap.usage.windows if snap.usage else ():
+                util.add_metric([name, w.id, w.label, w.group], w.utilization)
+                if w.resets_at is not None:
+                    resets.add_metric([name, w.id, w.label, w.group], w.resets_at.timestamp())
+            self._extra(name, snap, GaugeMetricFamily, extras)
+            success.add_metric([name], snap.last_success_at or 0.0)
+            stale.add_metric([name], 1.0 if snap.stale else 0.0)
+            demo.add_metric([name], 1.0 if snap.source == "demo" else 0.0)
+            count, failures = reads.counts()
+            total.add_metric([name], count)
+            for kind, times in sorted(failures.items()):
+                failed.add_metric([name, kind], times)
         yield util
         yield resets
-        yield from self._extra(snap, GaugeMetricFamily)
-        yield GaugeMetricFamily(f"{PREFIX}_last_success_seconds",
-                                "When the last read succeeded (Unix time; 0 = never).",
-                                value=snap.last_success_at or 0.0)
-        yield GaugeMetricFamily(f"{PREFIX}_stale", "1 when the data shown is not the latest read.",
-                                value=1.0 if snap.stale else 0.0)
-        yield GaugeMetricFamily(f"{PREFIX}_demo", "1 when serving synthetic demo data.",
-                                value=1.0 if snap.source == "demo" else 0.0)
-        total, failures = self.reads.counts()
-        yield CounterMetricFamily(f"{PREFIX}_upstream_reads", "Usage reads attempted.",
-                                  value=total)
-        failed = CounterMetricFamily(f"{PREFIX}_upstream_failures", "Usage reads that failed.",
-                                     labels=["kind"])
-        for kind, count in sorted(failures.items()):
-            failed.add_metric([kind], count)
-        yield failed
+        yield from extras.values()
+        yield from (success, stale, demo, total, failed)
 
     @staticmethod
-    def _extra(snap: Snapshot, gauge: Any) -> Iterator[Any]:
+    def _extra(account: str, snap: Snapshot, gauge: Any, families: dict[str, Any]) -> None:
         extra = snap.usage.extra_usage if snap.usage else None
         if extra is None:
             return
-        yield gauge(f"{PREFIX}_extra_usage_enabled", "1 when extra usage is on.",
-                    value=1.0 if extra.enabled else 0.0)
-        currency = [extra.currency or ""]
-        for name, value, text in (("used", extra.used, "Extra usage spent, in currency units."),
-                                  ("limit", extra.limit, "Extra usage cap, in currency units."),
-                                  ("utilization_percent", extra.utilization,
-                                   "Share of the extra usage cap spent.")):
-            if value is not None:
-                family = gauge(f"{PREFIX}_extra_usage_{name}", text, labels=["currency"])
-                family.add_metric(currency, value)
-                yield family
+        values = [("enabled", 1.0 if extra.enabled else 0.0, "1 when extra usage is on."),
+                  ("used", extra.used, "Extra usage spent, in currency units."),
+                  ("limit", extra.limit, "Extra usage cap, in currency units."),
+                  ("utilization_percent", extra.utilization, "Share of the extra usage cap spent.")]
+        for name, value, text in values:
+            if value is None:
+                continue
+            labels = ["account"] if name == "enabled" else ["account", "currency"]
+            family = families.get(name)
+            if family is None:
+                family = families[name] = gauge(f"{PREFIX}_extra_usage_{name}", text,
+                                                labels=labels)
+            family.add_metric([account] if name == "enabled" else [account, extra.currency or ""],
+                              value)
 
 
-def render(poller: Poller, reads: ReadCounter) -> tuple[bytes, str]:
-    """Return the exposition body and its content type (the client is imported on first use)."""
+def render(accounts: Sequence[tuple[str, Poller, ReadCounter]]) -> tuple[bytes, str]:
+    """Return the exposition body for every account (name, poller, read counts) and its
+    content type (the client is imported on first use)."""
     from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Collector(poller, reads))
+    registry.register(_Collector(accounts))
     return generate_latest(registry), CONTENT_TYPE_LATEST

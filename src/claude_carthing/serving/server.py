@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
-from typing import Any
+from collections.abc import Sequence
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -14,16 +11,19 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from claude_carthing import paths
+from claude_carthing.account_scope import DEFAULT
 from claude_carthing.claude_code.sessions import Sessions
 from claude_carthing.history import History
 from claude_carthing.i18n.languages import resolve
 from claude_carthing.i18n.page_data import page_catalog
 from claude_carthing.paths import page_dir
 from claude_carthing.poller import Poller
+from claude_carthing.serving.accounts import Board, Watched, per_account_routes
 from claude_carthing.serving.approvals import SECRET_FILE, Approvals, serving_secret
+from claude_carthing.serving.envelope import json_response
 from claude_carthing.serving.guard import ASGIApp, Guard, Message, Receive, Scope, Send
 from claude_carthing.serving.metrics import ReadCounter
-from claude_carthing.serving.payload import health_document, usage_document
+from claude_carthing.serving.payload import health_document
 from claude_carthing.settings import Settings
 
 # No other site may frame the page (a key press there would answer a permission request) or
@@ -34,30 +34,18 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
 ]
-MAX_HISTORY_HOURS = 24 * 40
-PROJECTION_HOURS = 25  # the weekly pace looks back a day
 PLACEHOLDER = """<!doctype html><meta charset="utf-8"><title>Claude usage</title>
 <p>The dashboard page is not installed. The data is at <a href="/usage">/usage</a>.</p>"""
 
 
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """Return the one JSON envelope every endpoint uses (UTF-8, never cached blindly)."""
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    all_headers = {"Cache-Control": "no-cache", **(headers or {})}
-    return Response(body, status, all_headers, media_type="application/json")
-
-
-def _etag(doc: dict[str, Any]) -> str:
-    """Return an ETag over everything but the clock fields, which change every request."""
-    meta = {k: v for k, v in doc["meta"].items() if k not in ("server_time_ms",)}
-    material = json.dumps({**doc, "meta": meta}, sort_keys=True, default=str).encode()
-    return '"' + hashlib.sha256(material).hexdigest()[:32] + '"'
-
-
 def create_app(poller: Poller, settings: Settings, history: History | None = None,
                reads: ReadCounter | None = None, sessions: Sessions | None = None,
-               *, approvals: Approvals | None = None) -> Guard:
-    """Return the ASGI application (routes wrapped in the access guard)."""
+               *, approvals: Approvals | None = None,
+               accounts: Sequence[Watched] | None = None) -> Guard:
+    """Return the ASGI application (routes wrapped in the access guard).
+
+    `accounts`: every account shown, the default first (its poller is `poller`); without it,
+    the one default account with `history`."""
     from claude_carthing.serving import approval_routes, claude_code
 
     page = page_dir()
@@ -65,27 +53,9 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
     sessions = sessions if sessions is not None else Sessions(poller.clock)
     approvals = approvals if approvals is not None else Approvals(settings.approval_timeout)
     index = page / "index.html"
-
-    recent: dict[str, Any] = {"at": None, "series": {}}
+    board = Board(accounts or [Watched(DEFAULT, poller, history, reads=reads)])
+    usage, account_routes = per_account_routes(board, settings, sessions)
     language = resolve(settings.language)
-
-    def recent_series(snap: Any) -> dict[str, Any]:
-        # The projections need the last day of readings; it changes only with a new reading.
-        if history is not None and snap.last_success_at != recent["at"]:
-            recent["series"] = history.series(poller.clock() - PROJECTION_HOURS * 3600)
-            recent["at"] = snap.last_success_at
-        return dict(recent["series"])
-
-    def usage(request: Request) -> Response:
-        snap = poller.snapshot()
-        doc = usage_document(snap, poller.clock(), series=recent_series(snap),
-                             night=settings.night)
-        doc["meta"]["language"] = language  # the page speaks it unless ?lang= says otherwise
-        doc["sessions"] = sessions.to_json()
-        tag = _etag(doc)
-        if tag in request.headers.get("if-none-match", ""):
-            return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
-        return json_response(doc, headers={"ETag": tag})
 
     def root(request: Request) -> Response:
         if "text/html" in request.headers.get("accept", ""):
@@ -99,51 +69,28 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
         return json_response(page_catalog(wanted))
 
     def health(_: Request) -> Response:
-        return json_response(health_document(poller.snapshot()))
-
-    def history_series(request: Request) -> Response:
-        try:
-            hours = float(request.query_params.get("hours", "24"))
-        except ValueError:
-            return json_response({"error": "hours must be a number"}, 400)
-        if math.isnan(hours):  # float() accepts "nan", which slips through min/max
-            return json_response({"error": "hours must be a number"}, 400)
-        hours = float(min(max(hours, 0.0), MAX_HISTORY_HOURS))
-        shown: float | int = int(hours) if hours.is_integer() else hours
-        window = request.query_params.get("window") or None
-        if history is None:
-            return json_response({"hours": shown, "series": {}})
-        since = poller.clock() - hours * 3600
-        series = history.series(since, window)
-        return json_response({"hours": shown, "series": series})
-
-    def refresh(_: Request) -> Response:
-        accepted, wait = poller.request_refresh()
-        if accepted:
-            snap = poller.snapshot()
-            next_ms = int(snap.next_poll_at * 1000) if snap.next_poll_at else None
-            return json_response({"accepted": True, "next_poll_at_ms": next_ms}, 202)
-        retry = max(1, int(wait + 0.999))
-        return json_response(
-            {"accepted": False, "retry_in_s": retry}, 429, {"Retry-After": str(retry)}
-        )
+        doc = health_document(poller.snapshot())
+        if len(board.watched) > 1:
+            doc["accounts"] = [{"name": one.name, **health_document(one.poller.snapshot())}
+                               for one in board.watched]
+            for entry in doc["accounts"]:
+                entry.pop("status"), entry.pop("version")
+        return json_response(doc)
 
     def metrics(_: Request) -> Response:
         from claude_carthing.serving.metrics import render
 
-        body, content_type = render(poller, reads)
+        body, content_type = render([(one.name, one.poller, one.reads) for one in board.watched])
         return Response(body, headers={"Cache-Control": "no-cache", "Content-Type": content_type})
 
     guard = Guard(Starlette(), settings)  # its app is set below; the approvals ask who is who
     routes = [
         Route("/", root, methods=["GET", "HEAD"]),
-        Route("/usage", usage, methods=["GET", "HEAD"]),
         Route("/health", health, methods=["GET", "HEAD"]),
         Route("/metrics", metrics, methods=["GET", "HEAD"]),
-        Route("/api/history", history_series, methods=["GET"]),
-        Route("/api/refresh", refresh, methods=["POST"]),
+        *account_routes,
         Route("/api/i18n", translations, methods=["GET"]),
-        *claude_code.routes(poller, sessions, approvals.moved_on),
+        *claude_code.routes(board, sessions, approvals.moved_on),
         *approval_routes.routes(approvals, serving_secret(paths.home_dir() / SECRET_FILE),
                                 guard.is_device),
         Mount("/", StaticFiles(directory=page, check_dir=False), name="page"),

@@ -15,9 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from claude_carthing import paths
+from claude_carthing.account_scope import DEFAULT
+from claude_carthing.alerts.observed import ObservedPoller
 from claude_carthing.i18n import t
 from claude_carthing.poller import Snapshot
 from claude_carthing.service import Service, uvicorn_server
+from claude_carthing.serving.accounts import Watched
+from claude_carthing.tray.accounts import account_line, accounts_tooltip, worst_face
 from claude_carthing.tray.picture import draw, face, tooltip
 
 log = logging.getLogger(__name__)
@@ -44,11 +48,16 @@ def open_path(folder: Path) -> None:
 
 
 class Tray:
-    """The icon, its menu and what each entry does."""
+    """The icon, its menu and what each entry does.
+
+    With several accounts the icon is the one that most needs you, the tooltip has a line per
+    account and the menu an entry per account; with one it is that account's, as always.
+    """
 
     def __init__(self, service: Service, server: Any, pystray: Any) -> None:
         self.service = service
         self.server = server
+        self.watched = service.watched or [Watched(DEFAULT, service.poller, None, service.alerts)]
         port = service.settings.port
         host = service.settings.host
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -57,16 +66,14 @@ class Tray:
         item = pystray.MenuItem
         self.menu = pystray.Menu(
             item(t("Open dashboard"), self.open_dashboard, default=True),
+            *self._account_items(pystray),
             item(t("Refresh now"), self.refresh),
             item(t("Pause notifications for an hour"), self.pause, checked=self._paused),
             item(t("Open logs folder"), self.open_logs),
             item(t("Quit"), self.quit),
         )
-        snap = service.poller.snapshot()
-        text, colour = face(snap)
-        self.icon = pystray.Icon("claude-carthing", draw(text, colour),
-                                 tooltip(snap, service.poller.clock(), self._sessions()),
-                                 self.menu)
+        text, colour, tip, self._lines = self._picture()
+        self.icon = pystray.Icon("claude-carthing", draw(text, colour), tip, self.menu)
         self.shown = (text, colour)
         _flush_after_each_x_event(self.icon)
         # One change at a time: pystray's X backend hands each change to its loop and matches
@@ -74,16 +81,46 @@ class Tray:
         self._icon_lock = threading.Lock()
         self._stopped = False
         self.loop_ended = threading.Event()
-        self._latest: Snapshot | None = None
         self._changed = threading.Event()
         self._settled = threading.Event()  # the icon has been shown a moment ago
         threading.Thread(target=self._apply_changes, name="tray-updates", daemon=True).start()
         if service.sessions is not None:  # a Claude Code session changing changes the tooltip
             service.sessions.listeners.append(lambda: self.observe(service.poller.snapshot()))
 
+    def listen(self) -> None:
+        """Follow every account's poller: each read, and each status line reading."""
+        for one in self.watched:
+            if isinstance(one.poller, ObservedPoller):
+                one.poller.listeners.append(self.observe)
+                one.poller.reading_listeners.append(self.observe)
+
+    def _account_items(self, pystray: Any) -> list[Any]:
+        """Return an entry per account (several accounts only): its numbers in a few words,
+        and a submenu to read that account now."""
+        if len(self.watched) < 2:
+            return []
+        item = pystray.MenuItem
+
+        def entry(one: Watched) -> Any:
+            return item(lambda _: account_line(one.name, one.poller.snapshot()),
+                        pystray.Menu(item(t("Refresh now"), lambda: self.refresh_account(one))))
+
+        return [pystray.Menu.SEPARATOR, *(entry(one) for one in self.watched),
+                pystray.Menu.SEPARATOR]
+
     def _sessions(self) -> list[dict[str, Any]]:
         sessions = self.service.sessions
         return sessions.to_json() if sessions is not None else []
+
+    def _picture(self) -> tuple[str, str, str, tuple[str, ...]]:
+        """Return the icon's (text, colour), its tooltip and the account lines of the menu."""
+        now = self.service.poller.clock()
+        if len(self.watched) < 2:
+            snap = self.service.poller.snapshot()
+            return (*face(snap), tooltip(snap, now, self._sessions()), ())
+        named = [(one.name, one.poller.snapshot()) for one in self.watched]
+        return (*worst_face(named), accounts_tooltip(named, now, self._sessions()),
+                tuple(account_line(name, snap) for name, snap in named))
 
     # --- menu actions --------------------------------------------------------------------------
 
@@ -92,21 +129,30 @@ class Tray:
         webbrowser.open(self.dashboard)
 
     def refresh(self, *_: Any) -> None:
-        """Ask the poller for an early read (it keeps its own minimum spacing)."""
-        accepted, wait = self.service.poller.request_refresh()
+        """Ask every account's poller for an early read (each keeps its own minimum spacing)."""
+        for one in self.watched:
+            self.refresh_account(one)
+
+    def refresh_account(self, one: Watched) -> None:
+        """Ask one account's poller for an early read."""
+        accepted, wait = one.poller.request_refresh()
         if not accepted:
-            log.info("Refresh: the last read was too recent; next possible in %d s.", wait)
+            whose = f" of {one.name}" if len(self.watched) > 1 else ""
+            log.info("Refresh: the last read%s was too recent; next possible in %d s.", whose,
+                     wait)
 
     def pause(self, *_: Any) -> None:
-        """Pause (or resume) notifications for an hour."""
-        alerts = self.service.alerts
-        if alerts is None:
+        """Pause (or resume) notifications for an hour, every account's."""
+        every = [one.alerts for one in self.watched if one.alerts is not None]
+        if not every:
             return
         if self._paused():
-            alerts.paused_until = 0.0
+            for alerts in every:
+                alerts.paused_until = 0.0
             log.info("Notifications resumed.")
         else:
-            alerts.pause(PAUSE_S)
+            for alerts in every:
+                alerts.pause(PAUSE_S)
 
     def _paused(self, *_: Any) -> bool:
         alerts = self.service.alerts
@@ -147,9 +193,9 @@ class Tray:
 
     # --- updates -------------------------------------------------------------------------------
 
-    def observe(self, snap: Snapshot) -> None:
-        """Note a new snapshot (called on the polling thread, which must never wait for us)."""
-        self._latest = snap
+    def observe(self, _snap: Snapshot) -> None:
+        """Note a new snapshot of any account (called on a polling thread, which must never
+        wait for us); the icon then shows every account's latest."""
         self._changed.set()
 
     def run(self) -> None:
@@ -166,25 +212,27 @@ class Tray:
         self._settled.wait()
         while True:
             # Also every TOOLTIP_REFRESH_S without a change: "working for 3 min" moves on.
-            changed = self._changed.wait(TOOLTIP_REFRESH_S)
+            self._changed.wait(TOOLTIP_REFRESH_S)
             self._changed.clear()
-            snap = self._latest if changed and self._latest else self.service.poller.snapshot()
             try:
-                if self._apply(snap):
+                if self._apply():
                     return
             except Exception:  # never let one failed change stop every later one
                 log.exception("Could not update the tray icon; trying again with the next change")
 
-    def _apply(self, snap: Snapshot) -> bool:
-        """Show `snap` (and the sessions) on the icon; True once the icon has stopped."""
-        text, colour = face(snap)
+    def _apply(self) -> bool:
+        """Show the latest snapshots (and the sessions) on the icon; True once it has stopped."""
+        text, colour, tip, lines = self._picture()
         with self._icon_lock:
             if self._stopped:
                 return True
-            self.icon.title = tooltip(snap, self.service.poller.clock(), self._sessions())
+            self.icon.title = tip
             if (text, colour) != self.shown:
                 self.shown = (text, colour)
                 self.icon.icon = draw(text, colour)
+            if lines != self._lines:  # the menu's account entries say their numbers anew
+                self._lines = lines
+                self.icon.update_menu()
             self._flush()
         return False
 
@@ -246,8 +294,7 @@ def serve_with_tray(service: Service, sock: socket.socket) -> bool:
     except Exception as exc:  # noqa: BLE001 - no tray host or display: serve without the icon
         log.warning("No tray icon here (%s); serving without it.", exc)
         return False
-    service.poller.listeners.append(tray.observe)
-    service.poller.reading_listeners.append(tray.observe)
+    tray.listen()
     web = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="web",
                            daemon=True)
     web.start()

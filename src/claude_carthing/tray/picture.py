@@ -55,17 +55,12 @@ def draw(text: str, colour: str, size: int = SIZE) -> Image:
 def tooltip(snap: Snapshot, now: float, sessions: list[dict[str, Any]] | None = None) -> str:
     """Return every window with its percentage and time to reset, within Windows' limit;
     Claude Code's sessions first when one waits for you, last otherwise."""
-    from claude_carthing.claude_code.sessions_text import session_line
-
-    live = [s for s in sessions or [] if s.get("state") != "ended"]
-    said = [session_line(s, int(now * 1000)) for s in live]
-    waiting = [session_line(s, int(now * 1000)) for s in live if s.get("state") == "waiting"]
     title = t("Claude usage")
     if snap.source == "demo":
         title = t("{title} (demo)", title=title)
     if snap.stale:
         title = t("{title} (stale)", title=title)
-    lines = [*waiting, title]
+    lines = [title]
     if snap.usage is None:
         lines.append(snap.last_error or t("waiting for the first reading"))
     else:
@@ -76,6 +71,16 @@ def tooltip(snap: Snapshot, now: float, sessions: list[dict[str, Any]] | None = 
                 reset = t("reset due")  # the start of the one wording; the tooltip is short
             label = i18n.window_label(w.id, w.label)
             lines.append(f"{label} {i18n.pct(w.utilization)} · {reset}")
-    lines += [line for line in said if line not in waiting]
-    text = "\n".join(lines)
+    return with_sessions(lines, now, sessions)
+
+
+def with_sessions(lines: list[str], now: float, sessions: list[dict[str, Any]] | None) -> str:
+    """Return the tooltip of the usage `lines` and Claude Code's sessions (those waiting for
+    you first, the others last), cut to Windows' limit."""
+    from claude_carthing.claude_code.sessions_text import session_line
+
+    live = [s for s in sessions or [] if s.get("state") != "ended"]
+    said = [session_line(s, int(now * 1000)) for s in live]
+    waiting = [session_line(s, int(now * 1000)) for s in live if s.get("state") == "waiting"]
+    text = "\n".join([*waiting, *lines, *(line for line in said if line not in waiting)])
     return text if len(text) <= TOOLTIP_MAX else text[:TOOLTIP_MAX - 1] + "…"

@@ -17,6 +17,7 @@ from curl_cffi import requests as curl
 from curl_cffi.requests.exceptions import RequestException, Timeout
 
 from claude_carthing import errors
+from claude_carthing.account_scope import login_command
 from claude_carthing.models import Usage
 from claude_carthing.plans import plan_name
 from claude_carthing.settings import Settings
@@ -303,7 +304,7 @@ def classify(
     if "scope requirement" in message or "user:profile" in message:
         return errors.OAuthScopeError(
             "this OAuth token lacks the user:profile scope (a `claude setup-token` token); "
-            "log in to Claude Code normally, or use `claude-carthing login` (web session)"
+            f"log in to Claude Code normally, or use `{login_command()}` (web session)"
         )
     if "for organization" in message:
         return errors.WrongOrgError(
@@ -315,7 +316,7 @@ def classify(
                 "Claude Code's login is no longer valid: open Claude Code to refresh it"
             )
         return errors.SessionExpiredError(
-            "claude.ai session expired: run `claude-carthing login` again"
+            f"claude.ai session expired: run `{login_command()}` again"
         )
     if status == 403 and (code == "account_session_invalid" or "invalid authorization" in message):
         if route == "oauth":
@@ -323,7 +324,7 @@ def classify(
                 "Claude refused Claude Code's login: open Claude Code to refresh it"
             )
         return errors.SessionExpiredError(
-            "claude.ai session expired: run `claude-carthing login` again"
+            f"claude.ai session expired: run `{login_command()}` again"
         )
     if status == 403 and err_type == "permission_error":
         return errors.AuthError(

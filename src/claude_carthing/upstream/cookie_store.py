@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from claude_carthing import paths
+from claude_carthing.account_scope import keyring_user
 from claude_carthing.settings import write_private
 from claude_carthing.upstream import credentials
 from claude_carthing.upstream.cookies import CLOUDFLARE
@@ -26,7 +27,7 @@ DEVICE_ID_KEY = "device_id"
 
 def cookies_file() -> Path:
     """Return the private file that holds the Cloudflare cookies when no keyring works."""
-    return paths.home_dir() / "cloudflare-cookies.json"
+    return paths.account_dir() / "cloudflare-cookies.json"
 
 
 def _only_cloudflare(data: Any) -> dict[str, str]:
@@ -40,7 +41,7 @@ def read_cloudflare() -> dict[str, str]:
     ring = credentials._keyring()
     if ring is not None:
         with contextlib.suppress(Exception):
-            stored = ring.get_password(credentials.KEYRING_SERVICE, KEYRING_USER)
+            stored = ring.get_password(credentials.KEYRING_SERVICE, keyring_user(KEYRING_USER))
             if stored:
                 return _only_cloudflare(json.loads(stored))
     try:
@@ -59,13 +60,13 @@ def store_cloudflare(cookies: dict[str, str]) -> None:
     ring = credentials._keyring()
     if ring is not None:
         try:
-            ring.set_password(credentials.KEYRING_SERVICE, KEYRING_USER, text)
+            ring.set_password(credentials.KEYRING_SERVICE, keyring_user(KEYRING_USER), text)
         except Exception:  # noqa: BLE001 - fall back to the private file
             log.warning("The OS keyring refused the Cloudflare cookies; using a private file.")
         else:
             cookies_file().unlink(missing_ok=True)
             return
-    paths.ensure_home()
+    paths.ensure_account_dir()
     write_private(cookies_file(), text + "\n")
 
 
@@ -82,8 +83,8 @@ def delete_cloudflare() -> bool:
     ring = credentials._keyring()
     if ring is not None:
         with contextlib.suppress(Exception):
-            if ring.get_password(credentials.KEYRING_SERVICE, KEYRING_USER):
-                ring.delete_password(credentials.KEYRING_SERVICE, KEYRING_USER)
+            if ring.get_password(credentials.KEYRING_SERVICE, keyring_user(KEYRING_USER)):
+                ring.delete_password(credentials.KEYRING_SERVICE, keyring_user(KEYRING_USER))
                 removed = True
     if cookies_file().exists():
         cookies_file().unlink()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from claude_carthing import paths
+from claude_carthing.account_scope import config_folder, current, keyring_user, login_command
 from claude_carthing.errors import CarthingError
 from claude_carthing.settings import write_private
 
@@ -66,9 +67,20 @@ class WebCredentials:
 
 
 def claude_config_dir() -> Path:
-    """Return Claude Code's folder the way Claude Code finds it."""
-    override = os.environ.get("CLAUDE_CONFIG_DIR")
-    return Path(override).expanduser() if override else Path.home() / ".claude"
+    """Return Claude Code's folder of the current account, the way Claude Code finds it."""
+    return config_folder()
+
+
+def keychain_service() -> str:
+    """Return the Keychain item Claude Code keeps its login in, for the current account.
+
+    Claude Code started with a `CLAUDE_CONFIG_DIR` of its own names the item after that folder
+    (a suffix of its SHA-256); the default folder has the plain name.
+    """
+    own = current().config_dir
+    if own is None:
+        return KEYCHAIN_SERVICE
+    return f"{KEYCHAIN_SERVICE}-{hashlib.sha256(str(own).encode()).hexdigest()[:8]}"
 
 
 def oauth_file() -> Path:
@@ -129,7 +141,7 @@ def _keychain_item() -> str | None:
         return None
     try:
         result = subprocess.run(
-            ["security", "find-generic-password", "-s", KEYCHAIN_SERVICE, "-w"],
+            ["security", "find-generic-password", "-s", keychain_service(), "-w"],
             capture_output=True,
             text=True,
             timeout=10,
@@ -196,6 +208,15 @@ def _keyring(*, detect_again: bool = False) -> Any | None:
     return None if _unusable(backend, fail.Keyring) else keyring
 
 
+def keyring_backend() -> str | None:
+    """Return the name of the OS keyring that would hold a session key; None without one."""
+    ring = _keyring()
+    if ring is None:
+        return None
+    backend = ring.get_keyring()
+    return str(getattr(backend, "name", None) or type(backend).__name__)
+
+
 def _unusable(backend: Any, fail_class: type) -> bool:
     return isinstance(backend, fail_class) or getattr(backend, "priority", 0) <= 0
 
@@ -234,8 +255,9 @@ def read_web() -> WebCredentials | None:
     read, so a stale key left in the other can never win.
     """
     account = read_account()
-    org_id = os.environ.get(ORG_ID_ENV) or _str(account.get("org_id"))
-    env_key = os.environ.get(SESSION_KEY_ENV)
+    default = current().is_default  # the environment speaks for the default account only
+    org_id = (os.environ.get(ORG_ID_ENV) if default else None) or _str(account.get("org_id"))
+    env_key = os.environ.get(SESSION_KEY_ENV) if default else None
     if env_key:
         return WebCredentials(env_key.strip(), org_id, "environment")
     stored_in = account.get("stored_in")
@@ -253,7 +275,7 @@ def read_web() -> WebCredentials | None:
         return None
     except (OSError, ValueError) as exc:
         raise CredentialsError(
-            f"{paths.secrets_file()} is unreadable: run `claude-carthing login` again"
+            f"{paths.secrets_file()} is unreadable: run `{login_command()}` again"
         ) from exc
     key = data.get("session_key") if isinstance(data, dict) else None
     return WebCredentials(key, org_id, "file") if isinstance(key, str) and key else None
@@ -267,7 +289,7 @@ def _read_keyring(*, expected: bool) -> str | None:
             raise KeyringUnavailableError(KEYRING_LOCKED)
         return None
     try:
-        stored = ring.get_password(KEYRING_SERVICE, KEYRING_USER)
+        stored = ring.get_password(KEYRING_SERVICE, keyring_user(KEYRING_USER))
     except Exception as exc:
         # Locked (autostart before the desktop login) after a login: not "not logged in".
         if expected:
@@ -278,7 +300,7 @@ def _read_keyring(*, expected: bool) -> str | None:
 
 def store_web(session_key: str, account: dict[str, Any]) -> str:
     """Store a session key (keyring, else a mode-600 file) and the account facts; say where."""
-    paths.ensure_home()
+    paths.ensure_account_dir()
     where = _store_key(session_key)
     update_account({**account, "stored_in": where})
     return where
@@ -289,11 +311,11 @@ def _store_key(session_key: str) -> str:
     ring = _keyring()
     if ring is not None:
         try:
-            ring.set_password(KEYRING_SERVICE, KEYRING_USER, session_key)
+            ring.set_password(KEYRING_SERVICE, keyring_user(KEYRING_USER), session_key)
         except Exception:  # noqa: BLE001 - fall back to the private file
             log.warning("The OS keyring refused the session key; using a private file instead.")
             with contextlib.suppress(Exception):  # a stale key there must not linger
-                ring.delete_password(KEYRING_SERVICE, KEYRING_USER)
+                ring.delete_password(KEYRING_SERVICE, keyring_user(KEYRING_USER))
         else:
             paths.secrets_file().unlink(missing_ok=True)
             return "keyring"
@@ -303,7 +325,7 @@ def _store_key(session_key: str) -> str:
 
 def update_account(changes: dict[str, Any], *, signal: bool = True) -> None:
     """Merge non-secret facts (org id, name, plan) into the account file; signal a change."""
-    paths.ensure_home()
+    paths.ensure_account_dir()
     account = read_account()
     account.update(changes)
     write_private(paths.account_file(), json.dumps(account, indent=2) + "\n")
@@ -334,8 +356,8 @@ def delete_web() -> bool:
     ring = _keyring()
     if ring is not None:
         try:
-            if ring.get_password(KEYRING_SERVICE, KEYRING_USER):
-                ring.delete_password(KEYRING_SERVICE, KEYRING_USER)
+            if ring.get_password(KEYRING_SERVICE, keyring_user(KEYRING_USER)):
+                ring.delete_password(KEYRING_SERVICE, keyring_user(KEYRING_USER))
                 removed = True
         except Exception:  # noqa: BLE001 - nothing to delete there
             log.debug("keyring had nothing to delete")
@@ -349,25 +371,25 @@ def delete_web() -> bool:
 
 def touch_stamp() -> None:
     """Tell a running server that credentials changed."""
-    paths.ensure_home()
+    paths.ensure_account_dir()
     stamp = paths.credentials_stamp()
     stamp.write_text(datetime.now(timezone.utc).isoformat(), encoding="utf-8")
 
 
 _KEYCHAIN_CHECK_S = 60.0
-_keychain_seen: tuple[float, str] = (-1e18, "")
+_keychain_seen: dict[str, tuple[float, str]] = {}  # per Keychain item (one per account)
 
 
 def _keychain_digest() -> str:
     """Return a digest of the Keychain item (Macs only), asking `security` at most once a minute."""
-    global _keychain_seen  # noqa: PLW0603 - a tiny cache; the poller calls this every few seconds
     if platform.system() != "Darwin":
         return ""
-    now = time.monotonic()
-    if now - _keychain_seen[0] >= _KEYCHAIN_CHECK_S:
-        item = _keychain_item() or ""
-        _keychain_seen = (now, hashlib.sha256(item.encode()).hexdigest())
-    return _keychain_seen[1]
+    service, now = keychain_service(), time.monotonic()
+    at, digest = _keychain_seen.get(service, (-1e18, ""))
+    if now - at >= _KEYCHAIN_CHECK_S:
+        digest = hashlib.sha256((_keychain_item() or "").encode()).hexdigest()
+        _keychain_seen[service] = (now, digest)
+    return digest
 
 
 def fingerprint() -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from claude_carthing import errors, plans
+from claude_carthing.account_scope import Account, current, using
 from claude_carthing.claude_code.get_usage import ClaudeCodeReader
 from claude_carthing.models import Plan, Usage
 from claude_carthing.settings import Settings
@@ -21,6 +22,17 @@ log = logging.getLogger(__name__)
 NOT_CONFIGURED = (
     "Not logged in: run `claude-carthing login` on the PC (or log in to Claude Code there)"
 )
+
+
+def not_configured() -> str:
+    """Say how to log the current account in."""
+    account = current()
+    if account.is_default:
+        return NOT_CONFIGURED
+    if account.config_dir is not None:
+        return (f"Not logged in: run `claude-carthing login --account {account.name}`, or log "
+                f"in to Claude Code with CLAUDE_CONFIG_DIR={account.config_dir}")
+    return f"Not logged in: run `claude-carthing login --account {account.name}` on the PC"
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,30 @@ class UsageSource(Protocol):
     def close(self) -> None:
         """Release resources."""
         ...
+
+
+class AccountSource:
+    """A source read for one account: every read, file and child of it belongs to that account."""
+
+    def __init__(self, source: UsageSource, account: Account) -> None:
+        self.name = source.name
+        self.source = source
+        self.account = account
+
+    def read(self) -> Reading:
+        """Read for this account."""
+        with using(self.account):
+            return self.source.read()
+
+    def close(self) -> None:
+        """Release the source."""
+        self.source.close()
+
+    def interrupt(self) -> None:
+        """Stop a Claude Code child of this account's that is running now."""
+        stop = getattr(self.source, "interrupt", None)
+        if stop is not None:
+            stop()
 
 
 CLAUDE_CODE_RETRY_S = 3600.0  # after route C failed under `auto`, ask it again this late
@@ -92,9 +128,17 @@ class ClaudeSource:
             self._code_retry_at = time.monotonic() + CLAUDE_CODE_RETRY_S
             self._code_print = credentials.fingerprint()
 
+    def _wanted(self) -> str:
+        account = current()
+        if account.is_default or account.config_dir is not None:
+            return self._settings.source
+        # An account without a Claude Code folder of its own is a claude.ai session: Claude
+        # Code's own login here belongs to another account.
+        return "web"
+
     def read(self) -> Reading:
         """Read usage through the first route that works (route C first under `auto`)."""
-        wanted = self._settings.source
+        wanted = self._wanted()
         if wanted == "claude-code":
             return self._read_claude_code()
         code_problem: errors.CarthingError | None = None
@@ -113,7 +157,7 @@ class ClaudeSource:
             raise
 
     def _candidates(self) -> list[tuple[str, object]]:
-        wanted = self._settings.source
+        wanted = self._wanted()
         oauth = web = None
         oauth_problem: CredentialsError | None = None
         if wanted in ("auto", "oauth"):
@@ -148,7 +192,7 @@ class ClaudeSource:
         """Read usage through route O or W, falling over on auth failures."""
         candidates = self._candidates()
         if not candidates:
-            raise errors.NotConfiguredError(NOT_CONFIGURED)
+            raise errors.NotConfiguredError(not_configured())
         first_auth: errors.AuthError | None = None
         for route, creds in candidates:
             try:
@@ -161,7 +205,7 @@ class ClaudeSource:
                 if isinstance(creds, credentials.OAuthCredentials):
                     self._refused_token = creds.access_token
                 first_auth = first_auth or exc
-        raise first_auth or errors.NotConfiguredError(NOT_CONFIGURED)
+        raise first_auth or errors.NotConfiguredError(not_configured())
 
     def _read_oauth(self, creds: credentials.OAuthCredentials) -> Reading:
         usage = self._client.fetch_oauth(creds)
