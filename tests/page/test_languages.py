@@ -65,6 +65,49 @@ def test_no_word_on_the_page_bypasses_the_catalog(page, name) -> None:
         assert page.get_attribute("#theme", "aria-label").startswith("«")
 
 
+def _accounts_home(page: Any) -> None:
+    page.wait_for_function("document.getElementById('main').dataset.view === 'accounts' && "
+                           "document.querySelector('#main .acct') !== null")
+
+
+def _unmarked_on_accounts_page(page: Any, scene: scenes.Scene, where: str) -> list[str]:
+    """The words outside the catalog's marks, less the data of the scene's accounts (their names,
+    the server's own error words)."""
+    assert scene.accounts is not None
+    shown = page.inner_text("body")
+    for doc, _ in scene.accounts.values():
+        shown = shown.replace(str(doc["meta"].get("last_error")), "")
+    shown = shown.replace("Claude Design", "")  # a product's name from Claude, as Sonnet is
+    names = {n.casefold() for n in scene.accounts}
+    return [f"{where}: {w}" for w in unmarked(shown) if w.casefold() not in names]
+
+
+@pytest.mark.parametrize("device", [False, True], ids=["keyboard", "device"])
+@pytest.mark.parametrize("name", ["accounts-2", "accounts-4"])
+def test_no_word_of_the_accounts_pages_bypasses_the_catalog(page, name, device) -> None:
+    """Issue 20's overview of every account (states, header, footer) and an account's own views
+    (its status view's account row and controls, the sessions naming their account)."""
+    scene = scenes.build(time.time())[name]
+    show(page, scene, query="lang=en-GB" + ("&device=1" if device else ""), catalogs=pseudo_catalog)
+    _accounts_home(page)
+    found = _unmarked_on_accounts_page(page, scene, "all accounts")
+    assert page.inner_text("#title").startswith("«")
+    for key, view in (("1", "overview"), ("2", "detail"), ("3", "list"), ("4", "status")):
+        page.keyboard.press(key)
+        page.wait_for_function(f"document.getElementById('main').dataset.view === '{view}'")
+        found += _unmarked_on_accounts_page(page, scene, f"personal {view}")
+    page.keyboard.press("5")
+    page.wait_for_timeout(50)
+    found += _unmarked_on_accounts_page(page, scene, "sessions")
+    # The PC server goes away: the overview from the cache says what it knows in the same way.
+    scene.served = False
+    page.reload()
+    page.wait_for_function("document.getElementById('main').dataset.view === 'accounts' && "
+                           "document.getElementById('banner').hidden === false")
+    found += _unmarked_on_accounts_page(page, scene, "server away")
+    assert found == []
+
+
 @pytest.mark.parametrize(("lang", "words"), [
     ("de", ["Woche · Sonnet", "Reset", "Zusatznutzung"]),
     ("ja", ["週間 · Sonnet", "リセット", "追加使用量"]),
@@ -109,6 +152,32 @@ def test_every_language_is_legible_and_whole_at_800x480(browser, lang, theme) ->
                     go_view(page, view)
                 text, pct = limits(page)  # the same sizes as English: never smaller text
                 problems += [f"{name} {view}: {p}" for p in audit(page, text, pct)["problems"]]
+        finally:
+            page.context.close()
+    assert problems == [], f"{lang} {theme}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_the_overview_of_every_account_is_legible_and_whole_in_every_language(
+        browser, lang, theme) -> None:
+    """Issue 20's home view with 2 and 4 accounts and an account's status view (its account row
+    and the longer controls), at 800x480 with the sizes of English (64 px with two accounts,
+    48 px with more)."""
+    from tests.page.test_accounts_page import OUTSIDE
+
+    problems = []
+    for name, pct in (("accounts-2", 64), ("accounts-4", 48)):
+        scene = scenes.build(time.time())[name]
+        page = new_page(browser)
+        try:
+            show(page, scene, theme=theme, query=f"lang={lang}")
+            _accounts_home(page)
+            problems += [f"{name}: {p}" for p in audit(page, 16, pct)["problems"]]
+            problems += [f"{name} outside its row: {p}" for p in page.evaluate(OUTSIDE)]
+            page.keyboard.press("1")
+            go_view(page, "status")
+            problems += [f"{name} status: {p}" for p in audit(page, 16, 64)["problems"]]
         finally:
             page.context.close()
     assert problems == [], f"{lang} {theme}:\n" + "\n".join(problems)
