@@ -227,9 +227,9 @@
       clock.serverBase = meta.server_time_ms; clock.perfBase = (t0 + t1) / 2;
     }
     if (F.isNum(meta.utc_offset_minutes)) clock.offsetMin = meta.utc_offset_minutes;
+    else if (!body.meta) clock.offsetMin = -new Date().getTimezoneOffset();
     // The server's language changed (config set language): follow it, unless ?lang= says.
     if (!S.lang && typeof meta.language === 'string' && meta.language !== I.language()) loadLanguage(meta.language);
-    else if (!body.meta) clock.offsetMin = -new Date().getTimezoneOffset();
     st.payload = body; st.fromCache = false; st.receivedAt = now();
     st.conn = { down: false, since: null, error: '', failures: 0 };
     learnAccounts(meta);
