@@ -96,3 +96,28 @@ def test_the_pages_plural_table_matches_the_rule(code: str) -> None:
 def test_a_message_without_a_translation_falls_back_to_english() -> None:
     assert catalog("de").t("no such message {x}", x=1) == "no such message 1"
     assert catalog("de").t("Weekly") == "Woche"
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_the_login_command_stays_whole_for_several_accounts(code: str) -> None:
+    # With several accounts the page inserts "--account NAME" after `claude-carthing login`
+    # (model.js forAccount) in whatever language the reason is said.
+    po = language(code)
+    for message in template():
+        if isinstance(message.id, str) and "`claude-carthing login`" in message.id:
+            assert "`claude-carthing login`" in po.get(message.id).string, message.id
+
+
+@pytest.mark.parametrize(("code", "n", "wanted"), [
+    ("pl", 1, "1 konto · 1 bez aktualizacji"), ("pl", 3, "3 konta · 3 bez aktualizacji"),
+    ("pl", 5, "5 kont · 5 bez aktualizacji"), ("pl", 22, "22 konta · 22 bez aktualizacji"),
+    ("uk", 1, "1 акаунт · 1 не оновлюється"), ("uk", 3, "3 акаунти · 3 не оновлюються"),
+    ("uk", 5, "5 акаунтів · 5 не оновлюються"), ("uk", 21, "21 акаунт · 21 не оновлюється"),
+    ("de", 1, "1 Konto · 1 ohne Aktualisierung"), ("de", 2, "2 Konten · 2 ohne Aktualisierung"),
+    ("fr", 2, "2 comptes · 2 sans mise à jour"), ("ja", 2, "2 アカウント · 2 件が更新停止中"),
+])
+def test_the_accounts_footer_counts_in_the_language(code: str, n: int, wanted: str) -> None:
+    found = catalog(code)
+    said = (found.tn("{n} account", "{n} accounts", n) + " · "
+            + found.tn("{n} not updating", "{n} not updating", n))
+    assert said == wanted
