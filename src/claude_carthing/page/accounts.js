@@ -199,7 +199,9 @@
     return wrap;
   }
 
-  function over(el) { return el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1; }
+  // Too wide for its box. Not the height: a CJK font's glyphs reach past a line of the same
+  // size, which Chrome counts as overflow; the rows' height is checked against the row itself.
+  function over(el) { return el.scrollWidth > el.clientWidth + 1; }
 
   // Shorten a text with "…", word by word, then letter by letter, until `tooBig` is false.
   function shorten(el, tooBig) {
@@ -228,10 +230,11 @@
         shorten(l, over.bind(null, l));
       }
       // The countdown beside the percentage, where room allows (the reset time stays below).
+      // Measured as drawn: a countdown a fraction of a pixel too wide is cut off as well.
       var nums = r.querySelectorAll('.a-num');
       for (var j = 0; j < nums.length; j++) {
         var cd = nums[j].querySelector('.a-cd');
-        if (cd && nums[j].scrollWidth > nums[j].clientWidth + 1) cd.style.display = 'none';
+        if (cd && cd.getBoundingClientRect().right > nums[j].getBoundingClientRect().right + 0.5) cd.style.display = 'none';
       }
       // Less height than the texts (a banner above, four accounts): bars and reset lines go.
       if (r.scrollHeight > r.clientHeight + 1) r.classList.add('tight');
