@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from claude_carthing.cli import app
-from tests.support import three_accounts
+from tests.support import accounts as three_accounts
 from tests.support.fake_upstream import FakeUpstream
 from tests.support.live_server import LiveServer
 

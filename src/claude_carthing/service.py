@@ -57,14 +57,18 @@ class Service:
     waiting: Any = None  # claude_code.waiting_alert.WaitingAlerts
     watched: list[Watched] = field(default_factory=list)
 
+    def everyone(self) -> list[Watched]:
+        """Every account's poller and alerts (a Service made by hand has the default's only)."""
+        return self.watched or [Watched(DEFAULT, self.poller, None, self.alerts)]
+
     def close(self) -> None:
         """Stop polling and close the history (safe to call twice)."""
-        for one in self.watched or [Watched(DEFAULT, self.poller, None, self.alerts)]:
+        for one in self.everyone():
             if one.alerts is not None:
                 one.alerts.stop()
         if self.waiting is not None:
             self.waiting.stop()
-        stopped = [one.poller.stop() for one in self.watched or [Watched(DEFAULT, self.poller)]]
+        stopped = [one.poller.stop() for one in self.everyone()]
         if not all(stopped):
             return  # a poller may still write: leave the history to the process exit
         if self.history is not None:
@@ -185,7 +189,7 @@ def with_lifespan(app: Any, service: Service) -> Any:
     async def lifespan() -> AsyncIterator[None]:
         from claude_carthing.claude_code import endpoint
 
-        for one in service.watched or [Watched(DEFAULT, service.poller, None, service.alerts)]:
+        for one in service.everyone():
             if one.alerts is not None:
                 one.alerts.start()
             one.poller.start()

@@ -10,7 +10,6 @@ from claude_carthing import accounts, errors
 from claude_carthing.account_scope import using
 from claude_carthing.alerts import store
 from claude_carthing.alerts.dispatch import Alerts
-from claude_carthing.alerts.events import Event
 from claude_carthing.claude_code.sessions import Sessions
 from claude_carthing.claude_code.waiting_alert import WaitingAlerts
 from claude_carthing.settings import load_settings
@@ -19,6 +18,7 @@ from tests.support.accounts import Scripted, read_all, wait_for_every_account
 from tests.support.clock import Clock
 from tests.support.live_server import LiveServer
 from tests.support.session_bus import StandInNotifications
+from tests.support.shown import Recorder
 
 EXPIRED = errors.SessionExpiredError("the claude.ai session expired")
 
@@ -87,15 +87,6 @@ def test_with_one_account_the_hook_gets_a_null_account(tmp_path: Path) -> None:
     assert run["stdin"]["account"] is None and run["env"]["CLAUDE_CARTHING_ACCOUNT"] == ""
     assert run["stdin"]["title"] == "Claude 5-hour limit at 83 %"
     assert "account" not in run["stdin"]["usage"]["meta"]
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.shown: list[Event] = []
-
-    def show(self, event: Event) -> bool:
-        self.shown.append(event)
-        return True
 
 
 def test_the_waiting_alert_names_the_sessions_account() -> None:

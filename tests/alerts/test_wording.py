@@ -15,6 +15,7 @@ from claude_carthing.models import Usage, Window
 from claude_carthing.poller import Snapshot
 from claude_carthing.projection import RESET_DUE
 from claude_carthing.settings import load_settings
+from tests.support.shown import Recorder
 
 NOW = 1_800_000_000.0
 
@@ -34,15 +35,6 @@ def test_a_passed_reset_time_has_the_one_wording() -> None:
     upcoming = tracker.update(snap(90, 3 * 3600), NOW)  # a later period, not yet due
     assert "resets at" in read_event(snap(90, 3 * 3600), NOW).body.lower()
     assert upcoming == [] or RESET_DUE not in upcoming[0].body.lower()
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.shown: list[Event] = []
-
-    def show(self, event: Event) -> bool:
-        self.shown.append(event)
-        return True
 
 
 def test_the_log_separates_a_notifications_title_and_body(

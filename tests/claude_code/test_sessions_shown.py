@@ -12,7 +12,6 @@ import pytest
 from typer.testing import CliRunner
 
 from claude_carthing.alerts.dispatch import Alerts
-from claude_carthing.alerts.events import Event
 from claude_carthing.claude_code.sessions import Sessions
 from claude_carthing.claude_code.settings_install import install
 from claude_carthing.claude_code.waiting_alert import WaitingAlerts
@@ -20,6 +19,7 @@ from claude_carthing.cli import app
 from claude_carthing.settings import SettingsError, load_settings, set_setting
 from tests.support.clock import Clock
 from tests.support.live_server import LiveServer
+from tests.support.shown import Recorder
 
 EXE = Path(sys.executable).with_name("claude-carthing")
 
@@ -41,15 +41,6 @@ def test_status_lists_the_sessions_waiting_first() -> None:
     start = lines.index("Claude Code sessions")
     assert lines[start + 1].startswith("my-project is waiting for your input")
     assert lines[start + 2].startswith("busy-one: working")
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.shown: list[Event] = []
-
-    def show(self, event: Event) -> bool:
-        self.shown.append(event)
-        return True
 
 
 def test_a_long_wait_is_announced_once() -> None:

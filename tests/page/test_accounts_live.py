@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from tests.page.test_accounts_page import ROWS
-from tests.support import three_accounts
+from tests.support import accounts as three_accounts
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import three_accounts
+from tests.support import accounts as three_accounts
 from tests.support.fake_upstream import Canned, FakeUpstream, fixture
 from tests.support.live_server import LiveServer
 
@@ -41,16 +41,6 @@ def post(url: str, body: dict) -> tuple[int, dict]:
         return exc.code, json.loads(exc.read())
 
 
-def wait(predicate, timeout: float = 15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
 @pytest.fixture
 def work_dir(tmp_path: Path) -> Path:
     return three_accounts.work_dir(tmp_path)
@@ -64,8 +54,7 @@ def three(fake_upstream: FakeUpstream, work_dir: Path) -> FakeUpstream:
 @pytest.fixture
 def server(three: FakeUpstream):
     with LiveServer(upstream=three, source="oauth", settings={"source": "auto"}) as live:
-        for one in live.service.watched:
-            wait(lambda one=one: one.poller.snapshot().last_attempt_at)
+        three_accounts.wait_for_every_account(live.service)
         yield live
 
 

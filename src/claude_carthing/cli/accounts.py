@@ -15,7 +15,7 @@ from claude_carthing.cli.options import typer_app
 account_app = typer_app(help="The Claude accounts shown: list, add, remove, rename.",
                         no_args_is_help=True)
 RESTART = ("A running `claude-carthing serve` shows the change after a restart "
-           "(`claude-carthing setup` services: restart them the same way).")
+           "(started by `autostart`: `autostart disable`, then `autostart enable`).")
 
 
 def describe(account: Account) -> str:

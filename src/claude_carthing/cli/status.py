@@ -19,7 +19,7 @@ from claude_carthing.cli.options import AccountName, Port, ServerHost, Source
 from claude_carthing.errors import CarthingError
 from claude_carthing.local_http import get_json
 from claude_carthing.logs import setup_logging
-from claude_carthing.serving.payload import usage_document
+from claude_carthing.serving.payload import account_entry, usage_document
 from claude_carthing.settings import Settings, load_settings
 from claude_carthing.terminal import render_usage
 from claude_carthing.terminal_accounts import render_accounts
@@ -54,16 +54,22 @@ def usage_path(account: str | None) -> str:
     return "/usage" + (f"?{urllib.parse.urlencode({'account': account})}" if account else "")
 
 
+def _fetch(settings: Settings, path: str, timeout: float) -> Any:
+    """GET `path` of the server; a 404 for one account's `/usage` is an unknown account."""
+    try:
+        return get_json(server_url(settings) + path, timeout)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404 and path.startswith("/usage?"):  # no such account on that server
+            raise _unknown_account(exc) from None
+        raise
+
+
 def from_server(settings: Settings, timeout: float = 3.0,
                 path: str = "/usage") -> dict[str, Any] | None:
     """Return the running server's `/usage` (or `path`) document, None when no server answers."""
     try:
-        data = get_json(server_url(settings) + path, timeout)
-    except urllib.error.HTTPError as exc:
-        if exc.code == 404 and path.startswith("/usage?"):  # no such account on that server
-            raise _unknown_account(exc) from None
-        return None
-    except (OSError, ValueError):  # URLError is an OSError
+        data = _fetch(settings, path, timeout)
+    except (OSError, ValueError):  # URLError and HTTPError are OSErrors
         return None
     return data if _ours(data, path) else None
 
@@ -108,11 +114,7 @@ def from_named_server(settings: Settings, timeout: float = 3.0,
     """
     url = server_url(settings)
     try:
-        data = get_json(url + path, timeout)
-    except urllib.error.HTTPError as exc:
-        if exc.code == 404 and path.startswith("/usage?"):
-            raise _unknown_account(exc) from None
-        why = _why(exc, settings)
+        data = _fetch(settings, path, timeout)
     except (OSError, ValueError) as exc:  # URLError is an OSError
         why = _why(exc, settings)
     else:
@@ -144,11 +146,7 @@ def from_upstream_all(settings: Settings) -> dict[str, Any]:
     entries = []
     for i, account in enumerate(accounts.load()):
         with using(account):
-            doc = from_upstream(settings)
-        entries.append({"name": account.name, "default": i == 0, "state": doc["meta"]["state"],
-                        "plan": doc["plan"], "windows": doc["windows"],
-                        "extra_usage": doc["extra_usage"], "error": doc["meta"]["last_error"],
-                        "meta": doc["meta"]})
+            entries.append(account_entry(account.name, i == 0, from_upstream(settings)))
     return {"accounts": entries}
 
 

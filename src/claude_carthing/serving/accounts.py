@@ -17,7 +17,7 @@ from claude_carthing.i18n.languages import resolve
 from claude_carthing.poller import Poller
 from claude_carthing.serving.envelope import answer, json_response
 from claude_carthing.serving.metrics import ReadCounter
-from claude_carthing.serving.payload import usage_document, utc_offset_minutes
+from claude_carthing.serving.payload import account_entry, usage_document, utc_offset_minutes
 from claude_carthing.settings import Settings
 
 MAX_HISTORY_HOURS = 24 * 40
@@ -79,22 +79,6 @@ class Board:
         return {"error": f"no account named {name!r}", "accounts": self.names()}
 
 
-def account_entry(one: Watched, document: Callable[[Watched], dict[str, Any]],
-                  default: bool) -> dict[str, Any]:
-    """Return one account in `/api/accounts`: its name, state, plan and normalized windows."""
-    doc = document(one)
-    return {
-        "name": one.name,
-        "default": default,
-        "state": doc["meta"]["state"],
-        "plan": doc["plan"],
-        "windows": doc["windows"],
-        "extra_usage": doc["extra_usage"],
-        "error": doc["meta"]["last_error"],
-        "meta": doc["meta"],
-    }
-
-
 def per_account_routes(board: Board, settings: Settings,
                        sessions: Sessions) -> tuple[Endpoint, list[Route]]:
     """Return the `/usage` handler and the routes that answer for one account
@@ -128,7 +112,7 @@ def per_account_routes(board: Board, settings: Settings,
     def all_accounts(request: Request) -> Response:
         now = board.default.poller.clock()
         return answer(request, {
-            "accounts": [account_entry(one, document, i == 0)
+            "accounts": [account_entry(one.name, i == 0, document(one))
                          for i, one in enumerate(board.watched)],
             "sessions": sessions.to_json(),
             "server_time_ms": int(now * 1000), "utc_offset_minutes": utc_offset_minutes(now)})

@@ -100,6 +100,21 @@ def usage_document(snap: Snapshot, now: float | None = None, *, series: Series |
     return doc
 
 
+def account_entry(name: str, default: bool, doc: dict[str, Any]) -> dict[str, Any]:
+    """Return one account of `/api/accounts` from its `/usage` document: its name, state, plan
+    and normalized windows."""
+    return {
+        "name": name,
+        "default": default,
+        "state": doc["meta"]["state"],
+        "plan": doc["plan"],
+        "windows": doc["windows"],
+        "extra_usage": doc["extra_usage"],
+        "error": doc["meta"]["last_error"],
+        "meta": doc["meta"],
+    }
+
+
 def health_document(snap: Snapshot) -> dict[str, Any]:
     """Return the `/health` body: always `status: ok` while serving, plus poller state."""
     return {

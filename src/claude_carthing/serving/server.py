@@ -70,11 +70,11 @@ def create_app(poller: Poller, settings: Settings, history: History | None = Non
 
     def health(_: Request) -> Response:
         doc = health_document(poller.snapshot())
-        if len(board.watched) > 1:
-            doc["accounts"] = [{"name": one.name, **health_document(one.poller.snapshot())}
-                               for one in board.watched]
-            for entry in doc["accounts"]:
-                entry.pop("status"), entry.pop("version")
+        if len(board.watched) > 1:  # the server's own fields once, at the top
+            doc["accounts"] = [
+                {"name": one.name, **{k: v for k, v in health_document(one.poller.snapshot())
+                                      .items() if k not in ("status", "version")}}
+                for one in board.watched]
         return json_response(doc)
 
     def metrics(_: Request) -> Response:
