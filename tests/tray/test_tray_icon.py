@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import signal
 import subprocess
@@ -34,15 +33,51 @@ WM_CLASS = "claude-carthingSystemTrayIcon"  # what pystray's X backend names the
 
 @pytest.fixture
 def x_tray(monkeypatch: pytest.MonkeyPatch) -> Iterator[TrayDisplay]:
-    """A virtual display with a system tray, which pystray (X backend) will dock into."""
+    """A virtual display with a system tray, which pystray (X backend) will dock into.
+
+    Every pystray icon made meanwhile is finished with before the X server goes: pystray's
+    `Icon.__del__` stops a still-running icon and closes its X connection whenever the icon is
+    collected, which once the server had gone raised BrokenPipeError (or ConnectionClosedError)
+    in the teardown of whichever later test happened to collect it (CI, about 1 run in 2)."""
     screen = TrayDisplay(require_binary("Xvfb"), require_binary("trayer"))
     monkeypatch.setenv("DISPLAY", screen.name)
     monkeypatch.setenv("PYSTRAY_BACKEND", "xorg")
+    made: list[Any] = []
     try:
-        yield screen
+        with _icons_made(made):
+            yield screen
     finally:
-        gc.collect()  # pystray's icons close their X connection when collected: while X lives
+        for icon in made:
+            _finish(icon)
         screen.close()
+
+
+@contextlib.contextmanager
+def _icons_made(made: list[Any]) -> Iterator[None]:
+    """Note every pystray icon made inside the block in `made`."""
+    from pystray import _base
+
+    init = _base.Icon.__init__
+
+    def noting(icon: Any, *args: Any, **kwargs: Any) -> None:
+        made.append(icon)
+        init(icon, *args, **kwargs)
+
+    _base.Icon.__init__ = noting  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        _base.Icon.__init__ = init  # type: ignore[method-assign]
+
+
+def _finish(icon: Any) -> None:
+    """Leave nothing for the icon's `__del__` to do: not running, its X connection closed."""
+    icon._running = False
+    display = getattr(icon, "_display", None)
+    if display is not None and not isinstance(display, _ClosedDisplay):
+        with contextlib.suppress(Exception):
+            display.close()
+        icon._display = _ClosedDisplay()
 
 
 def as_docked(text: str, colour: str, size: tuple[int, int]) -> Image.Image:
@@ -124,17 +159,9 @@ class RunningTray:
         return not self.thread.is_alive()
 
     def stop(self) -> None:
-        """End the icon loop (asked from a thread of its own: pystray may never answer), and
-        close its X connection while the X server still runs: pystray's `Icon.__del__` closes
-        it whenever the icon is collected, which after the test's X server has gone raised
-        BrokenPipeError in a later test's teardown."""
+        """End the icon loop (asked from a thread of its own: pystray may never answer)."""
         threading.Thread(target=self.tray.stop_icon, daemon=True).start()
         self.wait_closed()
-        display = getattr(self.tray.icon, "_display", None)
-        if display is not None and not self.thread.is_alive():
-            with contextlib.suppress(Exception):
-                display.close()
-            self.tray.icon._display = _ClosedDisplay()
 
 
 class _ClosedDisplay:
