@@ -121,3 +121,45 @@ def test_the_accounts_footer_counts_in_the_language(code: str, n: int, wanted: s
     said = (found.tn("{n} account", "{n} accounts", n) + " · "
             + found.tn("{n} not updating", "{n} not updating", n))
     assert said == wanted
+
+
+# One word per language for each term a user learns from the screen (issue: "one word for
+# 'window', 'resets', 'weekly' per language"): a stem that every form of the word shares.
+TERMS = {"reset": re.compile(r"\breset", re.I), "weekly": re.compile(r"\bweekly\b", re.I),
+         "window": re.compile(r"\bwindows?\b", re.I)}
+GLOSSARY = {
+    "de": {"reset": "reset", "weekly": "woche", "window": "fenster"},
+    "fr": {"reset": "réinit", "weekly": "hebdo", "window": "fenêtre"},
+    "es": {"reset": "reinici", "weekly": "semanal", "window": "ventana"},
+    "it": {"reset": "azzer", "weekly": "sett", "window": "finestr"},
+    "pt-BR": {"reset": "rein[ií]ci", "weekly": "semanal", "window": "janela"},
+    "nl": {"reset": "reset", "weekly": "week", "window": "venster"},
+    "pl": {"reset": "reset", "weekly": "tydzień", "window": "okn|okien"},
+    "uk": {"reset": "скида|скину", "weekly": "тижд", "window": "вік"},
+    "tr": {"reset": "sıfırla", "weekly": "haftalık", "window": "pencere"},
+    "ja": {"reset": "リセット", "weekly": "週間", "window": "ウィンドウ"},
+    "ko": {"reset": "재설정", "weekly": "주간", "window": "창"},
+    "zh-Hans": {"reset": "重置", "weekly": "每周", "window": "窗口"},
+    "zh-Hant": {"reset": "重設", "weekly": "每週", "window": "時段"},
+}
+
+
+def test_the_glossary_names_every_language() -> None:
+    assert set(GLOSSARY) == set(TRANSLATED)
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_each_term_is_one_word_in_every_message(code: str) -> None:
+    # A message that says "reset" in English says the language's one word for it: German
+    # "Reset" on the card and "zurückgesetzt" in the notification read as two things.
+    po = language(code)
+    strays = []
+    for message in template():
+        english = message.id[0] if isinstance(message.id, tuple) else message.id
+        found = po.get(message.id)
+        forms = found.string if isinstance(found.string, tuple) else (found.string,)
+        for term, said in TERMS.items():
+            if said.search(english):
+                strays += [f"{term}: {english!r} -> {form!r}" for form in forms
+                           if not re.search(GLOSSARY[code][term], form, re.I)]
+    assert not strays
