@@ -14,12 +14,14 @@ from rich.console import Console
 
 from claude_carthing import i18n, watch
 from claude_carthing.alerts.events import Tracker, read_event
-from claude_carthing.i18n.catalogs import TEMPLATE, Catalog, catalog
+from claude_carthing.i18n.catalogs import catalog
 from claude_carthing.models import Usage, Window
 from claude_carthing.poller import Snapshot
 from claude_carthing.terminal import render_usage
 from claude_carthing.tray.picture import tooltip
 from tests.page import scenes
+from tests.support.pseudo import pseudo
+from tests.support.pseudo import unmarked as pseudo_words
 
 NOW = 1_800_000_000.0
 NOW_MS = int(NOW * 1000)
@@ -28,31 +30,9 @@ DATA = {"Sonnet", "Fable", "Opus", "Haiku", "Claude", "Code", "Max", "Pro", "cla
         "http", "from", "the", "server", "my", "api", "notes", "website", "project"}
 
 
-def pseudo() -> Catalog:
-    """A language whose every message reads «…» around the English."""
-    from babel.messages.pofile import read_po
-
-    with TEMPLATE.open("rb") as f:
-        messages = [m for m in read_po(f) if m.id]
-    singles = {m.id: f"«{m.id}»" for m in messages if isinstance(m.id, str)}
-    plurals = {m.id[0]: (f"«{m.id[0]}»", f"«{m.id[1]}»") for m in messages
-               if isinstance(m.id, tuple)}
-    return Catalog("en", singles, plurals)
-
-
 def unmarked(text: str) -> list[str]:
     """Return the words outside «…» that are not data."""
-    depth, outside = 0, []
-    for ch in text:
-        if ch == "«":
-            depth += 1
-        elif ch == "»":
-            depth = max(0, depth - 1)
-            outside.append(" ")
-        elif depth == 0:
-            outside.append(ch)
-    words = re.findall(r"[^\W\d_]{2,}", "".join(outside))
-    return [w for w in words if w not in DATA]
+    return pseudo_words(text, DATA)
 
 
 @pytest.fixture

@@ -11,9 +11,12 @@ and the gallery section of docs/page.md. The pages read from a loopback scene se
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from tests.page import scenes
 
@@ -61,11 +64,7 @@ def shots_800(engine: str, only: tuple[str, ...] = ()) -> list[tuple[str, str, s
     wanted = [(n, t, v) for n in SCENES for t in ("dark", "light")
               for v in views_of(n) if not only or n in only]
     if engine == "chromium69":
-        from tests.page.test_chromium69_page import Car
-        from tests.support.chromium69 import install
-
-        car = Car(install())
-        try:
+        with chromium69_car() as car:
             for name, theme, view in wanted:
                 car.open(name, theme=theme)
                 if view != "overview":
@@ -77,8 +76,6 @@ def shots_800(engine: str, only: tuple[str, ...] = ()) -> list[tuple[str, str, s
                 file = f"{name}-{theme}-{view}.png"
                 car.page.screenshot(GALLERY / file)
                 rows.append((file, name, theme, view))
-        finally:
-            car.close()
         return rows
     from playwright.sync_api import sync_playwright
     from tests.page.stage import show
@@ -104,6 +101,19 @@ def shots_800(engine: str, only: tuple[str, ...] = ()) -> list[tuple[str, str, s
     return rows
 
 
+@contextlib.contextmanager
+def chromium69_car() -> Iterator[Any]:
+    """The page's test harness in Chromium 69 (the Car Thing's engine), closed afterwards."""
+    from tests.page.test_chromium69_page import Car
+    from tests.support.chromium69 import install
+
+    car = Car(install())
+    try:
+        yield car
+    finally:
+        car.close()
+
+
 # Issue 21: the page in other languages (the longest Latin ones, and Japanese with its fonts).
 LANGUAGE_SHOTS = (("de", "live-six"), ("ja", "live"), ("pl", "sessions"))
 
@@ -113,11 +123,7 @@ def shots_languages(engine: str) -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
     if engine != "chromium69":
         return rows
-    from tests.page.test_chromium69_page import Car
-    from tests.support.chromium69 import install
-
-    car = Car(install())
-    try:
+    with chromium69_car() as car:
         for lang, name in LANGUAGE_SHOTS:
             for theme in ("dark", "light"):
                 car.open(name, query=f"lang={lang}", theme=theme)
@@ -127,8 +133,6 @@ def shots_languages(engine: str) -> list[tuple[str, str, str, str]]:
                 file = f"lang-{lang}-{name}-{theme}.png"
                 car.page.screenshot(GALLERY / file)
                 rows.append((file, lang, name, theme))
-    finally:
-        car.close()
     return rows
 
 

@@ -9,11 +9,12 @@ import time
 from typing import Any
 
 import pytest
-from tests.i18n.test_python_texts import pseudo
 from tests.page import scenes
 from tests.page.stage import audit, catalog_for, show
 from tests.page.test_glance import go_view, limits, views_of
 from tests.support.browser import new_page
+from tests.support.pseudo import pseudo
+from tests.support.pseudo import unmarked as pseudo_words
 
 from claude_carthing.i18n.languages import LANGUAGES
 
@@ -37,16 +38,7 @@ def pseudo_catalog(lang: str) -> dict[str, Any]:
 
 
 def unmarked(text: str) -> list[str]:
-    depth, outside = 0, []
-    for ch in text:
-        if ch == "«":
-            depth += 1
-        elif ch == "»":
-            depth = max(0, depth - 1)
-            outside.append(" ")
-        elif depth == 0:
-            outside.append(ch)
-    return [w for w in re.findall(r"[^\W\d_]{2,}", "".join(outside)) if w not in DATA]
+    return pseudo_words(text, DATA)
 
 
 @pytest.mark.parametrize("name", ["live", "live-six", "stale", "demo", "sessions", "not-configured",
