@@ -194,6 +194,17 @@ def write_markdown(rows: list[tuple[str, str, str, str]], sizes: list[tuple[str,
     PAGE_MD.write_text(text, encoding="utf-8")
 
 
+def kept_rows() -> list[tuple[str, str, str, str]]:
+    """Return the 800x480 pictures' rows without taking them."""
+    return [(f"{n}-{t}-{v}.png", n, t, v) for n in SCENES for t in ("dark", "light")
+            for v in views_of(n)]
+
+
+def kept_sizes() -> list[tuple[str, str]]:
+    """Return the other screens' rows without taking them."""
+    return [(f"{label}.png", f"{name}, {w}x{h}") for label, w, h, name in SIZES]
+
+
 def main() -> None:
     """Regenerate every picture and the gallery section."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -213,10 +224,7 @@ def main() -> None:
             print(f"Chromium 69 is not available ({exc}); using Debian's Chromium")
             engine = "debian"
     if args.languages:
-        rows = [(f"{n}-{t}-{v}.png", n, t, v) for n in scenes.NAMES for t in ("dark", "light")
-                for v in views_of(n)]
-        sizes = [(f"{label}.png", f"{name}, {w}x{h}") for label, w, h, name in SIZES]
-        write_markdown(rows, sizes, engine, shots_languages(engine))
+        write_markdown(kept_rows(), kept_sizes(), engine, shots_languages(engine))
         return
     languages = language_files()
     if only:
@@ -224,9 +232,7 @@ def main() -> None:
         if unknown:
             raise SystemExit(f"no such scene: {', '.join(sorted(unknown))}")
         shots_800(engine, only)
-        rows = [(f"{n}-{t}-{v}.png", n, t, v) for n in SCENES for t in ("dark", "light")
-                for v in views_of(n)]
-        sizes = [(f"{label}.png", f"{name}, {w}x{h}") for label, w, h, name in SIZES]
+        rows, sizes = kept_rows(), kept_sizes()
     else:
         if GALLERY.exists():
             shutil.rmtree(GALLERY)
