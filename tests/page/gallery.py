@@ -205,6 +205,21 @@ def kept_sizes() -> list[tuple[str, str]]:
     return [(f"{label}.png", f"{name}, {w}x{h}") for label, w, h, name in SIZES]
 
 
+def compact() -> None:
+    """Store every picture as small as lossless PNG allows (the browser's are not): the
+    repository keeps them all, under test_gallery's size bound."""
+    import io
+
+    from PIL import Image
+
+    for path in SHOTS.rglob("*.png"):
+        out = io.BytesIO()
+        with Image.open(path) as picture:
+            picture.save(out, "PNG", optimize=True)
+        if out.tell() < path.stat().st_size:
+            path.write_bytes(out.getvalue())
+
+
 def main() -> None:
     """Regenerate every picture and the gallery section."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -225,6 +240,7 @@ def main() -> None:
             engine = "debian"
     if args.languages:
         write_markdown(kept_rows(), kept_sizes(), engine, shots_languages(engine))
+        compact()
         return
     languages = language_files()
     if only:
@@ -245,6 +261,7 @@ def main() -> None:
         if not only or name in only:
             shutil.copyfile(GALLERY / by[(name, theme, view)], SHOTS / f"{file}.png")
     write_markdown(rows, sizes, engine, languages)
+    compact()
     total = sum(p.stat().st_size for p in GALLERY.glob("*.png"))
     print(f"{len(rows) + len(sizes)} pictures, {total / 1e6:.1f} MB, engine {engine}")
 
