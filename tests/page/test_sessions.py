@@ -7,7 +7,9 @@ test_chromium69_sessions.py. Sessions follow /work/briefs/sessions-contract.md (
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -229,8 +231,13 @@ def open_live(p: Any, server: Any) -> list[float]:
     """Open the page with its default polling; return the list the /usage request times go to."""
     reads: list[float] = []
     p.on("request", lambda r: reads.append(time.monotonic()) if "/usage" in r.url else None)
+    with urllib.request.urlopen(f"{server.url}/api/i18n", timeout=10) as answer:
+        language = json.load(answer)["language"]
     p.goto(f"{server.url}/index.html?theme=dark")
     p.wait_for_function("document.getElementById('main').dataset.screen === 'data'")
+    # The server's words arrive on their own request and redraw the view once, maybe after the
+    # first numbers (seen under load in CI): a test of redraws starts once they are in.
+    p.wait_for_function(f"CC.i18n.language() === {language!r}")
     return reads
 
 

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 PAUSE_S = 3600.0
 ICON_CLOSE_S = 5.0
 TOOLTIP_REFRESH_S = 20.0  # the tooltip's "waiting for 2 min" is redrawn this often
-SETTLE_S = 0.5  # after the icon is shown, before the first change
+SETTLE_S = 1.5  # after the icon is shown, before the first change (a busy tray host docks late)
 
 
 def open_path(folder: Path) -> None:
