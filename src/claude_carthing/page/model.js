@@ -66,7 +66,11 @@
     var p = w.projection;
     if (!p || !p.state) return { text: '', state: 'none' };
     if (p.state === 'hits' && F.isNum(p.at_ms)) {
-      return { text: t('{percent} at {time}, before the reset', { percent: F.pct(100), time: F.when(p.at_ms, nowMs, offsetMin) }),
+      var when = F.when(p.at_ms, nowMs, offsetMin);
+      // Two rows of cards have the height for two lines: `short` leaves out the reset, which
+      // the red line already says ("100 % at Wed 2:51 AM, before the reset" took three).
+      return { text: t('{percent} at {time}, before the reset', { percent: F.pct(100), time: when }),
+        short: t('{percent} at {time}', { percent: F.pct(100), time: when }),
         state: 'hits', at: p.at_ms, end: 100 };
     }
     if (p.state === 'lasts' && F.isNum(p.at_ms)) {

@@ -121,7 +121,8 @@
     }
     n.appendChild(bar(c.frac, c.level));
     n.appendChild(resetLine(c));
-    if (c.pace.text) n.appendChild(el('div', 'pace-text ' + c.pace.state, c.pace.text));
+    var said = cells(vm) >= 4 && c.pace.short ? c.pace.short : c.pace.text;
+    if (said) n.appendChild(el('div', 'pace-text ' + c.pace.state, said));
     if (line) n.appendChild(line);
     return n;
   }
