@@ -28,6 +28,11 @@ def language(code: str):
         return read_po(f, locale=LANGUAGES[code][0])
 
 
+def forms_of(found) -> tuple[str, ...]:
+    """Return a catalog entry's translations: one, or a plural's every form."""
+    return found.string if isinstance(found.string, tuple) else (found.string,)
+
+
 def test_the_template_lists_every_message_the_code_asks_for() -> None:
     # A t("...") added to the code without running tools/i18n_catalogs.py would never be
     # translated: the committed template must be what extraction finds today.
@@ -51,7 +56,7 @@ def test_every_language_translates_every_message_with_the_same_placeholders(code
             problems.append(f"missing: {message.id!r}")
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        forms = found.string if isinstance(found.string, tuple) else (found.string,)
+        forms = forms_of(found)
         if len(forms) != (po.num_plurals if isinstance(message.id, tuple) else 1):
             problems.append(f"{len(forms)} forms for {message.id!r}")
         wanted = set(PLACEHOLDER.findall(ids[0])) | set(PLACEHOLDER.findall(ids[-1]))
@@ -157,7 +162,7 @@ def test_each_term_is_one_word_in_every_message(code: str) -> None:
     for message in template():
         english = message.id[0] if isinstance(message.id, tuple) else message.id
         found = po.get(message.id)
-        forms = found.string if isinstance(found.string, tuple) else (found.string,)
+        forms = forms_of(found)
         for term, said in TERMS.items():
             if said.search(english):
                 strays += [f"{term}: {english!r} -> {form!r}" for form in forms

@@ -109,8 +109,9 @@
     // A line only when there is history enough to say something; else the numbers get the room
     // (the grid is "roomy"). In two rows of cards it sits beside the number, where it never
     // gets squeezed out by the texts below.
+    var twoRows = cells(vm) >= 4;
     var line = c.spark ? chart(c, c.spark, c.spark[0][0], vm.now, vm.now, false) : null;
-    if (line && cells(vm) >= 4) {
+    if (line && twoRows) {
       var head = el('div', 'headline');
       head.appendChild(pctNode(c));
       head.appendChild(line);
@@ -121,7 +122,7 @@
     }
     n.appendChild(bar(c.frac, c.level));
     n.appendChild(resetLine(c));
-    var said = cells(vm) >= 4 && c.pace.short ? c.pace.short : c.pace.text;
+    var said = twoRows && c.pace.short ? c.pace.short : c.pace.text;
     if (said) n.appendChild(el('div', 'pace-text ' + c.pace.state, said));
     if (line) n.appendChild(line);
     return n;
