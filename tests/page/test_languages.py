@@ -150,6 +150,36 @@ def test_every_language_is_legible_and_whole_at_800x480(browser, lang, theme) ->
     assert problems == [], f"{lang} {theme}:\n" + "\n".join(problems)
 
 
+# Six moments spread over the week and the clock (Monday 2026-11-30 00:53 UTC, then each a day
+# and 5 h 7 min later): the pace lines name a projected time and weekday, whose length changes
+# with them ("100% at Wed 2:51 AM").
+AT = [1_796_000_000.0 + k * (86_400 + 5 * 3600 + 7 * 60) for k in range(6)]
+# The screens whose lines say a time of day: the demo's two rows of cards, and six live cards.
+TIMED = ["demo", "live-six"]
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_every_language_fits_at_every_time_of_day(browser, lang) -> None:
+    """The test above sees the time of day of its run; this one the same screens at six set
+    times, with the browser's clock set to each (text that fits at 14:00 and is clipped at
+    2:51 AM once failed CI depending on the hour of the run). The dark theme only: the layout
+    is the same in both."""
+    problems = []
+    for at in AT:
+        for name in TIMED:
+            scene = scenes.build(at)[name]
+            page = new_page(browser)
+            try:
+                page.clock.set_system_time(at)
+                show(page, scene, query=f"lang={lang}")
+                text, pct = limits(page)
+                when = time.strftime("%a %H:%M", time.gmtime(at))
+                problems += [f"{name} at {when}: {p}" for p in audit(page, text, pct)["problems"]]
+            finally:
+                page.context.close()
+    assert problems == [], f"{lang}:\n" + "\n".join(problems)
+
+
 @pytest.mark.parametrize("theme", ["dark", "light"])
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_the_overview_of_every_account_is_legible_and_whole_in_every_language(

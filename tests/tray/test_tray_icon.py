@@ -100,7 +100,7 @@ def shown_icon(screen: TrayDisplay) -> Image.Image:
 
 
 def docked_icon(screen: TrayDisplay, timeout: float = 5) -> Image.Image:
-    """Return the icon's pixels once docked (an update may briefly undock it, as 1x1)."""
+    """Return the icon's pixels once docked (until then the window is 1x1)."""
     deadline = time.monotonic() + timeout
     pixels = shown_icon(screen)
     while min(pixels.size) < 16 and time.monotonic() < deadline:
@@ -307,3 +307,35 @@ def test_serve_tray_shows_the_icon_and_stops_cleanly_on_sigterm(
     assert "Stopped." in text and "Traceback" not in text
     with pytest.raises(RuntimeError):
         find_window(x_tray.display, WM_CLASS, timeout=1)  # the icon is gone
+
+
+def test_a_new_picture_leaves_the_icon_docked(
+        x_tray: TrayDisplay, fake_upstream: FakeUpstream) -> None:
+    """pystray asks the tray host to dock the icon again with each new picture; the host then
+    takes it out and puts it back (a flicker, and on a busy PC a blank or 1x1 icon)."""
+    from Xlib import X, display
+
+    fake_upstream.set_usage(usage_payload(30, weekly=12))
+    with LiveServer(upstream=fake_upstream) as server:
+        running = RunningTray(server, x_tray)
+        watcher = display.Display(x_tray.name)
+        try:
+            assert wait_for_icon(x_tray, "30", "green") <= 1
+            window = watcher.create_resource_object(
+                "window", find_window(x_tray.display, WM_CLASS).id)
+            window.change_attributes(event_mask=X.StructureNotifyMask)
+            watcher.sync()
+            for percent, colour in (("55", "yellow"), ("82", "red"), ("36", "green")):
+                fake_upstream.set_usage(usage_payload(int(percent), weekly=12))
+                server.poller.poll_once()
+                assert wait_for_icon(x_tray, percent, colour) <= 1, percent
+            time.sleep(0.5)  # a late undocking would come now
+            moves = []
+            while watcher.pending_events():
+                event = watcher.next_event()
+                if event.type in (X.UnmapNotify, X.ReparentNotify):
+                    moves.append(event.__class__.__name__)
+            assert moves == []
+        finally:
+            watcher.close()
+            running.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -68,9 +69,15 @@ def test_the_tooltip_keeps_the_time_a_session_has_been_working_current(
         running = RunningTray(server, x_tray)
         try:
             wait_for_icon(x_tray, "30", "green")
+            started = time.monotonic()
             hook({"hook_event_name": "UserPromptSubmit", "session_id": "s1",
                   "cwd": "/home/ann/my-project"})
-            tooltip(x_tray, "Claude usage", last="my-project: working for 0 s")
+            # Seconds since the server heard the prompt: no more than have passed here (under
+            # load the first tooltip may come a few seconds late, so not always "0 s").
+            tip = tooltip(x_tray, "Claude usage", last="my-project: working for ")
+            seconds = re.fullmatch(r"my-project: working for (\d+) s", tip.splitlines()[-1])
+            assert seconds, tip
+            assert int(seconds[1]) <= time.monotonic() - started + 1, tip
             skew[0] = 185.0  # three minutes later, with no event and no read in between
             tooltip(x_tray, "Claude usage", timeout=10, last="my-project: working for 3 min")
         finally:

@@ -23,13 +23,13 @@ from claude_carthing.service import Service, uvicorn_server
 from claude_carthing.serving.accounts import Watched
 from claude_carthing.tray.accounts import account_line, accounts_tooltip, worst_face
 from claude_carthing.tray.picture import draw, face, tooltip
+from claude_carthing.tray.xorg import fit_x_backend
 
 log = logging.getLogger(__name__)
 
 PAUSE_S = 3600.0
 ICON_CLOSE_S = 5.0
 TOOLTIP_REFRESH_S = 20.0  # the tooltip's "waiting for 2 min" is redrawn this often
-SETTLE_S = 1.5  # after the icon is shown, before the first change (a busy tray host docks late)
 
 
 def open_path(folder: Path) -> None:
@@ -75,14 +75,14 @@ class Tray:
         text, colour, tip, self._lines = self._picture()
         self.icon = pystray.Icon("claude-carthing", draw(text, colour), tip, self.menu)
         self.shown = (text, colour)
-        _flush_after_each_x_event(self.icon)
+        fit_x_backend(self.icon)
         # One change at a time: pystray's X backend hands each change to its loop and matches
         # the answers in arrival order, so changes from two threads at once could be lost.
         self._icon_lock = threading.Lock()
         self._stopped = False
         self.loop_ended = threading.Event()
         self._changed = threading.Event()
-        self._settled = threading.Event()  # the icon has been shown a moment ago
+        self._shown_once = threading.Event()  # changes wait for the icon's loop to show it
         threading.Thread(target=self._apply_changes, name="tray-updates", daemon=True).start()
         if service.sessions is not None:  # a Claude Code session changing changes the tooltip
             service.sessions.listeners.append(lambda: self.observe(service.poller.snapshot()))
@@ -204,12 +204,10 @@ class Tray:
 
     def _shown(self, icon: Any) -> None:
         icon.visible = True
-        # A change made while the tray host is still docking the icon makes pystray's X backend
-        # ask to be docked again at once, and the icon could stay blank: changes wait a moment.
-        threading.Timer(SETTLE_S, self._settled.set).start()
+        self._shown_once.set()
 
     def _apply_changes(self) -> None:
-        self._settled.wait()
+        self._shown_once.wait()
         while True:
             # Also every TOOLTIP_REFRESH_S without a change: "working for 3 min" moves on.
             self._changed.wait(TOOLTIP_REFRESH_S)
@@ -242,31 +240,6 @@ class Tray:
         display = getattr(self.icon, "_display", None)
         if display is not None:
             display.flush()
-
-
-def _flush_after_each_x_event(icon: Any) -> None:
-    """Make pystray's X backend send what it drew once it has handled an X event.
-
-    Its loop paints (on Expose) and makes our changes (on its own ClientMessage) without a
-    flush; with another thread flushing the same connection at that moment, python-xlib can
-    leave those requests unsent until the next X event: a blank icon or a stale tooltip for
-    good (seen under Xvfb in about 1 run in 7). Other backends have no `_message_handlers`."""
-    handlers = getattr(icon, "_message_handlers", None)
-    display = getattr(icon, "_display", None)
-    if not isinstance(handlers, dict) or display is None:
-        return
-
-    def flushing(handler: Any) -> Any:
-        def handle(event: Any) -> None:
-            try:
-                handler(event)
-            finally:
-                with contextlib.suppress(Exception):  # a closed connection: the loop ends
-                    display.flush()
-        return handle
-
-    for kind, handler in list(handlers.items()):
-        handlers[kind] = flushing(handler)
 
 
 def load_pystray() -> Any:
