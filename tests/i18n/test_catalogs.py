@@ -28,9 +28,9 @@ def language(code: str):
         return read_po(f, locale=LANGUAGES[code][0])
 
 
-def forms_of(found) -> tuple[str, ...]:
-    """Return a catalog entry's translations: one, or a plural's every form."""
-    return found.string if isinstance(found.string, tuple) else (found.string,)
+def forms(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    """Return a catalog entry's id or translation as its forms: one, or a plural's every form."""
+    return value if isinstance(value, tuple) else (value,)
 
 
 def test_the_template_lists_every_message_the_code_asks_for() -> None:
@@ -55,12 +55,12 @@ def test_every_language_translates_every_message_with_the_same_placeholders(code
         if found is None or found.fuzzy:
             problems.append(f"missing: {message.id!r}")
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        forms = forms_of(found)
-        if len(forms) != (po.num_plurals if isinstance(message.id, tuple) else 1):
-            problems.append(f"{len(forms)} forms for {message.id!r}")
+        ids = forms(message.id)
+        said = forms(found.string)
+        if len(said) != (po.num_plurals if isinstance(message.id, tuple) else 1):
+            problems.append(f"{len(said)} forms for {message.id!r}")
         wanted = set(PLACEHOLDER.findall(ids[0])) | set(PLACEHOLDER.findall(ids[-1]))
-        for form in forms:
+        for form in said:
             if not form:
                 problems.append(f"empty: {message.id!r}")
             elif set(PLACEHOLDER.findall(form)) != wanted:
@@ -160,11 +160,10 @@ def test_each_term_is_one_word_in_every_message(code: str) -> None:
     po = language(code)
     strays = []
     for message in template():
-        english = message.id[0] if isinstance(message.id, tuple) else message.id
-        found = po.get(message.id)
-        forms = forms_of(found)
+        english = forms(message.id)[0]
+        translated = forms(po.get(message.id).string)
         for term, said in TERMS.items():
             if said.search(english):
-                strays += [f"{term}: {english!r} -> {form!r}" for form in forms
+                strays += [f"{term}: {english!r} -> {form!r}" for form in translated
                            if not re.search(GLOSSARY[code][term], form, re.I)]
     assert not strays

@@ -136,18 +136,29 @@ def test_without_lang_the_page_follows_the_server_and_remembers_it(page) -> None
 def test_every_language_is_legible_and_whole_at_800x480(browser, lang, theme) -> None:
     problems = []
     for name in DENSE:
-        scene = scenes.build(time.time())[name]
-        page = new_page(browser)  # a fresh one: no cached reading from the scene before
-        try:
-            show(page, scene, theme=theme, query=f"lang={lang}")
-            for view in views_of(scene):
-                if view != "overview" or scene.screen == "data":
-                    go_view(page, view)
-                text, pct = limits(page)  # the same sizes as English: never smaller text
-                problems += [f"{name} {view}: {p}" for p in audit(page, text, pct)["problems"]]
-        finally:
-            page.context.close()
+        problems += legibility(browser, name, time.time(), lang, theme)
     assert problems == [], f"{lang} {theme}:\n" + "\n".join(problems)
+
+
+def legibility(browser: Any, name: str, at: float, lang: str, theme: str, *,
+               clock: bool = False, views: tuple[str, ...] = ()) -> list[str]:
+    """Return what the legibility audit finds in scene `name` built at `at` (the browser's
+    clock set to it too with `clock`), in every view of the scene or in `views`."""
+    scene = scenes.build(at)[name]
+    page = new_page(browser)  # a fresh one: no cached reading from the scene before
+    problems = []
+    try:
+        if clock:
+            page.clock.set_system_time(at)
+        show(page, scene, theme=theme, query=f"lang={lang}")
+        for view in views or views_of(scene):
+            if view != "overview" or scene.screen == "data":
+                go_view(page, view)
+            text, pct = limits(page)  # the same sizes as English: never smaller text
+            problems += [f"{name} {view}: {p}" for p in audit(page, text, pct)["problems"]]
+    finally:
+        page.context.close()
+    return problems
 
 
 # Six moments spread over the week and the clock (Monday 2026-11-30 00:53 UTC, then each a day
@@ -166,17 +177,10 @@ def test_every_language_fits_at_every_time_of_day(browser, lang) -> None:
     is the same in both."""
     problems = []
     for at in AT:
+        when = time.strftime("%a %H:%M", time.gmtime(at))
         for name in TIMED:
-            scene = scenes.build(at)[name]
-            page = new_page(browser)
-            try:
-                page.clock.set_system_time(at)
-                show(page, scene, query=f"lang={lang}")
-                text, pct = limits(page)
-                when = time.strftime("%a %H:%M", time.gmtime(at))
-                problems += [f"{name} at {when}: {p}" for p in audit(page, text, pct)["problems"]]
-            finally:
-                page.context.close()
+            problems += [f"at {when}: {p}" for p in legibility(
+                browser, name, at, lang, "dark", clock=True, views=("overview",))]
     assert problems == [], f"{lang}:\n" + "\n".join(problems)
 
 
